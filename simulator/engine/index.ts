@@ -1,0 +1,2 @@
+export { EventQueue } from "./event-queue.ts";
+export { RandomStream, RandomStreams } from "./random.ts";

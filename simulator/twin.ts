@@ -1,0 +1,1020 @@
+/**
+ * The twin: a discrete-event simulation of hosts (VMs with power curves, billing and B-series CPU
+ * credits), requests of AI applications deployed as variants, and their fragments placed on
+ * hosts. Between decisions it runs events, never fixed ticks: arrivals, fragment completions,
+ * output transfers, boots, credit exhaustion, failures and repairs.
+ *
+ * Execution on a host is processor sharing among its running fragments, bounded by vCPUs (a
+ * fragment uses at most one vCPU). Power is piecewise constant between events on a host, so
+ * energy is integrated exactly; billing runs per second while a host is booting, on or draining.
+ *
+ * State lives in typed arrays (the Pool class and the event queue) so `fork()` is a handful of
+ * array copies. The twin never imports a policy: policies see it only through Observation,
+ * Decision and fork().
+ */
+import type { ArrivalSource, ArrivalSpec } from "./arrivals.ts";
+import { EventQueue } from "./engine/event-queue.ts";
+import { RandomStream, RandomStreams } from "./engine/random.ts";
+import { NKINDS, TwinModel } from "./model.ts";
+import { Pool } from "./pool.ts";
+import {
+  HOST_BOOTING,
+  HOST_DRAINING,
+  HOST_FAILED,
+  HOST_OFF,
+  HOST_ON,
+  type Decision,
+  type DecisionRejection,
+  type Observation,
+  type PendingRequest,
+  type Policy,
+} from "./types.ts";
+import { VARIANT_KINDS, type VariantKind } from "../workloads/applications.ts";
+
+// Event kinds, in the order they run when they share a time (the priority).
+const EV_HOST = 0; // a host's next fragment completion or credit exhaustion
+const EV_TRANSFER = 1; // a fragment's input has arrived
+const EV_BOOT = 2;
+const EV_FAILURE = 3;
+const EV_REPAIR = 4;
+const EV_ARRIVAL = 5;
+
+// Host float fields
+const H_LAST = 0; // time accounting was last brought up to date
+const H_RAM_USED = 1;
+const H_CREDITS = 2;
+const H_ENERGY_J = 3;
+const H_BILLED_S = 4;
+const H_BUSY = 5; // integral of utilisation over time
+const H_U = 6; // utilisation now
+const H_RATE = 7; // MIPS each running fragment gets now
+const HF = 8;
+// Host int fields
+const HI_STATE = 0;
+const HI_NRUN = 1;
+const HI_NPLACED = 2;
+const HI_HEAD = 3; // first running fragment (linked list), -1 if none
+const HI_EVENT = 4; // reserved queue slot of the host's change event
+const HI_EPOCH = 5; // bumped on every power state change; stale boot/failure events carry an old one
+const HI_THROTTLED = 6;
+const HI_COMPLETED = 7;
+const HI_BOOTS = 8;
+const HI_FAILURES = 9;
+const HI = 10;
+
+// Fragment fields
+const F_REMAINING = 0; // MI left
+const F_RAM = 1;
+const F_OUT = 2; // MB of output
+const FF = 3;
+const FI_REQ = 0;
+const FI_INDEX = 1;
+const FI_HOST = 2;
+const FI_STATE = 3;
+const FI_NEXT = 4;
+const FI_PREV = 5;
+const FI_GEN = 6; // generation, bumped when the slot is freed (stale transfers are ignored)
+const FIS = 7;
+const FRAG_WAITING = 1;
+const FRAG_RUNNING = 2;
+
+// Request fields
+const R_ARRIVAL = 0;
+const R_DEADLINE = 1; // relative, s
+const R_SIZE = 2;
+const R_START = 3;
+const RF = 4;
+const RI_ID = 0;
+const RI_APP = 1;
+const RI_VARIANT = 2;
+const RI_STATE = 3;
+const RI_LEFT = 4;
+const RI_FRAG0 = 5; // followed by maxFragments slots
+const REQ_PENDING = 1;
+const REQ_RUNNING = 2;
+
+/** Remaining work below this many MI counts as done (absorbs floating-point residue). */
+const MI_EPS = 1e-6;
+const CREDIT_EPS = 1e-9;
+const RECENT_WINDOW = 16;
+
+/** Cumulative totals; the difference of two snapshots gives the metrics of a span of time. */
+export interface Totals {
+  time: number;
+  energyJ: number;
+  costUSD: number;
+  arrived: number;
+  completed: number;
+  violated: number;
+  rejected: number;
+  failed: number;
+  responseSum: number;
+  accuracySum: number;
+  deadlineSum: number;
+  busyS: number;
+  events: number;
+}
+
+/** A request that ended (or is still in flight at the end), when the twin records. */
+export interface RequestRecord {
+  id: number;
+  app: number;
+  variant: number;
+  arrival: number;
+  deadline: number;
+  start: number;
+  end: number;
+  status: "completed" | "rejected" | "failed" | "inFlight";
+  hosts: number[];
+}
+
+export interface TwinOptions {
+  /** keep per-request records, response times and the rejection log (the main run, not forks) */
+  record?: boolean;
+  forecast?: (recent: Float64Array, interval: number) => Float64Array | null;
+}
+
+export class Twin {
+  model: TwinModel;
+  now = 0;
+  interval = 0;
+  private queue: EventQueue;
+  private hostF: Float64Array;
+  private hostI: Int32Array;
+  private frags: Pool;
+  private reqs: Pool;
+  private pending: number[] = [];
+  private arrivals: ArrivalSource;
+  private nextArrival: ArrivalSpec = { time: 0, app: 0, deadline: 0, size: 1 };
+  private streams: RandomStreams;
+  private failureRng: RandomStream;
+  private nextRequestId = 0;
+  private record: boolean;
+  private forecastFn: TwinOptions["forecast"];
+  private recent: Float64Array;
+  private arrivedThisInterval = 0;
+
+  // cumulative counters
+  private arrived = 0;
+  private completed = 0;
+  private violated = 0;
+  private rejected = 0;
+  private failed = 0;
+  private responseSum = 0;
+  private accuracySum = 0;
+  private deadlineSum = 0;
+  private events = 0;
+  private rejectionCounts: Record<string, number> = {};
+
+  // records (main run only)
+  responses: number[] = [];
+  requestRecords: RequestRecord[] = [];
+  rejectionLog: DecisionRejection[] = [];
+
+  constructor(model: TwinModel, arrivals: ArrivalSource, seed: number | string, options: TwinOptions = {}) {
+    this.model = model;
+    this.arrivals = arrivals;
+    this.streams = new RandomStreams(seed);
+    this.failureRng = this.streams.get("failures");
+    this.record = options.record ?? false;
+    this.forecastFn = options.forecast;
+    this.recent = new Float64Array(RECENT_WINDOW);
+    const H = model.hostCount;
+    this.queue = new EventQueue(Math.max(64, 4 * H));
+    this.hostF = new Float64Array(H * HF);
+    this.hostI = new Int32Array(H * HI);
+    this.frags = new Pool(FF, FIS, 64);
+    this.reqs = new Pool(RF, RI_FRAG0 + 2 * model.maxFragments, 32);
+    for (let h = 0; h < H; h++) {
+      const hi = h * HI;
+      this.hostI[hi + HI_HEAD] = -1;
+      this.hostI[hi + HI_EVENT] = this.queue.reserve(EV_HOST, h, 0, EV_HOST);
+      if (model.initiallyOn[h]) {
+        this.hostI[hi + HI_STATE] = HOST_ON;
+        this.hostF[h * HF + H_CREDITS] = model.creditInit[h];
+        this.scheduleFailure(h);
+      }
+    }
+    this.pullArrival();
+  }
+
+  // ---------------------------------------------------------------- running
+
+  /**
+   * Runs events up to and including time `until`, then brings every host's accounting to `until`.
+   * With `stopOnArrival`, returns true right after an arrival has been processed (the clock is then
+   * at that arrival; call again to continue).
+   */
+  runUntil(until: number, stopOnArrival = false): boolean {
+    const q = this.queue;
+    while (q.peekTime() <= until) {
+      const slot = q.pop();
+      const t = q.timeOf(slot);
+      const kind = q.kindOfSlot(slot);
+      const a = q.aOfSlot(slot);
+      const b = q.bOfSlot(slot);
+      if (kind !== EV_HOST) q.release(slot);
+      this.now = t;
+      this.events++;
+      switch (kind) {
+        case EV_HOST:
+          this.onHostEvent(a);
+          break;
+        case EV_TRANSFER:
+          this.onTransfer(a, b);
+          break;
+        case EV_BOOT:
+          this.onBoot(a, b);
+          break;
+        case EV_FAILURE:
+          this.onFailure(a, b);
+          break;
+        case EV_REPAIR:
+          this.onRepair(a, b);
+          break;
+        case EV_ARRIVAL:
+          this.onArrival();
+          if (stopOnArrival) return true;
+          break;
+      }
+    }
+    this.now = until;
+    for (let h = 0; h < this.model.hostCount; h++) this.accrue(h, until);
+    return false;
+  }
+
+  /** Runs to the end of the current interval and advances the interval counter. */
+  endInterval(): void {
+    this.runUntil((this.interval + 1) * this.model.intervalS);
+    this.closeInterval();
+  }
+
+  /** Bookkeeping at an interval boundary (the runner calls it after running to the boundary). */
+  closeInterval(): void {
+    this.recent.copyWithin(0, 1);
+    this.recent[RECENT_WINDOW - 1] = this.arrivedThisInterval;
+    this.arrivedThisInterval = 0;
+    this.interval++;
+  }
+
+  /** End time of the current interval. */
+  get intervalEnd(): number {
+    return (this.interval + 1) * this.model.intervalS;
+  }
+
+  // ---------------------------------------------------------------- observation
+
+  /** Expires requests pending too long, then describes the state for a policy. */
+  observe(): Observation {
+    this.expirePending();
+    const m = this.model;
+    const H = m.hostCount;
+    const state = new Int8Array(H);
+    const running = new Int32Array(H);
+    const placed = new Int32Array(H);
+    const util = new Float64Array(H);
+    const credits = new Float64Array(H);
+    const throttled = new Uint8Array(H);
+    const ramFree = new Float64Array(H);
+    for (let h = 0; h < H; h++) {
+      const hi = h * HI;
+      const hf = h * HF;
+      state[h] = this.hostI[hi + HI_STATE];
+      running[h] = this.hostI[hi + HI_NRUN];
+      placed[h] = this.hostI[hi + HI_NPLACED];
+      util[h] = this.hostF[hf + H_U];
+      credits[h] = m.creditEarnPerS[h] > 0 ? this.hostF[hf + H_CREDITS] : NaN;
+      throttled[h] = this.hostI[hi + HI_THROTTLED];
+      ramFree[h] = m.ramMB[h] - this.hostF[hf + H_RAM_USED];
+    }
+    const pending: PendingRequest[] = new Array(this.pending.length);
+    for (let k = 0; k < this.pending.length; k++) {
+      const r = this.pending[k];
+      const rf = r * RF;
+      const ri = r * this.reqs.iStride;
+      pending[k] = {
+        id: this.reqs.i[ri + RI_ID],
+        app: this.reqs.i[ri + RI_APP],
+        arrival: this.reqs.f[rf + R_ARRIVAL],
+        deadline: this.reqs.f[rf + R_DEADLINE],
+        size: this.reqs.f[rf + R_SIZE],
+      };
+    }
+    const recent = this.recent.slice();
+    return {
+      time: this.now,
+      interval: this.interval,
+      intervalS: m.intervalS,
+      hosts: {
+        count: H,
+        state,
+        size: m.hostSize,
+        vcpus: m.vcpus,
+        mipsPerVcpu: m.mips,
+        ramMB: m.ramMB,
+        ramFreeMB: ramFree,
+        running,
+        placed,
+        utilisation: util,
+        credits,
+        throttled,
+        pricePerHour: m.pricePerHour,
+        idleW: m.idleW,
+        maxW: m.maxW,
+        bootS: m.bootS,
+      },
+      pending,
+      runningRequests: this.reqs.live - this.pending.length,
+      apps: m.apps,
+      sizes: m.sizeNames,
+      variants: m.variants,
+      recentArrivals: recent,
+      forecast: this.forecastFn ? this.forecastFn(recent, this.interval) : null,
+      network: { latencyS: m.latencyS, bandwidthMBps: m.bandwidthMBps },
+    };
+  }
+
+  // ---------------------------------------------------------------- decisions
+
+  /**
+   * Carries out a decision: provisioning first, then admission rejections, then deployments in
+   * order. Parts that cannot be carried out are rejected with a reason (returned, counted, and
+   * logged when recording); nothing is silently changed.
+   */
+  apply(decision: Decision): DecisionRejection[] {
+    const out: DecisionRejection[] = [];
+    const m = this.model;
+    const H = m.hostCount;
+    if (decision.provision) {
+      for (const p of decision.provision) {
+        const h = p.host;
+        if (!Number.isInteger(h) || h < 0 || h >= H) {
+          this.reject(out, "provision", `host ${h}`, "unknown host", `no host ${h} (hosts are 0..${H - 1})`);
+          continue;
+        }
+        const st = this.hostI[h * HI + HI_STATE];
+        if (p.action === "start") {
+          if (st === HOST_OFF) this.startHost(h);
+          else if (st === HOST_DRAINING) this.undrainHost(h);
+          else if (st === HOST_FAILED) this.reject(out, "provision", `host ${h}`, "host failed", `host ${h} has failed and is under repair`);
+          else this.reject(out, "provision", `host ${h}`, "already started", `host ${h} is already ${st === HOST_ON ? "on" : "booting"}`);
+        } else if (p.action === "stop") {
+          if (st === HOST_ON) this.stopHost(h);
+          else if (st === HOST_BOOTING) this.powerOff(h);
+          else this.reject(out, "provision", `host ${h}`, "already stopped", `host ${h} is ${["off", "", "", "draining", "failed"][st]}`);
+        } else {
+          this.reject(out, "provision", `host ${h}`, "unknown action", `unknown provisioning action "${String((p as { action: unknown }).action)}"`);
+        }
+      }
+    }
+    if (decision.reject) {
+      for (const id of decision.reject) {
+        const k = this.pendingIndex(id);
+        if (k < 0) {
+          this.reject(out, "reject", `request ${id}`, "request not pending", `request ${id} is not pending`);
+          continue;
+        }
+        const r = this.pending[k];
+        this.pending.splice(k, 1);
+        this.endRequest(r, "rejected");
+      }
+    }
+    if (decision.deploy) {
+      for (const d of decision.deploy) this.deploy(d.request, d.variant, d.hosts, out);
+    }
+    return out;
+  }
+
+  private deploy(id: number, kind: VariantKind, hosts: readonly number[], out: DecisionRejection[]): void {
+    const m = this.model;
+    const target = `request ${id}`;
+    const k = this.pendingIndex(id);
+    if (k < 0) {
+      this.reject(out, "deploy", target, "request not pending", `request ${id} is not pending`);
+      return;
+    }
+    const r = this.pending[k];
+    const ri = r * this.reqs.iStride;
+    const app = this.reqs.i[ri + RI_APP];
+    const v = m.variantId(app, kind);
+    if (v < 0) {
+      const offered = VARIANT_KINDS.filter((_, j) => m.variantOffered[app * NKINDS + j] === 1).join(", ");
+      this.reject(out, "deploy", target, "unknown variant", `variant "${kind}" is not offered for ${m.apps[app].name} (offered: ${offered})`);
+      return;
+    }
+    const nf = m.vNFrag[v];
+    if (!hosts || hosts.length !== nf) {
+      this.reject(out, "deploy", target, "wrong fragment count", `variant "${kind}" has ${nf} fragment(s), got ${hosts ? hosts.length : 0} host(s)`);
+      return;
+    }
+    // Check every host before touching anything: all fragments are placed, or none.
+    const base = m.vFragBase[v];
+    for (let j = 0; j < nf; j++) {
+      const h = hosts[j];
+      if (!Number.isInteger(h) || h < 0 || h >= m.hostCount) {
+        this.reject(out, "deploy", target, "unknown host", `fragment ${j}: no host ${h} (hosts are 0..${m.hostCount - 1})`);
+        return;
+      }
+      const st = this.hostI[h * HI + HI_STATE];
+      if (st !== HOST_ON) {
+        this.reject(out, "deploy", target, "host not on", `fragment ${j}: host ${h} is ${["off", "booting", "on", "draining", "failed"][st]}`);
+        return;
+      }
+      let need = 0;
+      for (let q = 0; q < nf; q++) if (hosts[q] === h) need += m.fragRam[base + q];
+      const free = m.ramMB[h] - this.hostF[h * HF + H_RAM_USED];
+      if (need > free + 1e-9) {
+        this.reject(out, "deploy", target, "insufficient RAM", `fragment ${j}: host ${h} has ${round3(free)} MB free, needs ${round3(need)} MB`);
+        return;
+      }
+    }
+    this.pending.splice(k, 1);
+    const size = this.reqs.f[r * RF + R_SIZE];
+    this.reqs.i[ri + RI_VARIANT] = v;
+    this.reqs.i[ri + RI_STATE] = REQ_RUNNING;
+    this.reqs.i[ri + RI_LEFT] = nf;
+    this.reqs.f[r * RF + R_START] = this.now;
+    const parallel = m.vParallel[v] === 1;
+    for (let j = 0; j < nf; j++) {
+      const h = hosts[j];
+      const f = this.frags.alloc();
+      const ff = f * FF;
+      const fi = f * FIS;
+      this.frags.f[ff + F_REMAINING] = m.fragMI[base + j] * size;
+      this.frags.f[ff + F_RAM] = m.fragRam[base + j];
+      this.frags.f[ff + F_OUT] = m.fragOut[base + j] * size;
+      this.frags.i[fi + FI_REQ] = r;
+      this.frags.i[fi + FI_INDEX] = j;
+      this.frags.i[fi + FI_HOST] = h;
+      this.frags.i[fi + FI_STATE] = FRAG_WAITING;
+      this.reqs.i[ri + RI_FRAG0 + j] = f;
+      this.reqs.i[ri + RI_FRAG0 + m.maxFragments + j] = h;
+      this.accrue(h, this.now);
+      this.hostF[h * HF + H_RAM_USED] += m.fragRam[base + j];
+      this.hostI[h * HI + HI_NPLACED]++;
+    }
+    for (let j = 0; j < nf; j++) {
+      if (parallel || j === 0) this.startFragment(this.reqs.i[ri + RI_FRAG0 + j]);
+    }
+    for (let j = 0; j < nf; j++) this.updateHost(hosts[j]);
+  }
+
+  private reject(out: DecisionRejection[], kind: DecisionRejection["kind"], target: string, category: string, reason: string): void {
+    const rej: DecisionRejection = { time: this.now, kind, target, category, reason };
+    out.push(rej);
+    this.rejectionCounts[category] = (this.rejectionCounts[category] ?? 0) + 1;
+    if (this.record) this.rejectionLog.push(rej);
+  }
+
+  private pendingIndex(id: number): number {
+    const p = this.pending;
+    const ri = this.reqs.iStride;
+    for (let k = 0; k < p.length; k++) if (this.reqs.i[p[k] * ri + RI_ID] === id) return k;
+    return -1;
+  }
+
+  // ---------------------------------------------------------------- hosts
+
+  private startHost(h: number): void {
+    this.accrue(h, this.now);
+    const hi = h * HI;
+    this.hostI[hi + HI_STATE] = HOST_BOOTING;
+    const epoch = ++this.hostI[hi + HI_EPOCH];
+    this.hostI[hi + HI_BOOTS]++;
+    this.queue.schedule(this.now + this.model.bootS[h], EV_BOOT, h, epoch, EV_BOOT);
+    this.updateHost(h);
+  }
+
+  private undrainHost(h: number): void {
+    this.hostI[h * HI + HI_STATE] = HOST_ON;
+  }
+
+  /** Stop: a host with fragments drains (takes no new ones) and powers off when empty. */
+  private stopHost(h: number): void {
+    if (this.hostI[h * HI + HI_NPLACED] === 0) this.powerOff(h);
+    else this.hostI[h * HI + HI_STATE] = HOST_DRAINING;
+  }
+
+  private powerOff(h: number): void {
+    this.accrue(h, this.now);
+    const hi = h * HI;
+    this.hostI[hi + HI_STATE] = HOST_OFF;
+    this.hostI[hi + HI_EPOCH]++;
+    this.hostI[hi + HI_THROTTLED] = 0;
+    // Banked credits are not kept across deallocation; a new boot starts from the initial credits.
+    this.hostF[h * HF + H_CREDITS] = 0;
+    this.updateHost(h);
+  }
+
+  private onBoot(h: number, epoch: number): void {
+    const hi = h * HI;
+    if (this.hostI[hi + HI_EPOCH] !== epoch || this.hostI[hi + HI_STATE] !== HOST_BOOTING) return;
+    this.accrue(h, this.now);
+    this.hostI[hi + HI_STATE] = HOST_ON;
+    this.hostF[h * HF + H_CREDITS] = this.model.creditInit[h];
+    this.scheduleFailure(h);
+    this.updateHost(h);
+  }
+
+  private scheduleFailure(h: number): void {
+    const rate = this.model.failureRatePerS;
+    if (rate <= 0) return;
+    const t = this.now + this.failureRng.exponential(rate);
+    this.queue.schedule(t, EV_FAILURE, h, this.hostI[h * HI + HI_EPOCH], EV_FAILURE);
+  }
+
+  private onFailure(h: number, epoch: number): void {
+    const hi = h * HI;
+    const st = this.hostI[hi + HI_STATE];
+    if (this.hostI[hi + HI_EPOCH] !== epoch || (st !== HOST_ON && st !== HOST_DRAINING)) return;
+    this.accrue(h, this.now);
+    this.hostI[hi + HI_FAILURES]++;
+    // Every request with a fragment on this host loses that fragment: it is re-queued (its
+    // progress lost) or counted failed, never dropped silently.
+    const victims: number[] = [];
+    for (let f = 0; f < this.frags.high; f++) {
+      const fi = f * FIS;
+      if (this.frags.i[fi + FI_STATE] !== 0 && this.frags.i[fi + FI_HOST] === h) {
+        const r = this.frags.i[fi + FI_REQ];
+        if (!victims.includes(r)) victims.push(r);
+      }
+    }
+    victims.sort((x, y) => this.reqs.i[x * this.reqs.iStride + RI_ID] - this.reqs.i[y * this.reqs.iStride + RI_ID]);
+    for (const r of victims) {
+      this.killFragments(r);
+      if (this.model.onFailure === "requeue") this.requeue(r);
+      else this.endRequest(r, "failed");
+    }
+    this.hostI[hi + HI_STATE] = HOST_FAILED;
+    const e = ++this.hostI[hi + HI_EPOCH];
+    this.hostI[hi + HI_THROTTLED] = 0;
+    this.hostF[h * HF + H_CREDITS] = 0;
+    this.updateHost(h);
+    this.queue.schedule(this.now + this.model.repairS, EV_REPAIR, h, e, EV_REPAIR);
+  }
+
+  private onRepair(h: number, epoch: number): void {
+    const hi = h * HI;
+    if (this.hostI[hi + HI_EPOCH] !== epoch || this.hostI[hi + HI_STATE] !== HOST_FAILED) return;
+    this.accrue(h, this.now);
+    this.hostI[hi + HI_STATE] = HOST_OFF;
+    this.hostI[hi + HI_EPOCH]++;
+  }
+
+  /** Brings host h's accounting (energy, billing, credits, fragment progress) up to time t. */
+  private accrue(h: number, t: number): void {
+    const hf = h * HF;
+    const F = this.hostF;
+    const dt = t - F[hf + H_LAST];
+    if (dt <= 0) return;
+    F[hf + H_LAST] = t;
+    const st = this.hostI[h * HI + HI_STATE];
+    if (st === HOST_OFF || st === HOST_FAILED) return;
+    const m = this.model;
+    const u = F[hf + H_U];
+    F[hf + H_ENERGY_J] += m.power(h, u) * dt;
+    F[hf + H_BILLED_S] += dt;
+    F[hf + H_BUSY] += u * dt;
+    const earn = m.creditEarnPerS[h];
+    if (earn > 0 && st !== HOST_BOOTING) {
+      let c = F[hf + H_CREDITS] + (earn - (u * m.vcpus[h]) / 60) * dt;
+      if (c < 0) c = 0;
+      else if (c > m.creditMax[h]) c = m.creditMax[h];
+      F[hf + H_CREDITS] = c;
+    }
+    const rate = F[hf + H_RATE];
+    if (rate > 0) {
+      const work = rate * dt;
+      const fr = this.frags;
+      for (let f = this.hostI[h * HI + HI_HEAD]; f >= 0; f = fr.i[f * FIS + FI_NEXT]) fr.f[f * FF + F_REMAINING] -= work;
+    }
+  }
+
+  /**
+   * Recomputes host h's utilisation and per-fragment rate after a change, and (re)schedules its
+   * next event: the earliest fragment completion, or the moment its CPU credits run out.
+   */
+  private updateHost(h: number): void {
+    const m = this.model;
+    const hf = h * HF;
+    const hi = h * HI;
+    const F = this.hostF;
+    const I = this.hostI;
+    const n = I[hi + HI_NRUN];
+    const v = m.vcpus[h];
+    const st = I[hi + HI_STATE];
+    let u = 0;
+    let throttled = 0;
+    if (n > 0) {
+      const demand = n >= v ? 1 : n / v;
+      u = demand;
+      if (m.creditEarnPerS[h] > 0 && F[hf + H_CREDITS] <= CREDIT_EPS && demand > m.baseU[h]) {
+        u = m.baseU[h];
+        throttled = 1;
+      }
+    }
+    F[hf + H_U] = u;
+    I[hi + HI_THROTTLED] = throttled;
+    const rate = n > 0 ? (u * v * m.mips[h]) / n : 0;
+    F[hf + H_RATE] = rate;
+    let next = Infinity;
+    if (n > 0) {
+      let minRem = Infinity;
+      const fr = this.frags;
+      for (let f = I[hi + HI_HEAD]; f >= 0; f = fr.i[f * FIS + FI_NEXT]) {
+        const rem = fr.f[f * FF + F_REMAINING];
+        if (rem < minRem) minRem = rem;
+      }
+      next = this.now + Math.max(0, minRem) / rate;
+      if (!throttled && m.creditEarnPerS[h] > 0 && st !== HOST_BOOTING) {
+        const net = (u * v) / 60 - m.creditEarnPerS[h];
+        if (net > 0) {
+          const tc = this.now + F[hf + H_CREDITS] / net;
+          if (tc < next) next = tc;
+        }
+      }
+    }
+    const slot = I[hi + HI_EVENT];
+    if (next === Infinity) this.queue.unqueue(slot);
+    else this.queue.reschedule(slot, next);
+  }
+
+  private onHostEvent(h: number): void {
+    this.accrue(h, this.now);
+    const fr = this.frags;
+    const hi = h * HI;
+    // Collect completions first: completing one can start a successor on this same host.
+    let f = this.hostI[hi + HI_HEAD];
+    const done: number[] = [];
+    while (f >= 0) {
+      if (fr.f[f * FF + F_REMAINING] <= MI_EPS) done.push(f);
+      f = fr.i[f * FIS + FI_NEXT];
+    }
+    for (const d of done) this.completeFragment(d);
+    if (this.hostI[hi + HI_STATE] === HOST_DRAINING && this.hostI[hi + HI_NPLACED] === 0) this.powerOff(h);
+    else this.updateHost(h);
+  }
+
+  // ---------------------------------------------------------------- fragments and requests
+
+  private startFragment(f: number): void {
+    const fi = f * FIS;
+    const h = this.frags.i[fi + FI_HOST];
+    const hi = h * HI;
+    this.frags.i[fi + FI_STATE] = FRAG_RUNNING;
+    const head = this.hostI[hi + HI_HEAD];
+    this.frags.i[fi + FI_NEXT] = head;
+    this.frags.i[fi + FI_PREV] = -1;
+    if (head >= 0) this.frags.i[head * FIS + FI_PREV] = f;
+    this.hostI[hi + HI_HEAD] = f;
+    this.hostI[hi + HI_NRUN]++;
+  }
+
+  private unlinkRunning(f: number): void {
+    const fi = f * FIS;
+    const h = this.frags.i[fi + FI_HOST];
+    const next = this.frags.i[fi + FI_NEXT];
+    const prev = this.frags.i[fi + FI_PREV];
+    if (prev >= 0) this.frags.i[prev * FIS + FI_NEXT] = next;
+    else this.hostI[h * HI + HI_HEAD] = next;
+    if (next >= 0) this.frags.i[next * FIS + FI_PREV] = prev;
+    this.hostI[h * HI + HI_NRUN]--;
+  }
+
+  /** Frees a fragment slot and gives its host the RAM back. */
+  private freeFragment(f: number): void {
+    const fi = f * FIS;
+    const h = this.frags.i[fi + FI_HOST];
+    if (this.frags.i[fi + FI_STATE] === FRAG_RUNNING) this.unlinkRunning(f);
+    this.hostF[h * HF + H_RAM_USED] -= this.frags.f[f * FF + F_RAM];
+    if (this.hostI[h * HI + HI_NPLACED] === 1) this.hostF[h * HF + H_RAM_USED] = 0; // no residue
+    this.hostI[h * HI + HI_NPLACED]--;
+    // The generation survives reuse of the slot, so a transfer meant for this fragment is recognised as stale.
+    this.frags.i[fi + FI_STATE] = 0;
+    this.frags.i[fi + FI_GEN]++;
+    this.frags.release(f);
+  }
+
+  private completeFragment(f: number): void {
+    const m = this.model;
+    const fi = f * FIS;
+    const r = this.frags.i[fi + FI_REQ];
+    const j = this.frags.i[fi + FI_INDEX];
+    const h = this.frags.i[fi + FI_HOST];
+    const out = this.frags.f[f * FF + F_OUT];
+    const ri = r * this.reqs.iStride;
+    this.hostI[h * HI + HI_COMPLETED]++;
+    this.freeFragment(f);
+    const left = --this.reqs.i[ri + RI_LEFT];
+    const v = this.reqs.i[ri + RI_VARIANT];
+    if (left === 0) {
+      this.endRequest(r, "completed");
+      return;
+    }
+    if (m.vParallel[v] === 0 && j + 1 < m.vNFrag[v]) {
+      const s = this.reqs.i[ri + RI_FRAG0 + j + 1];
+      const hs = this.frags.i[s * FIS + FI_HOST];
+      if (hs === h) {
+        this.startFragment(s);
+      } else {
+        const t = this.now + m.latencyS + out / m.bandwidthMBps;
+        this.queue.schedule(t, EV_TRANSFER, s, this.frags.i[s * FIS + FI_GEN], EV_TRANSFER);
+      }
+    }
+  }
+
+  private onTransfer(f: number, gen: number): void {
+    const fi = f * FIS;
+    if (this.frags.i[fi + FI_GEN] !== gen || this.frags.i[fi + FI_STATE] !== FRAG_WAITING) return;
+    const h = this.frags.i[fi + FI_HOST];
+    this.accrue(h, this.now);
+    this.startFragment(f);
+    this.updateHost(h);
+  }
+
+  /** Removes all of a request's fragments from their hosts (after a failure). */
+  private killFragments(r: number): void {
+    const ri = r * this.reqs.iStride;
+    const v = this.reqs.i[ri + RI_VARIANT];
+    const nf = this.model.vNFrag[v];
+    const touched: number[] = [];
+    for (let j = 0; j < nf; j++) {
+      const f = this.reqs.i[ri + RI_FRAG0 + j];
+      const fi = f * FIS;
+      if (this.frags.i[fi + FI_STATE] === 0 || this.frags.i[fi + FI_REQ] !== r) continue; // already done
+      const h = this.frags.i[fi + FI_HOST];
+      this.accrue(h, this.now);
+      this.freeFragment(f);
+      if (!touched.includes(h)) touched.push(h);
+    }
+    for (const h of touched) {
+      if (this.hostI[h * HI + HI_STATE] === HOST_DRAINING && this.hostI[h * HI + HI_NPLACED] === 0) this.powerOff(h);
+      else this.updateHost(h);
+    }
+  }
+
+  private requeue(r: number): void {
+    const ri = r * this.reqs.iStride;
+    this.reqs.i[ri + RI_STATE] = REQ_PENDING;
+    this.reqs.i[ri + RI_VARIANT] = -1;
+    const id = this.reqs.i[ri + RI_ID];
+    // Back into the queue in arrival (id) order.
+    let k = 0;
+    while (k < this.pending.length && this.reqs.i[this.pending[k] * this.reqs.iStride + RI_ID] < id) k++;
+    this.pending.splice(k, 0, r);
+  }
+
+  private endRequest(r: number, status: "completed" | "rejected" | "failed"): void {
+    const m = this.model;
+    const rf = r * RF;
+    const ri = r * this.reqs.iStride;
+    const arrival = this.reqs.f[rf + R_ARRIVAL];
+    const deadline = this.reqs.f[rf + R_DEADLINE];
+    const v = this.reqs.i[ri + RI_VARIANT];
+    if (status === "completed") {
+      const resp = this.now - arrival;
+      this.completed++;
+      this.responseSum += resp;
+      this.deadlineSum += deadline;
+      this.accuracySum += m.vAccuracy[v];
+      if (resp > deadline) this.violated++;
+      if (this.record) this.responses.push(resp);
+    } else if (status === "rejected") this.rejected++;
+    else this.failed++;
+    if (this.record) this.requestRecords.push(this.recordOf(r, status));
+    this.reqs.i[ri + RI_STATE] = 0;
+    this.reqs.release(r);
+  }
+
+  private recordOf(r: number, status: RequestRecord["status"]): RequestRecord {
+    const rf = r * RF;
+    const ri = r * this.reqs.iStride;
+    const v = this.reqs.i[ri + RI_VARIANT];
+    const hosts: number[] = [];
+    if (v >= 0 && this.reqs.i[ri + RI_STATE] === REQ_RUNNING) {
+      for (let j = 0; j < this.model.vNFrag[v]; j++) hosts.push(this.reqs.i[ri + RI_FRAG0 + this.model.maxFragments + j]);
+    }
+    return {
+      id: this.reqs.i[ri + RI_ID],
+      app: this.reqs.i[ri + RI_APP],
+      variant: status === "rejected" ? -1 : v,
+      arrival: this.reqs.f[rf + R_ARRIVAL],
+      deadline: this.reqs.f[rf + R_DEADLINE],
+      start: this.reqs.i[ri + RI_STATE] === REQ_RUNNING ? this.reqs.f[rf + R_START] : NaN,
+      end: status === "inFlight" ? NaN : this.now,
+      status,
+      hosts,
+    };
+  }
+
+  private expirePending(): void {
+    const limit = this.now - this.model.maxPendingS;
+    let k = 0;
+    while (k < this.pending.length) {
+      const r = this.pending[k];
+      if (this.reqs.f[r * RF + R_ARRIVAL] < limit) {
+        this.pending.splice(k, 1);
+        this.endRequest(r, "rejected");
+        this.rejectionCounts["waited too long"] = (this.rejectionCounts["waited too long"] ?? 0) + 1;
+      } else k++;
+    }
+  }
+
+  // ---------------------------------------------------------------- arrivals
+
+  private pullArrival(): void {
+    if (this.arrivals.next(this.nextArrival)) {
+      this.queue.schedule(Math.max(this.nextArrival.time, this.now), EV_ARRIVAL, 0, 0, EV_ARRIVAL);
+    }
+  }
+
+  private onArrival(): void {
+    const a = this.nextArrival;
+    const m = this.model;
+    if (a.app < 0 || a.app >= m.apps.length || !Number.isInteger(a.app)) {
+      throw new Error(`arrival at ${a.time} s names application ${a.app}, but the scenario has ${m.apps.length}`);
+    }
+    const r = this.reqs.alloc();
+    const rf = r * RF;
+    const ri = r * this.reqs.iStride;
+    this.reqs.f[rf + R_ARRIVAL] = this.now;
+    this.reqs.f[rf + R_DEADLINE] = a.deadline;
+    this.reqs.f[rf + R_SIZE] = a.size;
+    this.reqs.i[ri + RI_ID] = this.nextRequestId++;
+    this.reqs.i[ri + RI_APP] = a.app;
+    this.reqs.i[ri + RI_VARIANT] = -1;
+    this.reqs.i[ri + RI_STATE] = REQ_PENDING;
+    this.reqs.i[ri + RI_LEFT] = 0;
+    this.reqs.f[rf + R_START] = NaN;
+    this.pending.push(r);
+    this.arrived++;
+    this.arrivedThisInterval++;
+    this.pullArrival();
+  }
+
+  // ---------------------------------------------------------------- metrics
+
+  totals(): Totals {
+    const m = this.model;
+    let energyJ = 0;
+    let costUSD = 0;
+    let busyS = 0;
+    for (let h = 0; h < m.hostCount; h++) {
+      energyJ += this.hostF[h * HF + H_ENERGY_J];
+      costUSD += (this.hostF[h * HF + H_BILLED_S] * m.pricePerHour[h]) / 3600;
+      busyS += this.hostF[h * HF + H_BUSY];
+    }
+    return {
+      time: this.now,
+      energyJ,
+      costUSD,
+      arrived: this.arrived,
+      completed: this.completed,
+      violated: this.violated,
+      rejected: this.rejected,
+      failed: this.failed,
+      responseSum: this.responseSum,
+      accuracySum: this.accuracySum,
+      deadlineSum: this.deadlineSum,
+      busyS,
+      events: this.events,
+    };
+  }
+
+  get pendingCount(): number {
+    return this.pending.length;
+  }
+
+  get runningCount(): number {
+    return this.reqs.live - this.pending.length;
+  }
+
+  /** Requests still in flight (pending or running): arrived = completed + rejected + failed + inFlight. */
+  get inFlight(): number {
+    return this.reqs.live;
+  }
+
+  get rejections(): Readonly<Record<string, number>> {
+    return this.rejectionCounts;
+  }
+
+  /** Per-host totals: energy J, billed s, busy s, completions, boots, failures, state. */
+  hostTotals(h: number): { energyJ: number; billedS: number; busyS: number; completed: number; boots: number; failures: number; state: number; ramUsedMB: number; running: number; placed: number } {
+    const hf = h * HF;
+    const hi = h * HI;
+    return {
+      energyJ: this.hostF[hf + H_ENERGY_J],
+      billedS: this.hostF[hf + H_BILLED_S],
+      busyS: this.hostF[hf + H_BUSY],
+      completed: this.hostI[hi + HI_COMPLETED],
+      boots: this.hostI[hi + HI_BOOTS],
+      failures: this.hostI[hi + HI_FAILURES],
+      state: this.hostI[hi + HI_STATE],
+      ramUsedMB: this.hostF[hf + H_RAM_USED],
+      running: this.hostI[hi + HI_NRUN],
+      placed: this.hostI[hi + HI_NPLACED],
+    };
+  }
+
+  /** Records of the requests still in flight (for the per-request output at the end of a run). */
+  inFlightRecords(): RequestRecord[] {
+    const out: RequestRecord[] = [];
+    for (let r = 0; r < this.reqs.high; r++) {
+      if (this.reqs.i[r * this.reqs.iStride + RI_STATE] !== 0) out.push(this.recordOf(r, "inFlight"));
+    }
+    out.sort((a, b) => a.id - b.id);
+    return out;
+  }
+
+  /** Where each live fragment is, for invariant checks: [request id, fragment index, host, state]. */
+  fragmentPlacements(): Array<[number, number, number, number]> {
+    const out: Array<[number, number, number, number]> = [];
+    for (let f = 0; f < this.frags.high; f++) {
+      const fi = f * FIS;
+      const st = this.frags.i[fi + FI_STATE];
+      if (st === 0) continue;
+      const r = this.frags.i[fi + FI_REQ];
+      out.push([this.reqs.i[r * this.reqs.iStride + RI_ID], this.frags.i[fi + FI_INDEX], this.frags.i[fi + FI_HOST], st]);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- fork
+
+  /**
+   * An independent copy that can run ahead. With `reseed`, the copy's random futures (arrivals
+   * from synthetic generators, failures) are drawn from streams salted with it, so several forks
+   * can be averaged; without it the copy's future is the same as this twin's would be.
+   */
+  fork(reseed?: string | number): Twin {
+    const t = Object.create(Twin.prototype) as Twin;
+    t.model = this.model;
+    t.now = this.now;
+    t.interval = this.interval;
+    t.queue = this.queue.clone();
+    t.hostF = this.hostF.slice();
+    t.hostI = this.hostI.slice();
+    t.frags = this.frags.clone();
+    t.reqs = this.reqs.clone();
+    t.pending = this.pending.slice();
+    t.nextArrival = { ...this.nextArrival };
+    if (reseed === undefined) {
+      t.streams = this.streams;
+      t.failureRng = this.failureRng.clone();
+      t.arrivals = this.arrivals.clone();
+    } else {
+      t.streams = this.streams.reseeded(reseed);
+      t.failureRng = t.streams.get("failures");
+      t.arrivals = this.arrivals.reseed(t.streams.get("arrivals"));
+    }
+    t.nextRequestId = this.nextRequestId;
+    t.record = false;
+    t.forecastFn = this.forecastFn;
+    t.recent = this.recent.slice();
+    t.arrivedThisInterval = this.arrivedThisInterval;
+    t.arrived = this.arrived;
+    t.completed = this.completed;
+    t.violated = this.violated;
+    t.rejected = this.rejected;
+    t.failed = this.failed;
+    t.responseSum = this.responseSum;
+    t.accuracySum = this.accuracySum;
+    t.deadlineSum = this.deadlineSum;
+    t.events = this.events;
+    t.rejectionCounts = { ...this.rejectionCounts };
+    t.responses = [];
+    t.requestRecords = [];
+    t.rejectionLog = [];
+    return t;
+  }
+
+  /**
+   * Applies `decision` now, then runs `horizon` intervals, letting `policy` decide at the start of
+   * each later interval. Returns the totals at the end (diff them with a snapshot taken before).
+   * Meant for forks: it mutates this twin.
+   */
+  runAhead(decision: Decision, policy: Policy, horizon: number): Totals {
+    this.apply(decision);
+    this.finishInterval(policy);
+    for (let k = 1; k < horizon; k++) {
+      this.apply(policy.decide(this.observe()));
+      this.finishInterval(policy);
+    }
+    return this.totals();
+  }
+
+  /** Runs to the end of the interval, asking `policy` at each arrival when the scenario dispatches on arrival. */
+  finishInterval(policy: Policy): void {
+    const end = this.intervalEnd;
+    if (this.model.admission === "arrival") {
+      while (this.runUntil(end, true)) this.apply(policy.decide(this.observe()));
+    } else {
+      this.runUntil(end);
+    }
+    this.closeInterval();
+  }
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,163 @@
+/**
+ * The `cotwin` command line. Each command validates its flags here (errors name the flag) and
+ * hands plain, valid values to the runner.
+ */
+import yargs, { type Argv } from "yargs";
+import { ObjectiveError, OBJECTIVE_VARIABLES } from "./objective.ts";
+import { PolicyError, policyCatalogue } from "./policies/registry.ts";
+import { ScenarioError } from "../simulator/scenario.ts";
+import { VERSION } from "./version.ts";
+import { runSimulate, runCompare, listScenarios } from "./commands.ts";
+
+/** A usage error: bad flag value, unknown name. Printed without a stack trace, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+const KNOWN_ERRORS = [UsageError, ScenarioError, PolicyError, ObjectiveError];
+
+export async function main(argv: string[]): Promise<number> {
+  // Sub-command families with their own parsers.
+  if (argv[0] === "data") {
+    const { runDataCommand } = await import("../workloads/data-cli.ts");
+    return runDataCommand(argv.slice(1));
+  }
+  if (argv[0] === "forecast") {
+    const { runForecastCommand } = await import("../workloads/forecast-cli.ts");
+    return runForecastCommand(argv.slice(1));
+  }
+  let exitCode = 0;
+  const parser = buildParser(argv, (code) => {
+    exitCode = code;
+  });
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    if (KNOWN_ERRORS.some((k) => e instanceof k)) {
+      process.stderr.write(`cotwin: ${(e as Error).message}\n`);
+      return 2;
+    }
+    if (e instanceof Error && e.name === "YError") {
+      process.stderr.write(`cotwin: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  return exitCode;
+}
+
+export function buildParser(argv: string[], setExit: (code: number) => void): Argv {
+  return yargs(argv)
+    .scriptName("cotwin")
+    .usage("cotwin <command> [options]\n\nA digital twin for cloud resource management: simulate provisioning, deployment and placement decisions and measure energy, cost and quality of service.")
+    .version(VERSION)
+    .strict()
+    .demandCommand(1, "give a command (see cotwin --help)")
+    .recommendCommands()
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    })
+    .command(
+      "simulate",
+      "run a scenario under a policy and report energy, cost and QoS",
+      (y) =>
+        y
+          .option("scenario", { type: "string", demandOption: true, describe: "built-in name (see `cotwin scenarios`) or a YAML/JSON file" })
+          .option("policy", { type: "string", describe: "policy name, e.g. least-loaded or threshold+compressed+least-loaded (see `cotwin policies`)" })
+          .option("seed", { type: "string", default: "1", describe: "seed of every random stream" })
+          .option("intervals", { type: "string", describe: "scheduling intervals to run (default: the scenario's)" })
+          .option("out", { type: "string", describe: "write the run directory (config, CSVs, summary, HTML report) here" })
+          .option("json", { type: "boolean", default: false, describe: "print the summary as one JSON object" }),
+      async (a) => {
+        setExit(
+          await runSimulate({
+            scenario: a.scenario,
+            policy: a.policy,
+            seed: parseSeed(a.seed),
+            intervals: a.intervals === undefined ? undefined : parsePositiveInt(a.intervals, "--intervals"),
+            out: a.out,
+            json: a.json,
+            command: argv,
+          }),
+        );
+      },
+    )
+    .command(
+      "compare",
+      "run several policies over several seeds on one scenario and compare them (mean and 95 % CI)",
+      (y) =>
+        y
+          .option("scenario", { type: "string", default: "scinet-testbed", describe: "built-in name or file" })
+          .option("policies", { type: "string", describe: "comma-separated policy names (default: the baselines)" })
+          .option("seeds", { type: "string", default: "3", describe: "number of seeds (1..n)" })
+          .option("intervals", { type: "string", describe: "scheduling intervals per run" })
+          .option("out", { type: "string", describe: "directory for one run directory per policy plus compare.json and compare.csv" })
+          .option("json", { type: "boolean", default: false, describe: "print the comparison as JSON" }),
+      async (a) => {
+        setExit(
+          await runCompare({
+            scenario: a.scenario,
+            policies: a.policies ? a.policies.split(",").map((p) => p.trim()).filter(Boolean) : undefined,
+            seeds: parsePositiveInt(a.seeds, "--seeds"),
+            intervals: a.intervals === undefined ? undefined : parsePositiveInt(a.intervals, "--intervals"),
+            out: a.out,
+            json: a.json,
+            command: argv,
+          }),
+        );
+      },
+    )
+    .command(
+      "start",
+      "the main job: compare the policies on scinet-testbed and write runs/start with its report",
+      (y) => y.option("json", { type: "boolean", default: false }),
+      async (a) => {
+        setExit(await runCompare({ scenario: "scinet-testbed", seeds: 3, out: "runs/start", json: a.json, command: argv }));
+      },
+    )
+    .command(
+      "scenarios",
+      "list the built-in scenarios",
+      (y) => y.option("json", { type: "boolean", default: false }),
+      (a) => {
+        listScenarios(a.json);
+      },
+    )
+    .command(
+      "policies",
+      "list the policies and the parts baselines are made of",
+      (y) => y.option("json", { type: "boolean", default: false }),
+      (a) => {
+        const rows = policyCatalogue();
+        if (a.json) process.stdout.write(JSON.stringify(rows) + "\n");
+        else {
+          process.stdout.write("Baselines join one part of each kind with '+', e.g. threshold+compressed+least-loaded.\nDefaults: static provisioning, full deployment, first-fit placement.\n\n");
+          for (const r of rows) process.stdout.write(`  ${r.name.padEnd(14)} ${r.kind.padEnd(13)} ${r.description}\n`);
+        }
+      },
+    )
+    .command("objective", "list the variables a scenario's objective expression may use", {}, () => {
+      for (const [k, v] of Object.entries(OBJECTIVE_VARIABLES)) process.stdout.write(`  ${k.padEnd(17)} ${v}\n`);
+    })
+    .command("data", "list and download the public traces (cotwin data --help)")
+    .command("forecast", "evaluate, train, tune and select workload forecasters (cotwin forecast --help)")
+    .help()
+    .wrap(Math.min(110, process.stdout.columns || 100));
+}
+
+export function parseSeed(v: string): number {
+  if (!/^\d+$/.test(v.trim())) throw new UsageError(`--seed must be a non-negative integer, got "${v}"`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`--seed must be a non-negative integer, got "${v}"`);
+  return n;
+}
+
+export function parsePositiveInt(v: string, flag: string): number {
+  const n = Number(v);
+  if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${v}"`);
+  return n;
+}

@@ -1,0 +1,162 @@
+/**
+ * Scenario loading: built-in names or files, validated, then compiled into a TwinModel and an
+ * arrival source. Built-in tenant scenarios are YAML files in simulator/scenarios/ (copy one to
+ * start your own); provider-view built-ins come from simulator/provider/.
+ */
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import type { ArrivalSource } from "../simulator/arrivals.ts";
+import { TableArrivals } from "../simulator/arrivals.ts";
+import { HOST_SIZES } from "../simulator/catalogue/host-sizes.ts";
+import { POWER_CURVES } from "../simulator/catalogue/power-curves.ts";
+import type { RandomStreams } from "../simulator/engine/random.ts";
+import { TwinModel, type HostSpec } from "../simulator/model.ts";
+import { checkPowerCurve } from "../simulator/power.ts";
+import {
+  ScenarioError,
+  readScenarioFile,
+  validateTenantScenario,
+  type TenantScenario,
+} from "../simulator/scenario.ts";
+import {
+  APP_CATALOGUES,
+  DEFAULT_APP_ASSUMPTIONS,
+  imageClassifierApp,
+  type AppSpec,
+} from "../workloads/applications.ts";
+import { PoissonArrivals } from "../workloads/generators/poisson.ts";
+import { DiurnalArrivals } from "../workloads/generators/diurnal.ts";
+import { BurstyArrivals } from "../workloads/generators/bursty.ts";
+import type { RequestMarks } from "../workloads/generators/marks.ts";
+
+const SCENARIO_DIR = fileURLToPath(new URL("../simulator/scenarios/", import.meta.url));
+
+export function builtinTenantNames(): string[] {
+  return readdirSync(SCENARIO_DIR)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => f.slice(0, -5))
+    .sort();
+}
+
+export function builtinTenantFile(name: string): string {
+  return path.join(SCENARIO_DIR, `${name}.yaml`);
+}
+
+/** Reads and validates a tenant scenario given as a built-in name or a file path. */
+export function loadTenantScenario(nameOrFile: string): { scenario: TenantScenario; source: string } {
+  const builtin = builtinTenantNames().includes(nameOrFile);
+  const file = builtin ? builtinTenantFile(nameOrFile) : nameOrFile;
+  const source = builtin ? `built-in scenario ${nameOrFile}` : nameOrFile;
+  const raw = readScenarioFile(file);
+  return { scenario: validateTenantScenario(raw, builtin ? `${nameOrFile}.yaml` : nameOrFile), source };
+}
+
+/** Compiles a validated scenario into the twin's model; `where` prefixes errors (the file). */
+export function buildTwinModel(s: TenantScenario, where: string): TwinModel {
+  const hosts: HostSpec[] = [];
+  s.hosts.forEach((g, gi) => {
+    const size = HOST_SIZES[g.size];
+    if (!size) {
+      throw new ScenarioError(`${where}: hosts[${gi}].size: unknown host size "${g.size}" (known: ${Object.keys(HOST_SIZES).join(", ")})`);
+    }
+    let curve: readonly number[];
+    if (Array.isArray(g.powerCurve)) curve = g.powerCurve;
+    else {
+      const name = g.powerCurve ?? size.powerCurve;
+      const spec = POWER_CURVES[name];
+      if (!spec) throw new ScenarioError(`${where}: hosts[${gi}].powerCurve: unknown power curve "${name}" (known: ${Object.keys(POWER_CURVES).join(", ")})`);
+      curve = spec.watts;
+    }
+    const bad = checkPowerCurve([...curve]);
+    if (bad) throw new ScenarioError(`${where}: hosts[${gi}].powerCurve: ${bad}`);
+    const short = g.size.replace(/^Standard_/, "").toLowerCase();
+    for (let k = 0; k < g.count; k++) {
+      hosts.push({
+        name: `${short}-${hosts.length}`,
+        size,
+        curve,
+        bootS: g.bootS ?? size.bootS,
+        initiallyOn: g.initial === "on",
+        initialCredits: g.initialCredits ?? (size.credits ? size.credits.creditsPerHour : 0),
+      });
+    }
+  });
+
+  let apps: AppSpec[];
+  if (s.applications.custom) {
+    apps = s.applications.custom.map((a) => ({
+      name: a.name,
+      variants: a.variants.map((v) => ({ kind: v.kind, accuracy: v.accuracy, parallel: v.parallel, fragments: v.fragments.map((f) => ({ ...f })) })),
+    }));
+  } else {
+    const cat = APP_CATALOGUES[s.applications.catalogue];
+    if (!cat) {
+      throw new ScenarioError(`${where}: applications.catalogue: unknown catalogue "${s.applications.catalogue}" (known: ${Object.keys(APP_CATALOGUES).join(", ")})`);
+    }
+    const assumptions = { ...DEFAULT_APP_ASSUMPTIONS, ...s.applications.assumptions };
+    apps = cat.map((m) => imageClassifierApp(m, assumptions));
+  }
+  apps.forEach((a, ai) => {
+    if (!a.variants.some((v) => s.applications.variants.includes(v.kind))) {
+      throw new ScenarioError(`${where}: applications: application "${a.name}" (${ai}) has none of the allowed variants ${s.applications.variants.join(", ")}`);
+    }
+  });
+  const w = s.workload.appWeights;
+  if (w && w.length !== apps.length) {
+    throw new ScenarioError(`${where}: workload.appWeights: ${w.length} weights for ${apps.length} applications`);
+  }
+  return new TwinModel({
+    name: s.name,
+    intervalS: s.intervalS,
+    hosts,
+    apps,
+    variants: s.applications.variants,
+    network: s.network,
+    failures: s.failures,
+    maxPendingS: s.maxPendingIntervals * s.intervalS,
+    admission: s.admission,
+  });
+}
+
+/**
+ * The arrival source of a scenario. Generators draw from the "arrivals" stream of the run's
+ * streams. Arrivals are not cut at the run's end: look-ahead forks may run past it.
+ */
+export function buildArrivals(s: TenantScenario, model: TwinModel, streams: RandomStreams, where: string): ArrivalSource {
+  const w = s.workload;
+  const I = s.intervalS;
+  const deadlineS: [number, number] = w.deadline.seconds
+    ? [w.deadline.seconds[0], w.deadline.seconds[1]]
+    : w.deadline.intervals
+      ? [w.deadline.intervals[0] * I, w.deadline.intervals[1] * I]
+      : [5 * I, 7 * I];
+  const size: RequestMarks["size"] =
+    w.size.dist === "constant"
+      ? { kind: "constant", value: w.size.value }
+      : w.size.dist === "exponential"
+        ? { kind: "exponential", mean: w.size.mean }
+        : { kind: "lognormal", mean: w.size.mean, cv: w.size.cv };
+  const marks: RequestMarks = {
+    appWeights: w.appWeights ?? new Array(model.apps.length).fill(1),
+    deadlineS,
+    size,
+  };
+  const rng = streams.get("arrivals");
+  switch (w.kind) {
+    case "poisson":
+      if (w.ratePerInterval === 0) return emptyArrivals();
+      return new PoissonArrivals({ ratePerS: w.ratePerInterval / I, marks }, rng);
+    case "diurnal":
+      if (w.ratePerInterval === 0) return emptyArrivals();
+      return new DiurnalArrivals({ meanRatePerS: w.ratePerInterval / I, amplitude: w.amplitude, periodS: w.periodS, peakS: w.peakAtS, marks }, rng);
+    case "bursty":
+      return new BurstyArrivals({ ratesPerS: [w.ratesPerInterval[0] / I, w.ratesPerInterval[1] / I], meanSojournS: w.meanDwellS, marks }, rng);
+    case "trace":
+      throw new ScenarioError(`${where}: workload.kind: trace replay is loaded with buildArrivalsAsync`);
+  }
+}
+
+function emptyArrivals(): TableArrivals {
+  return new TableArrivals(new Float64Array(0), new Int32Array(0), new Float64Array(0), new Float64Array(0));
+}
