@@ -17,10 +17,21 @@ export class Pool {
     readonly fStride: number,
     readonly iStride: number,
     capacity = 32,
+    from?: Pool,
   ) {
-    this.f = new Float64Array(capacity * fStride);
-    this.i = new Int32Array(capacity * iStride);
-    this.free = new Int32Array(capacity);
+    if (from) {
+      // A copy (fork): whole-capacity slices are one allocation and one memcpy each.
+      this.f = from.f.slice();
+      this.i = from.i.slice();
+      this.free = from.free.slice();
+      this.freeCount = from.freeCount;
+      this.high = from.high;
+      this.live = from.live;
+    } else {
+      this.f = new Float64Array(capacity * fStride);
+      this.i = new Int32Array(capacity * iStride);
+      this.free = new Int32Array(capacity);
+    }
   }
 
   get capacity(): number {
@@ -45,20 +56,7 @@ export class Pool {
   }
 
   clone(): Pool {
-    const p = Object.create(Pool.prototype) as Pool;
-    const cap = this.capacity;
-    (p as { fStride: number }).fStride = this.fStride;
-    (p as { iStride: number }).iStride = this.iStride;
-    p.f = new Float64Array(cap * this.fStride);
-    p.f.set(this.f.subarray(0, this.high * this.fStride));
-    p.i = new Int32Array(cap * this.iStride);
-    p.i.set(this.i.subarray(0, this.high * this.iStride));
-    p.free = new Int32Array(cap);
-    p.free.set(this.free.subarray(0, this.freeCount));
-    p.freeCount = this.freeCount;
-    p.high = this.high;
-    p.live = this.live;
-    return p;
+    return new Pool(this.fStride, this.iStride, 0, this);
   }
 
   private grow(): void {

@@ -61,6 +61,10 @@ export const workloadSchema = z.discriminatedUnion("kind", [
     timeScale: pos.default(1),
     sample: num.gt(0).max(1).default(1),
     sizeScale: pos.default(1),
+    /** demand mode: busy vCPUs per unit of the column (e.g. 0.01 for a 1-core VM's CPU %) */
+    vcpusPerUnit: pos.default(1),
+    /** demand mode: replay the series as this many VMs, each rotated by an equal share */
+    vms: z.number().int().positive().default(1),
     ...workloadCommon,
   }),
 ]);
@@ -100,6 +104,20 @@ const hostGroupSchema = z.strictObject({
   initialCredits: nonneg.optional(),
 });
 
+/** A host size defined by the scenario, beside the built-in Azure catalogue. */
+const customSizeSchema = z.strictObject({
+  name: z.string().min(1),
+  vcpus: z.number().int().positive(),
+  ramMB: pos,
+  mipsPerVcpu: pos,
+  pricePerHour: nonneg,
+  /** a named SPECpower curve or 11 watts values */
+  powerCurve: z.union([z.string(), z.array(nonneg).length(11)]),
+  bootS: nonneg.default(60),
+  credits: z.strictObject({ basePercent: num.gt(0).max(100), creditsPerHour: pos, maxBanked: pos }).optional(),
+});
+export type CustomSize = z.infer<typeof customSizeSchema>;
+
 export const DEFAULT_OBJECTIVE = "0.2*energy + 0.2*cost + 0.2*response + 0.2*sla - 0.2*accuracy";
 
 export const tenantScenarioSchema = z.strictObject({
@@ -108,6 +126,8 @@ export const tenantScenarioSchema = z.strictObject({
   view: z.literal("tenant").default("tenant"),
   intervalS: pos,
   intervals: z.number().int().positive(),
+  /** extra host sizes, usable by name in `hosts` */
+  sizes: z.array(customSizeSchema).optional(),
   hosts: z.array(hostGroupSchema).min(1),
   applications: z
     .strictObject({

@@ -128,6 +128,12 @@ export interface RequestRecord {
   hosts: number[];
 }
 
+interface ForkSource {
+  twin: Twin;
+  streams: RandomStreams;
+  failureRng: RandomStream;
+}
+
 export interface TwinOptions {
   /** keep per-request records, response times and the rejection log (the main run, not forks) */
   record?: boolean;
@@ -138,20 +144,20 @@ export class Twin {
   model: TwinModel;
   now = 0;
   interval = 0;
-  private queue: EventQueue;
-  private hostF: Float64Array;
-  private hostI: Int32Array;
-  private frags: Pool;
-  private reqs: Pool;
+  private queue!: EventQueue;
+  private hostF!: Float64Array;
+  private hostI!: Int32Array;
+  private frags!: Pool;
+  private reqs!: Pool;
   private pending: number[] = [];
-  private arrivals: ArrivalSource;
+  private arrivals!: ArrivalSource;
   private nextArrival: ArrivalSpec = { time: 0, app: 0, deadline: 0, size: 1 };
-  private streams: RandomStreams;
-  private failureRng: RandomStream;
+  private streams!: RandomStreams;
+  private failureRng!: RandomStream;
   private nextRequestId = 0;
-  private record: boolean;
+  private record = false;
   private forecastFn: TwinOptions["forecast"];
-  private recent: Float64Array;
+  private recent!: Float64Array;
   private arrivedThisInterval = 0;
 
   // cumulative counters
@@ -171,8 +177,43 @@ export class Twin {
   requestRecords: RequestRecord[] = [];
   rejectionLog: DecisionRejection[] = [];
 
-  constructor(model: TwinModel, arrivals: ArrivalSource, seed: number | string, options: TwinOptions = {}) {
+  constructor(model: TwinModel, arrivals: ArrivalSource, seed: number | string, options: TwinOptions = {}, from?: ForkSource) {
     this.model = model;
+    if (from) {
+      // fork(): the same fields in the same order as a fresh twin, so both share one object shape.
+      const o = from.twin;
+      this.arrivals = arrivals;
+      this.streams = from.streams;
+      this.failureRng = from.failureRng;
+      this.record = false;
+      this.forecastFn = o.forecastFn;
+      this.recent = o.recent.slice();
+      this.queue = o.queue.clone();
+      this.hostF = o.hostF.slice();
+      this.hostI = o.hostI.slice();
+      this.frags = o.frags.clone();
+      this.reqs = o.reqs.clone();
+      this.pending = o.pending.slice();
+      this.nextArrival.time = o.nextArrival.time;
+      this.nextArrival.app = o.nextArrival.app;
+      this.nextArrival.deadline = o.nextArrival.deadline;
+      this.nextArrival.size = o.nextArrival.size;
+      this.now = o.now;
+      this.interval = o.interval;
+      this.nextRequestId = o.nextRequestId;
+      this.arrivedThisInterval = o.arrivedThisInterval;
+      this.arrived = o.arrived;
+      this.completed = o.completed;
+      this.violated = o.violated;
+      this.rejected = o.rejected;
+      this.failed = o.failed;
+      this.responseSum = o.responseSum;
+      this.accuracySum = o.accuracySum;
+      this.deadlineSum = o.deadlineSum;
+      this.events = o.events;
+      this.rejectionCounts = { ...o.rejectionCounts };
+      return;
+    }
     this.arrivals = arrivals;
     this.streams = new RandomStreams(seed);
     this.failureRng = this.streams.get("failures");
@@ -947,45 +988,19 @@ export class Twin {
    * can be averaged; without it the copy's future is the same as this twin's would be.
    */
   fork(reseed?: string | number): Twin {
-    const t = Object.create(Twin.prototype) as Twin;
-    t.model = this.model;
-    t.now = this.now;
-    t.interval = this.interval;
-    t.queue = this.queue.clone();
-    t.hostF = this.hostF.slice();
-    t.hostI = this.hostI.slice();
-    t.frags = this.frags.clone();
-    t.reqs = this.reqs.clone();
-    t.pending = this.pending.slice();
-    t.nextArrival = { ...this.nextArrival };
     if (reseed === undefined) {
-      t.streams = this.streams;
-      t.failureRng = this.failureRng.clone();
-      t.arrivals = this.arrivals.clone();
-    } else {
-      t.streams = this.streams.reseeded(reseed);
-      t.failureRng = t.streams.get("failures");
-      t.arrivals = this.arrivals.reseed(t.streams.get("arrivals"));
+      return new Twin(this.model, this.arrivals.clone(), 0, undefined, {
+        twin: this,
+        streams: this.streams,
+        failureRng: this.failureRng.clone(),
+      });
     }
-    t.nextRequestId = this.nextRequestId;
-    t.record = false;
-    t.forecastFn = this.forecastFn;
-    t.recent = this.recent.slice();
-    t.arrivedThisInterval = this.arrivedThisInterval;
-    t.arrived = this.arrived;
-    t.completed = this.completed;
-    t.violated = this.violated;
-    t.rejected = this.rejected;
-    t.failed = this.failed;
-    t.responseSum = this.responseSum;
-    t.accuracySum = this.accuracySum;
-    t.deadlineSum = this.deadlineSum;
-    t.events = this.events;
-    t.rejectionCounts = { ...this.rejectionCounts };
-    t.responses = [];
-    t.requestRecords = [];
-    t.rejectionLog = [];
-    return t;
+    const streams = this.streams.reseeded(reseed);
+    return new Twin(this.model, this.arrivals.reseed(streams.get("arrivals")), 0, undefined, {
+      twin: this,
+      streams,
+      failureRng: streams.get("failures"),
+    });
   }
 
   /**

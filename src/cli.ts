@@ -71,10 +71,12 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
           .option("seed", { type: "string", default: "1", describe: "seed of every random stream" })
           .option("intervals", { type: "string", describe: "scheduling intervals to run (default: the scenario's)" })
           .option("out", { type: "string", describe: "write the run directory (config, CSVs, summary, HTML report) here" })
-          .option("json", { type: "boolean", default: false, describe: "print the summary as one JSON object" }),
+          .option("json", { type: "boolean", default: false, describe: "print the summary as one JSON object" })
+          .option("oracle-budget-ms", { type: "string", describe: "time budget per decision of the oracle policy, ms" }),
       async (a) => {
         setExit(
           await runSimulate({
+            policyOptions: a.oracleBudgetMs === undefined ? undefined : { budgetMs: parsePositiveNumber(a.oracleBudgetMs, "--oracle-budget-ms") },
             scenario: a.scenario,
             policy: a.policy,
             seed: parseSeed(a.seed),
@@ -153,6 +155,12 @@ export function parseSeed(v: string): number {
   if (!/^\d+$/.test(v.trim())) throw new UsageError(`--seed must be a non-negative integer, got "${v}"`);
   const n = Number(v);
   if (!Number.isSafeInteger(n)) throw new UsageError(`--seed must be a non-negative integer, got "${v}"`);
+  return n;
+}
+
+export function parsePositiveNumber(v: string, flag: string): number {
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got "${v}"`);
   return n;
 }
 

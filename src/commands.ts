@@ -4,7 +4,7 @@
 import path from "node:path";
 import { readScenarioFile } from "../simulator/scenario.ts";
 import { loadTenantScenario, builtinTenantNames } from "./scenarios.ts";
-import { runTenant } from "./runner.ts";
+import { runTenantAsync } from "./runner.ts";
 import { BASELINE_POLICIES } from "./policies/registry.ts";
 import { createProgress } from "./output/progress.ts";
 import { writeRunDirectory } from "./output/run-dir.ts";
@@ -23,6 +23,8 @@ export interface SimulateArgs {
   out?: string;
   json: boolean;
   command: string[];
+  /** settings for policies that take them (the oracle's budget, ...) */
+  policyOptions?: Record<string, unknown>;
 }
 
 type Resolved =
@@ -38,20 +40,28 @@ export function resolveScenario(nameOrFile: string): Resolved {
   return { view: "tenant", name: nameOrFile };
 }
 
-export function simulateOnce(a: Omit<SimulateArgs, "json" | "out" | "command">, progress?: (done: number, total: number) => void): RunRecord {
+export async function simulateOnce(a: Omit<SimulateArgs, "json" | "out" | "command">, progress?: (done: number, total: number) => void): Promise<RunRecord> {
   const r = resolveScenario(a.scenario);
   if (r.view === "provider") {
     const { scenario, source } = loadProviderScenario(r.name);
     return runProviderScenario(scenario, source, { seed: a.seed, policy: a.policy, onProgress: progress });
   }
   const { scenario, source } = loadTenantScenario(r.name);
-  return runTenant({ scenario, source, policy: a.policy ?? scenario.policy ?? "first-fit", seed: a.seed, intervals: a.intervals, onInterval: progress });
+  return runTenantAsync({
+    scenario,
+    source,
+    policy: a.policy ?? scenario.policy ?? "first-fit",
+    seed: a.seed,
+    intervals: a.intervals,
+    onInterval: progress,
+    policyOptions: a.policyOptions,
+  });
 }
 
 export async function runSimulate(a: SimulateArgs): Promise<number> {
   const bar = createProgress({ total: 1, label: a.scenario, enabled: !a.json });
   let total = 0;
-  const record = simulateOnce(a, (done, t) => {
+  const record = await simulateOnce(a, (done, t) => {
     if (t !== total) {
       total = t;
       bar.stop();
@@ -154,7 +164,7 @@ export async function runCompare(a: CompareArgs): Promise<number> {
   for (const policy of policies) {
     const summaries: RunSummary[] = [];
     for (let seed = 1; seed <= a.seeds; seed++) {
-      const record = simulateOnce({ scenario: a.scenario, policy, seed, intervals: a.intervals });
+      const record = await simulateOnce({ scenario: a.scenario, policy, seed, intervals: a.intervals });
       summaries.push(record.summary);
       const { wallMs: _w, decisionMs, ...rest } = record.summary;
       perRun.push({ ...rest, decisionP50Ms: decisionMs.p50, decisionP99Ms: decisionMs.p99 });

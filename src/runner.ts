@@ -11,7 +11,8 @@ import { HOST_DRAINING, HOST_ON, type Policy } from "../simulator/types.ts";
 import { VARIANT_KINDS } from "../workloads/applications.ts";
 import { compileObjective, objectiveVariables, type Objective } from "./objective.ts";
 import { createPolicy } from "./policies/registry.ts";
-import { buildArrivals, buildTwinModel } from "./scenarios.ts";
+import { buildArrivals, buildTwinModel, loadArrivals } from "./scenarios.ts";
+import type { ArrivalSource } from "../simulator/arrivals.ts";
 import type { HostRow, IntervalRow, RequestRow, RunRecord, RunSummary } from "./summary.ts";
 import { VERSION } from "./version.ts";
 
@@ -24,6 +25,8 @@ export interface TenantRunOptions {
   intervals?: number;
   onInterval?: (done: number, total: number) => void;
   policyOptions?: Record<string, unknown>;
+  /** arrivals read beforehand (trace replay); default: the scenario's generator */
+  arrivals?: ArrivalSource;
 }
 
 export interface PreparedRun {
@@ -39,9 +42,15 @@ export function prepareTenantRun(o: TenantRunOptions): PreparedRun {
   const objective = compileObjective(o.scenario.objective, `${o.source}: objective`);
   const model = buildTwinModel(o.scenario, o.source);
   const streams = new RandomStreams(o.seed);
-  const arrivals = buildArrivals(o.scenario, model, streams, o.source);
+  const arrivals = o.arrivals ?? buildArrivals(o.scenario, model, streams, o.source);
   const twin = new Twin(model, arrivals, o.seed, { record: true });
-  const policy = createPolicy(o.policy, { model, seed: o.seed, streams, options: o.policyOptions });
+  // Policies that search the twin (the oracle) get the live twin to fork; others ignore it.
+  const policy = createPolicy(o.policy, {
+    model,
+    seed: o.seed,
+    streams,
+    options: { ...o.policyOptions, twin: () => twin, scenario: o.scenario, source: o.source },
+  });
   return { model, twin, policy, objective, streams };
 }
 
@@ -218,4 +227,12 @@ function hostRows(twin: Twin): HostRow[] {
     });
   }
   return rows;
+}
+
+/** runTenant for any workload: reads a trace first when the scenario replays one. */
+export async function runTenantAsync(o: TenantRunOptions): Promise<RunRecord> {
+  if (o.arrivals || o.scenario.workload.kind !== "trace") return runTenant(o);
+  const model = buildTwinModel(o.scenario, o.source);
+  const arrivals = await loadArrivals(o.scenario, model, new RandomStreams(o.seed), o.source);
+  return runTenant({ ...o, arrivals });
 }

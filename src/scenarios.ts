@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 import type { ArrivalSource } from "../simulator/arrivals.ts";
 import { TableArrivals } from "../simulator/arrivals.ts";
-import { HOST_SIZES } from "../simulator/catalogue/host-sizes.ts";
+import { HOST_SIZES, type HostSizeSpec } from "../simulator/catalogue/host-sizes.ts";
 import { POWER_CURVES } from "../simulator/catalogue/power-curves.ts";
 import type { RandomStreams } from "../simulator/engine/random.ts";
 import { TwinModel, type HostSpec } from "../simulator/model.ts";
@@ -54,14 +54,34 @@ export function loadTenantScenario(nameOrFile: string): { scenario: TenantScenar
 
 /** Compiles a validated scenario into the twin's model; `where` prefixes errors (the file). */
 export function buildTwinModel(s: TenantScenario, where: string): TwinModel {
+  const sizes: Record<string, HostSizeSpec> = { ...HOST_SIZES };
+  const customCurves = new Map<string, readonly number[]>();
+  (s.sizes ?? []).forEach((c, ci) => {
+    if (sizes[c.name]) throw new ScenarioError(`${where}: sizes[${ci}].name: size "${c.name}" is already defined`);
+    if (Array.isArray(c.powerCurve)) customCurves.set(c.name, c.powerCurve);
+    else if (!POWER_CURVES[c.powerCurve]) {
+      throw new ScenarioError(`${where}: sizes[${ci}].powerCurve: unknown power curve "${c.powerCurve}" (known: ${Object.keys(POWER_CURVES).join(", ")})`);
+    }
+    sizes[c.name] = {
+      name: c.name,
+      vcpus: c.vcpus,
+      ramMB: c.ramMB,
+      mipsPerVcpu: c.mipsPerVcpu,
+      pricePerHour: c.pricePerHour,
+      powerCurve: Array.isArray(c.powerCurve) ? c.name : c.powerCurve,
+      bootS: c.bootS,
+      credits: c.credits,
+    };
+  });
   const hosts: HostSpec[] = [];
   s.hosts.forEach((g, gi) => {
-    const size = HOST_SIZES[g.size];
+    const size = sizes[g.size];
     if (!size) {
-      throw new ScenarioError(`${where}: hosts[${gi}].size: unknown host size "${g.size}" (known: ${Object.keys(HOST_SIZES).join(", ")})`);
+      throw new ScenarioError(`${where}: hosts[${gi}].size: unknown host size "${g.size}" (known: ${Object.keys(sizes).join(", ")})`);
     }
     let curve: readonly number[];
     if (Array.isArray(g.powerCurve)) curve = g.powerCurve;
+    else if (!g.powerCurve && customCurves.has(size.name)) curve = customCurves.get(size.name)!;
     else {
       const name = g.powerCurve ?? size.powerCurve;
       const spec = POWER_CURVES[name];
@@ -153,10 +173,17 @@ export function buildArrivals(s: TenantScenario, model: TwinModel, streams: Rand
     case "bursty":
       return new BurstyArrivals({ ratesPerS: [w.ratesPerInterval[0] / I, w.ratesPerInterval[1] / I], meanSojournS: w.meanDwellS, marks }, rng);
     case "trace":
-      throw new ScenarioError(`${where}: workload.kind: trace replay is loaded with buildArrivalsAsync`);
+      throw new ScenarioError(`${where}: workload.kind: a trace is read before the run (loadArrivals)`);
   }
 }
 
 function emptyArrivals(): TableArrivals {
   return new TableArrivals(new Float64Array(0), new Int32Array(0), new Float64Array(0), new Float64Array(0));
+}
+
+/** The arrival source of a scenario, reading trace files first when the workload is a trace. */
+export async function loadArrivals(s: TenantScenario, model: TwinModel, streams: RandomStreams, where: string): Promise<ArrivalSource> {
+  if (s.workload.kind !== "trace") return buildArrivals(s, model, streams, where);
+  const { loadTraceArrivals } = await import("./trace-workload.ts");
+  return loadTraceArrivals(s, model, streams, where);
 }

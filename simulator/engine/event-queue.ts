@@ -8,20 +8,27 @@
  * cloud model uses for processor-sharing completions whose time moves whenever a host's load
  * changes (no stale events pile up).
  *
- * Nothing here allocates per event once capacity has grown; `clone()` copies the arrays.
+ * Storage is three typed arrays (times and sequences; per-slot integers; heap order and free
+ * list), so `clone()` is three allocations and three memory copies. Nothing allocates per event
+ * once capacity has grown.
  */
+
+// per-slot integer fields, stride SI
+const S_PRIO = 0;
+const S_KIND = 1;
+const S_A = 2;
+const S_B = 3;
+/** heap position of the slot, -1 when not queued */
+const S_POS = 4;
+const SI = 5;
+
 export class EventQueue {
-  private time: Float64Array;
-  private seqOf: Float64Array;
-  private prio: Int32Array;
-  private kindOf: Int32Array;
-  private aOf: Int32Array;
-  private bOf: Int32Array;
-  /** heap[i] = slot at heap position i */
-  private heap: Int32Array;
-  /** pos[slot] = heap position, or -1 when the slot is not queued */
-  private pos: Int32Array;
-  private freeSlots: Int32Array;
+  /** [time, sequence] per slot */
+  private tf: Float64Array;
+  private si: Int32Array;
+  /** heap order in [0, cap), free slots in [cap, 2 cap) */
+  private hf: Int32Array;
+  private cap: number;
   private freeCount = 0;
   private slotHigh = 0;
   private n = 0;
@@ -29,15 +36,10 @@ export class EventQueue {
 
   constructor(capacity = 64) {
     const c = Math.max(4, capacity | 0);
-    this.time = new Float64Array(c);
-    this.seqOf = new Float64Array(c);
-    this.prio = new Int32Array(c);
-    this.kindOf = new Int32Array(c);
-    this.aOf = new Int32Array(c);
-    this.bOf = new Int32Array(c);
-    this.heap = new Int32Array(c);
-    this.pos = new Int32Array(c).fill(-1);
-    this.freeSlots = new Int32Array(c);
+    this.cap = c;
+    this.tf = new Float64Array(2 * c);
+    this.si = new Int32Array(SI * c);
+    this.hf = new Int32Array(2 * c);
   }
 
   get size(): number {
@@ -51,60 +53,42 @@ export class EventQueue {
 
   /** Allocates a slot and queues it. Returns the slot handle. */
   schedule(time: number, kind: number, a = 0, b = 0, priority = 0): number {
-    if (!(time === time) || time === Infinity || time === -Infinity) {
-      throw new RangeError(`event time must be a finite number, got ${time}`);
-    }
-    const slot = this.allocSlot();
-    this.time[slot] = time;
-    this.prio[slot] = priority;
-    this.kindOf[slot] = kind;
-    this.aOf[slot] = a;
-    this.bOf[slot] = b;
-    this.seqOf[slot] = this.nextSeq++;
-    const i = this.n++;
-    this.heap[i] = slot;
-    this.pos[slot] = i;
-    this.siftUp(i);
+    checkTime(time);
+    const slot = this.reserve(kind, a, b, priority);
+    this.tf[2 * slot] = time;
+    this.tf[2 * slot + 1] = this.nextSeq++;
+    this.insert(slot);
     return slot;
   }
 
   /** Allocates a slot that is not queued yet (for a handle that is rescheduled repeatedly). */
   reserve(kind: number, a = 0, b = 0, priority = 0): number {
     const slot = this.allocSlot();
-    this.kindOf[slot] = kind;
-    this.aOf[slot] = a;
-    this.bOf[slot] = b;
-    this.prio[slot] = priority;
-    this.pos[slot] = -1;
+    const o = slot * SI;
+    this.si[o + S_PRIO] = priority;
+    this.si[o + S_KIND] = kind;
+    this.si[o + S_A] = a;
+    this.si[o + S_B] = b;
+    this.si[o + S_POS] = -1;
     return slot;
   }
 
   /** Queues a slot at a new time (it may or may not be queued already). */
   reschedule(slot: number, time: number): void {
-    if (!(time === time) || time === Infinity || time === -Infinity) {
-      throw new RangeError(`event time must be a finite number, got ${time}`);
-    }
-    const old = this.time[slot];
-    this.time[slot] = time;
-    this.seqOf[slot] = this.nextSeq++;
-    const p = this.pos[slot];
-    if (p < 0) {
-      const i = this.n++;
-      this.heap[i] = slot;
-      this.pos[slot] = i;
-      this.siftUp(i);
-    } else if (time < old) {
-      this.siftUp(p);
-    } else {
-      this.siftDown(p);
-    }
+    checkTime(time);
+    const old = this.tf[2 * slot];
+    this.tf[2 * slot] = time;
+    this.tf[2 * slot + 1] = this.nextSeq++;
+    const p = this.si[slot * SI + S_POS];
+    if (p < 0) this.insert(slot);
+    else if (time < old) this.siftUp(p);
+    else this.siftDown(p);
   }
 
   /** Removes a queued slot from the heap; the slot stays allocated (for reserved handles). */
   unqueue(slot: number): void {
-    const p = this.pos[slot];
-    if (p < 0) return;
-    this.removeAt(p);
+    const p = this.si[slot * SI + S_POS];
+    if (p >= 0) this.removeAt(p);
   }
 
   /** Removes a slot from the heap if queued and frees it. */
@@ -114,129 +98,132 @@ export class EventQueue {
   }
 
   isQueued(slot: number): boolean {
-    return this.pos[slot] >= 0;
+    return this.si[slot * SI + S_POS] >= 0;
   }
 
   /** Time of the earliest event, or Infinity when empty. */
   peekTime(): number {
-    return this.n > 0 ? this.time[this.heap[0]] : Infinity;
+    return this.n > 0 ? this.tf[2 * this.hf[0]] : Infinity;
   }
 
   /**
    * Removes the earliest event and returns its slot (or -1 when empty). The slot stays readable
-   * (timeOf, kindOf, ...) until `release(slot)` or until it is rescheduled.
+   * (timeOf, kindOfSlot, ...) until `release(slot)` or until it is rescheduled.
    */
   pop(): number {
     if (this.n === 0) return -1;
-    const slot = this.heap[0];
+    const slot = this.hf[0];
     this.removeAt(0);
     return slot;
   }
 
   /** Returns a slot to the free list. Only for slots that are not queued. */
   release(slot: number): void {
-    if (this.pos[slot] >= 0) throw new Error(`slot ${slot} is still queued`);
-    this.pos[slot] = -2; // freed
-    this.freeSlots[this.freeCount++] = slot;
+    if (this.si[slot * SI + S_POS] >= 0) throw new Error(`slot ${slot} is still queued`);
+    this.si[slot * SI + S_POS] = -2;
+    this.hf[this.cap + this.freeCount++] = slot;
   }
 
   timeOf(slot: number): number {
-    return this.time[slot];
+    return this.tf[2 * slot];
   }
   kindOfSlot(slot: number): number {
-    return this.kindOf[slot];
+    return this.si[slot * SI + S_KIND];
   }
   aOfSlot(slot: number): number {
-    return this.aOf[slot];
+    return this.si[slot * SI + S_A];
   }
   bOfSlot(slot: number): number {
-    return this.bOf[slot];
+    return this.si[slot * SI + S_B];
   }
 
   /** An independent copy (same slots, same order, same future sequence numbers). */
   clone(): EventQueue {
     const q = Object.create(EventQueue.prototype) as EventQueue;
-    const hi = this.slotHigh;
-    const cap = this.time.length;
-    q.time = copyF64(this.time, hi, cap);
-    q.seqOf = copyF64(this.seqOf, hi, cap);
-    q.prio = copyI32(this.prio, hi, cap);
-    q.kindOf = copyI32(this.kindOf, hi, cap);
-    q.aOf = copyI32(this.aOf, hi, cap);
-    q.bOf = copyI32(this.bOf, hi, cap);
-    q.heap = copyI32(this.heap, this.n, cap);
-    q.pos = copyI32(this.pos, hi, cap);
-    q.freeSlots = copyI32(this.freeSlots, this.freeCount, cap);
+    q.tf = this.tf.slice();
+    q.si = this.si.slice();
+    q.hf = this.hf.slice();
+    q.cap = this.cap;
     q.freeCount = this.freeCount;
-    q.slotHigh = hi;
+    q.slotHigh = this.slotHigh;
     q.n = this.n;
     q.nextSeq = this.nextSeq;
     return q;
   }
 
   private allocSlot(): number {
-    if (this.freeCount > 0) return this.freeSlots[--this.freeCount];
-    if (this.slotHigh === this.time.length) this.grow();
+    if (this.freeCount > 0) return this.hf[this.cap + --this.freeCount];
+    if (this.slotHigh === this.cap) this.grow();
     return this.slotHigh++;
   }
 
   private grow(): void {
-    const c = this.time.length * 2;
-    this.time = growF64(this.time, c);
-    this.seqOf = growF64(this.seqOf, c);
-    this.prio = growI32(this.prio, c);
-    this.kindOf = growI32(this.kindOf, c);
-    this.aOf = growI32(this.aOf, c);
-    this.bOf = growI32(this.bOf, c);
-    this.heap = growI32(this.heap, c);
-    const pos = new Int32Array(c).fill(-1);
-    pos.set(this.pos);
-    this.pos = pos;
-    this.freeSlots = growI32(this.freeSlots, c);
+    const old = this.cap;
+    const c = old * 2;
+    const tf = new Float64Array(2 * c);
+    tf.set(this.tf);
+    const si = new Int32Array(SI * c);
+    si.set(this.si);
+    const hf = new Int32Array(2 * c);
+    hf.set(this.hf.subarray(0, this.n));
+    hf.set(this.hf.subarray(old, old + this.freeCount), c);
+    this.tf = tf;
+    this.si = si;
+    this.hf = hf;
+    this.cap = c;
+  }
+
+  private insert(slot: number): void {
+    const i = this.n++;
+    this.hf[i] = slot;
+    this.si[slot * SI + S_POS] = i;
+    this.siftUp(i);
   }
 
   private removeAt(p: number): void {
-    const slot = this.heap[p];
-    this.pos[slot] = -1;
+    const heap = this.hf;
+    const slot = heap[p];
+    this.si[slot * SI + S_POS] = -1;
     const last = --this.n;
     if (p !== last) {
-      const moved = this.heap[last];
-      this.heap[p] = moved;
-      this.pos[moved] = p;
-      if (p > 0 && this.less(moved, this.heap[(p - 1) >> 1])) this.siftUp(p);
+      const moved = heap[last];
+      heap[p] = moved;
+      this.si[moved * SI + S_POS] = p;
+      if (p > 0 && this.less(moved, heap[(p - 1) >> 1])) this.siftUp(p);
       else this.siftDown(p);
     }
   }
 
   private less(x: number, y: number): boolean {
-    const tx = this.time[x];
-    const ty = this.time[y];
+    const tf = this.tf;
+    const tx = tf[2 * x];
+    const ty = tf[2 * y];
     if (tx !== ty) return tx < ty;
-    const px = this.prio[x];
-    const py = this.prio[y];
+    const px = this.si[x * SI + S_PRIO];
+    const py = this.si[y * SI + S_PRIO];
     if (px !== py) return px < py;
-    return this.seqOf[x] < this.seqOf[y];
+    return tf[2 * x + 1] < tf[2 * y + 1];
   }
 
   private siftUp(i: number): void {
-    const heap = this.heap;
-    const pos = this.pos;
+    const heap = this.hf;
+    const si = this.si;
     const slot = heap[i];
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const ps = heap[parent];
       if (!this.less(slot, ps)) break;
       heap[i] = ps;
-      pos[ps] = i;
+      si[ps * SI + S_POS] = i;
       i = parent;
     }
     heap[i] = slot;
-    pos[slot] = i;
+    si[slot * SI + S_POS] = i;
   }
 
   private siftDown(i: number): void {
-    const heap = this.heap;
-    const pos = this.pos;
+    const heap = this.hf;
+    const si = this.si;
     const n = this.n;
     const slot = heap[i];
     for (;;) {
@@ -248,31 +235,16 @@ export class EventQueue {
       const cs = heap[c];
       if (!this.less(cs, slot)) break;
       heap[i] = cs;
-      pos[cs] = i;
+      si[cs * SI + S_POS] = i;
       i = c;
     }
     heap[i] = slot;
-    pos[slot] = i;
+    si[slot * SI + S_POS] = i;
   }
 }
 
-function growF64(a: Float64Array, c: number): Float64Array {
-  const b = new Float64Array(c);
-  b.set(a);
-  return b;
-}
-function growI32(a: Int32Array, c: number): Int32Array {
-  const b = new Int32Array(c);
-  b.set(a);
-  return b;
-}
-function copyF64(a: Float64Array, used: number, cap: number): Float64Array {
-  const b = new Float64Array(cap);
-  b.set(a.subarray(0, used));
-  return b;
-}
-function copyI32(a: Int32Array, used: number, cap: number): Int32Array {
-  const b = new Int32Array(cap);
-  b.set(a.subarray(0, used));
-  return b;
+function checkTime(time: number): void {
+  if (!(time === time) || time === Infinity || time === -Infinity) {
+    throw new RangeError(`event time must be a finite number, got ${time}`);
+  }
 }

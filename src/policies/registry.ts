@@ -68,7 +68,7 @@ export function registerPolicy(name: string, description: string, make: (ctx: Po
 }
 
 export function policyCatalogue(): Array<{ name: string; kind: string; description: string }> {
-  const rows = Object.entries(PARTS).map(([name, p]) => ({ name, kind: p.kind, description: p.description }));
+  const rows: Array<{ name: string; kind: string; description: string }> = Object.entries(PARTS).map(([name, p]) => ({ name, kind: p.kind, description: p.description }));
   for (const [name, p] of POLICIES) rows.push({ name, kind: "policy", description: p.description });
   return rows;
 }

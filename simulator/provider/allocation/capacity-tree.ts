@@ -1,0 +1,135 @@
+import type { HostTable, VmTable } from "../entities.ts";
+
+/** Hosts per leaf: a leaf is scanned linearly (contiguous memory), the tree above it is not. */
+const BLOCK_SHIFT = 4;
+const BLOCK = 1 << BLOCK_SHIFT;
+
+/**
+ * A tournament (segment) tree over blocks of 16 consecutive hosts. Each node holds the maximum
+ * free PEs, per-PE MIPS, free RAM, free bandwidth and free storage found below it, so a search
+ * skips any subtree in which no single dimension could cover a VM. That test is necessary, not
+ * sufficient (the maxima may come from different hosts), so a block that passes it is scanned
+ * host by host with the exact test, and the search moves on to the next block on failure.
+ * The result is therefore exactly the lowest-numbered host >= from that can take the VM.
+ *
+ * Updates are O(16 + log n); a search is O(16 + log n) when the first candidate block holds a
+ * fit. Blocks keep the tree about 1/16 of the host count, so it stays small next to the hosts.
+ */
+export class CapacityTree {
+  /** number of leaves (blocks), a power of two */
+  private readonly size: number;
+  private readonly pes: Int32Array;
+  private readonly mips: Float64Array;
+  private readonly ram: Float64Array;
+  private readonly bw: Float64Array;
+  private readonly storage: Float64Array;
+
+  constructor(private readonly hosts: HostTable) {
+    const blocks = Math.ceil(hosts.count / BLOCK);
+    let size = 1;
+    while (size < blocks) size *= 2;
+    this.size = size;
+    // Padding leaves hold -1 everywhere, so they never cover a VM (demands are >= 0).
+    this.pes = new Int32Array(2 * size).fill(-1);
+    this.mips = new Float64Array(2 * size).fill(-1);
+    this.ram = new Float64Array(2 * size).fill(-1);
+    this.bw = new Float64Array(2 * size).fill(-1);
+    this.storage = new Float64Array(2 * size).fill(-1);
+    for (let b = 0; b < blocks; b++) this.readBlock(b);
+    for (let i = size - 1; i >= 1; i--) this.pull(i);
+  }
+
+  /** Re-reads host h's free capacity. */
+  update(h: number): void {
+    const b = h >> BLOCK_SHIFT;
+    this.readBlock(b);
+    for (let i = (b + this.size) >> 1; i >= 1; i >>= 1) this.pull(i);
+  }
+
+  /** Lowest host index >= from whose free capacity covers VM v in every dimension, or -1. */
+  firstFrom(from: number, vms: VmTable, v: number): number {
+    const n = this.hosts.count;
+    if (from >= n) return -1;
+    const p = vms.pes[v];
+    const m = vms.mips[v];
+    const r = vms.ramMB[v];
+    const b = vms.bwMbps[v];
+    const s = vms.storageMB[v];
+    const first = from >> BLOCK_SHIFT;
+    let h = this.scan(from, Math.min(n, (first + 1) << BLOCK_SHIFT), p, m, r, b, s);
+    if (h >= 0) return h;
+    const size = this.size;
+    if (first + 1 >= size) return -1;
+    const pes = this.pes;
+    const mips = this.mips;
+    const ram = this.ram;
+    const bw = this.bw;
+    const storage = this.storage;
+    let i = first + 1 + size;
+    for (;;) {
+      if (pes[i] >= p && mips[i] >= m && ram[i] >= r && bw[i] >= b && storage[i] >= s) {
+        if (i < size) {
+          i = 2 * i; // descend into the left child first: lowest index wins
+          continue;
+        }
+        const start = (i - size) << BLOCK_SHIFT;
+        h = this.scan(start, Math.min(n, start + BLOCK), p, m, r, b, s);
+        if (h >= 0) return h;
+      }
+      // Move to the next subtree to the right: climb while we are a right child.
+      while (i & 1) i >>= 1;
+      if (i === 0) return -1;
+      i += 1;
+    }
+  }
+
+  private scan(from: number, to: number, p: number, m: number, r: number, b: number, s: number): number {
+    const hosts = this.hosts;
+    for (let h = from; h < to; h++) {
+      if (
+        hosts.freePes[h] >= p &&
+        hosts.mipsPerPe[h] >= m &&
+        hosts.freeRamMB[h] >= r &&
+        hosts.freeBwMbps[h] >= b &&
+        hosts.freeStorageMB[h] >= s
+      ) {
+        return h;
+      }
+    }
+    return -1;
+  }
+
+  private readBlock(b: number): void {
+    const hosts = this.hosts;
+    const start = b << BLOCK_SHIFT;
+    const end = Math.min(hosts.count, start + BLOCK);
+    let pes = -1;
+    let mips = -1;
+    let ram = -1;
+    let bw = -1;
+    let storage = -1;
+    for (let h = start; h < end; h++) {
+      if (hosts.freePes[h] > pes) pes = hosts.freePes[h];
+      if (hosts.mipsPerPe[h] > mips) mips = hosts.mipsPerPe[h];
+      if (hosts.freeRamMB[h] > ram) ram = hosts.freeRamMB[h];
+      if (hosts.freeBwMbps[h] > bw) bw = hosts.freeBwMbps[h];
+      if (hosts.freeStorageMB[h] > storage) storage = hosts.freeStorageMB[h];
+    }
+    const i = b + this.size;
+    this.pes[i] = pes;
+    this.mips[i] = mips;
+    this.ram[i] = ram;
+    this.bw[i] = bw;
+    this.storage[i] = storage;
+  }
+
+  private pull(i: number): void {
+    const l = 2 * i;
+    const r = l + 1;
+    this.pes[i] = this.pes[l] > this.pes[r] ? this.pes[l] : this.pes[r];
+    this.mips[i] = this.mips[l] > this.mips[r] ? this.mips[l] : this.mips[r];
+    this.ram[i] = this.ram[l] > this.ram[r] ? this.ram[l] : this.ram[r];
+    this.bw[i] = this.bw[l] > this.bw[r] ? this.bw[l] : this.bw[r];
+    this.storage[i] = this.storage[l] > this.storage[r] ? this.storage[l] : this.storage[r];
+  }
+}

@@ -1,0 +1,11 @@
+export { readLines, isGzip, firstLine } from "./lines.ts";
+export { TraceRowError, type RowReadOptions, type SkipReport } from "./rows.ts";
+export type { Series, SeriesOptions, MissingMode, TraceFormat } from "./series.ts";
+export { detectFormat } from "./detect.ts";
+export { readSeries, type ReadSeriesOptions } from "./read-series.ts";
+export { readGoogle2019Usage, GOOGLE2019_DEFAULT_COLUMN, GOOGLE2019_STEP_S, type Google2019Options } from "./google2019.ts";
+export { readBitbrains, BITBRAINS_COLUMNS, BITBRAINS_DEFAULT_COLUMN, type BitbrainsOptions } from "./bitbrains.ts";
+export { readAzureVmCpu, AZURE_VM_CPU_COLUMNS, type AzureVmCpuOptions, type AzureVmCpuReadings } from "./azure-vm-cpu.ts";
+export { readAzureVmTable, AZURE_VM_TABLE_COLUMNS, type AzureVm } from "./azure-vm-table.ts";
+export { readAzureLlmArrivals, AZURE_LLM_COLUMNS, type AzureLlmTrace } from "./azure-llm.ts";
+export { readPlainSeries, type PlainSeriesOptions } from "./plain.ts";
