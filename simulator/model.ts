@@ -29,6 +29,8 @@ export interface TwinSettings {
   maxPendingS: number;
   /** "interval": decide at interval starts; "arrival": also decide at each arrival */
   admission: "interval" | "arrival";
+  /** the scenario names a forecaster (observations carry forecasts) */
+  hasForecast?: boolean;
 }
 
 export const NKINDS = VARIANT_KINDS.length;
@@ -77,6 +79,7 @@ export class TwinModel {
   readonly repairS: number;
   readonly maxPendingS: number;
   readonly admission: "interval" | "arrival";
+  readonly hasForecast: boolean;
 
   constructor(readonly settings: TwinSettings) {
     const s = settings;
@@ -166,6 +169,7 @@ export class TwinModel {
     this.repairS = s.failures.repairS;
     this.maxPendingS = s.maxPendingS;
     this.admission = s.admission;
+    this.hasForecast = s.hasForecast ?? false;
   }
 
   variantId(app: number, kind: VariantKind): number {

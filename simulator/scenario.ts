@@ -151,7 +151,14 @@ export const tenantScenarioSchema = z.strictObject({
   maxPendingIntervals: pos.default(10),
   objective: z.string().min(1).default(DEFAULT_OBJECTIVE),
   /** forecaster for Observation.forecast (see `cotwin forecast`), with its horizon in intervals */
-  forecast: z.strictObject({ model: z.string().min(1), horizon: z.number().int().positive().default(3) }).optional(),
+  forecast: z
+    .strictObject({
+      model: z.string().min(1),
+      horizon: z.number().int().positive().default(3),
+      /** hyper-parameters of a forecaster named by kind (see `cotwin forecast`) */
+      params: z.record(z.string(), z.unknown()).default({}),
+    })
+    .optional(),
   /** the policy `cotwin simulate` uses when none is given */
   policy: z.string().optional(),
 });

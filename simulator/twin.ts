@@ -96,7 +96,8 @@ const REQ_RUNNING = 2;
 /** Remaining work below this many MI counts as done (absorbs floating-point residue). */
 const MI_EPS = 1e-6;
 const CREDIT_EPS = 1e-9;
-const RECENT_WINDOW = 16;
+/** intervals of arrival counts kept for observations and forecasters */
+const RECENT_WINDOW = 64;
 
 /** Cumulative totals; the difference of two snapshots gives the metrics of a span of time. */
 export interface Totals {
@@ -159,6 +160,8 @@ export class Twin {
   private forecastFn: TwinOptions["forecast"];
   private recent!: Float64Array;
   private arrivedThisInterval = 0;
+  /** reusable list of fragments completing at one host event (no allocation per event) */
+  private scratch: number[] = [];
 
   // cumulative counters
   private arrived = 0;
@@ -686,12 +689,13 @@ export class Twin {
     const hi = h * HI;
     // Collect completions first: completing one can start a successor on this same host.
     let f = this.hostI[hi + HI_HEAD];
-    const done: number[] = [];
+    const done = this.scratch;
+    let nd = 0;
     while (f >= 0) {
-      if (fr.f[f * FF + F_REMAINING] <= MI_EPS) done.push(f);
+      if (fr.f[f * FF + F_REMAINING] <= MI_EPS) done[nd++] = f;
       f = fr.i[f * FIS + FI_NEXT];
     }
-    for (const d of done) this.completeFragment(d);
+    for (let k = 0; k < nd; k++) this.completeFragment(done[k]);
     if (this.hostI[hi + HI_STATE] === HOST_DRAINING && this.hostI[hi + HI_NPLACED] === 0) this.powerOff(h);
     else this.updateHost(h);
   }

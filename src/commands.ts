@@ -118,7 +118,7 @@ export function listScenarios(json: boolean): void {
     process.stdout.write(JSON.stringify(rows) + "\n");
     return;
   }
-  for (const r of rows) process.stdout.write(`  ${r.name.padEnd(16)} ${r.view.padEnd(9)} ${r.description}\n`);
+  for (const r of rows) process.stdout.write(`  ${r.name.padEnd(24)} ${r.view.padEnd(9)} ${r.description}\n`);
 }
 
 // ---------------------------------------------------------------- compare

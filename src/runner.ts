@@ -6,7 +6,8 @@ import { performance } from "node:perf_hooks";
 import { RandomStreams } from "../simulator/engine/random.ts";
 import type { TwinModel } from "../simulator/model.ts";
 import type { TenantScenario } from "../simulator/scenario.ts";
-import { Twin, type Totals } from "../simulator/twin.ts";
+import { Twin, type Totals, type TwinOptions } from "../simulator/twin.ts";
+import { prepareForecast } from "./forecast-hook.ts";
 import { HOST_DRAINING, HOST_ON, type Policy } from "../simulator/types.ts";
 import { VARIANT_KINDS } from "../workloads/applications.ts";
 import { compileObjective, objectiveVariables, type Objective } from "./objective.ts";
@@ -25,8 +26,12 @@ export interface TenantRunOptions {
   intervals?: number;
   onInterval?: (done: number, total: number) => void;
   policyOptions?: Record<string, unknown>;
+  /** keep per-request records and response times (default true; the benchmark times the loop without them) */
+  record?: boolean;
   /** arrivals read beforehand (trace replay); default: the scenario's generator */
   arrivals?: ArrivalSource;
+  /** the scenario's forecaster, prepared beforehand (see forecast-hook.ts) */
+  forecast?: TwinOptions["forecast"];
 }
 
 export interface PreparedRun {
@@ -42,8 +47,12 @@ export function prepareTenantRun(o: TenantRunOptions): PreparedRun {
   const objective = compileObjective(o.scenario.objective, `${o.source}: objective`);
   const model = buildTwinModel(o.scenario, o.source);
   const streams = new RandomStreams(o.seed);
-  const arrivals = o.arrivals ?? buildArrivals(o.scenario, model, streams, o.source);
-  const twin = new Twin(model, arrivals, o.seed, { record: true });
+  // A given source is cloned: sources are stateful cursors, and one may serve several runs.
+  const arrivals = o.arrivals ? o.arrivals.clone() : buildArrivals(o.scenario, model, streams, o.source);
+  if (o.scenario.forecast && !o.forecast) {
+    throw new Error(`${o.source}: the scenario names a forecaster: run it with runTenantAsync, which fits it first`);
+  }
+  const twin = new Twin(model, arrivals, o.seed, { record: o.record ?? true, forecast: o.forecast });
   // Policies that search the twin (the oracle) get the live twin to fork; others ignore it.
   const policy = createPolicy(o.policy, {
     model,
@@ -231,8 +240,21 @@ function hostRows(twin: Twin): HostRow[] {
 
 /** runTenant for any workload: reads a trace first when the scenario replays one. */
 export async function runTenantAsync(o: TenantRunOptions): Promise<RunRecord> {
-  if (o.arrivals || o.scenario.workload.kind !== "trace") return runTenant(o);
-  const model = buildTwinModel(o.scenario, o.source);
-  const arrivals = await loadArrivals(o.scenario, model, new RandomStreams(o.seed), o.source);
-  return runTenant({ ...o, arrivals });
+  return runTenant(await prepareInputs(o));
+}
+
+/** Reads a trace and fits the scenario's forecaster, when the scenario has them. */
+export async function prepareInputs(o: TenantRunOptions): Promise<TenantRunOptions> {
+  let arrivals = o.arrivals;
+  if (!arrivals && o.scenario.workload.kind === "trace") {
+    const model = buildTwinModel(o.scenario, o.source);
+    arrivals = await loadArrivals(o.scenario, model, new RandomStreams(o.seed), o.source);
+  }
+  let forecast = o.forecast;
+  if (!forecast && o.scenario.forecast) {
+    const model = buildTwinModel(o.scenario, o.source);
+    const src = arrivals ?? buildArrivals(o.scenario, model, new RandomStreams(o.seed), o.source);
+    forecast = await prepareForecast(o.scenario, src, o.seed, o.source);
+  }
+  return { ...o, arrivals, forecast };
 }

@@ -136,6 +136,7 @@ export function buildTwinModel(s: TenantScenario, where: string): TwinModel {
     failures: s.failures,
     maxPendingS: s.maxPendingIntervals * s.intervalS,
     admission: s.admission,
+    hasForecast: s.forecast !== undefined,
   });
 }
 

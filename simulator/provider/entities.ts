@@ -202,13 +202,9 @@ function buildCloudlets(s: ResolvedProviderScenario, streams: RandomStreams): Cl
   }
   sortBySubmission(t);
   // CloudSim's default broker: cloudlet i goes to VM i mod nVMs, in submission order.
-  const nVm = s.vms ? countOf(s.vms) : 0;
+  const nVm = asList(s.vms).reduce((a, g) => a + g.count, 0);
   for (let i = 0; i < n; i++) t.vm[i] = nVm > 0 ? i % nVm : -1;
   return t;
-}
-
-function countOf(g: { count: number } | { count: number }[]): number {
-  return asList(g).reduce((a, x) => a + x.count, 0);
 }
 
 /** Stable reorder by submission time (groups may be listed out of time order). */

@@ -18,6 +18,7 @@ import { RandomPlacement } from "./random.ts";
 import { RoundRobin } from "./round-robin.ts";
 import { StaticProvisioning } from "./static-provisioning.ts";
 import { ThresholdAutoscaler } from "./threshold-autoscaler.ts";
+import { PredictiveAutoscaler } from "./predictive-autoscaler.ts";
 
 export interface PolicyContext {
   model: TwinModel;
@@ -44,6 +45,14 @@ interface PartEntry {
 const PARTS: Record<string, PartEntry> = {
   static: { kind: "provisioning", description: "keep the scenario's hosts as they are", make: () => new StaticProvisioning() },
   threshold: { kind: "provisioning", description: "start a host above 80 % load, stop one below 20 %", make: () => new ThresholdAutoscaler() },
+  predictive: {
+    kind: "provisioning",
+    description: "start hosts ahead of the forecast arrivals, stop idle ones (scenario needs forecast)",
+    make: (ctx) => {
+      if (!ctx.model.hasForecast) throw new PolicyError(`policy "predictive" needs forecasts: scenario ${ctx.model.name} has no "forecast" section`);
+      return new PredictiveAutoscaler();
+    },
+  },
   full: { kind: "deployment", description: "always the full model", make: () => new FixedVariant("full") },
   compressed: { kind: "deployment", description: "always the compressed (int8) model", make: () => new FixedVariant("compressed") },
   layer: { kind: "deployment", description: "always the layer split (chain of fragments)", make: () => new FixedVariant("layer") },

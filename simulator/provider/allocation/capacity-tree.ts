@@ -39,11 +39,11 @@ export class CapacityTree {
     for (let i = size - 1; i >= 1; i--) this.pull(i);
   }
 
-  /** Re-reads host h's free capacity. */
+  /** Re-reads host h's free capacity; stops climbing as soon as a node's maxima are unchanged. */
   update(h: number): void {
     const b = h >> BLOCK_SHIFT;
-    this.readBlock(b);
-    for (let i = (b + this.size) >> 1; i >= 1; i >>= 1) this.pull(i);
+    if (!this.readBlock(b)) return;
+    for (let i = (b + this.size) >> 1; i >= 1; i >>= 1) if (!this.pull(i)) return;
   }
 
   /** Lowest host index >= from whose free capacity covers VM v in every dimension, or -1. */
@@ -99,7 +99,8 @@ export class CapacityTree {
     return -1;
   }
 
-  private readBlock(b: number): void {
+  /** Sets block b's leaf from its hosts; true if any maximum changed. */
+  private readBlock(b: number): boolean {
     const hosts = this.hosts;
     const start = b << BLOCK_SHIFT;
     const end = Math.min(hosts.count, start + BLOCK);
@@ -115,21 +116,32 @@ export class CapacityTree {
       if (hosts.freeBwMbps[h] > bw) bw = hosts.freeBwMbps[h];
       if (hosts.freeStorageMB[h] > storage) storage = hosts.freeStorageMB[h];
     }
-    const i = b + this.size;
+    return this.set(b + this.size, pes, mips, ram, bw, storage);
+  }
+
+  /** Sets node i to the maxima of its children; true if any maximum changed. */
+  private pull(i: number): boolean {
+    const l = 2 * i;
+    const r = l + 1;
+    return this.set(
+      i,
+      this.pes[l] > this.pes[r] ? this.pes[l] : this.pes[r],
+      this.mips[l] > this.mips[r] ? this.mips[l] : this.mips[r],
+      this.ram[l] > this.ram[r] ? this.ram[l] : this.ram[r],
+      this.bw[l] > this.bw[r] ? this.bw[l] : this.bw[r],
+      this.storage[l] > this.storage[r] ? this.storage[l] : this.storage[r],
+    );
+  }
+
+  private set(i: number, pes: number, mips: number, ram: number, bw: number, storage: number): boolean {
+    if (this.pes[i] === pes && this.mips[i] === mips && this.ram[i] === ram && this.bw[i] === bw && this.storage[i] === storage) {
+      return false;
+    }
     this.pes[i] = pes;
     this.mips[i] = mips;
     this.ram[i] = ram;
     this.bw[i] = bw;
     this.storage[i] = storage;
-  }
-
-  private pull(i: number): void {
-    const l = 2 * i;
-    const r = l + 1;
-    this.pes[i] = this.pes[l] > this.pes[r] ? this.pes[l] : this.pes[r];
-    this.mips[i] = this.mips[l] > this.mips[r] ? this.mips[l] : this.mips[r];
-    this.ram[i] = this.ram[l] > this.ram[r] ? this.ram[l] : this.ram[r];
-    this.bw[i] = this.bw[l] > this.bw[r] ? this.bw[l] : this.bw[r];
-    this.storage[i] = this.storage[l] > this.storage[r] ? this.storage[l] : this.storage[r];
+    return true;
   }
 }
