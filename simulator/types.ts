@@ -2,7 +2,8 @@
  * The contract between the twin and whatever decides (baselines, the oracle, the learner, the
  * online loop): an Observation in, a Decision out, once per scheduling interval (or once per
  * arrival when the scenario dispatches on arrival). Host data is given as parallel arrays indexed
- * by host number; the arrays are copies, safe to keep.
+ * by host number: the arrays that change (state, utilisation, RAM free, ...) are copies, safe to
+ * keep; the fixed ones (size, vCPUs, MIPS, RAM, price, power) are the model's own: read them only.
  */
 import type { AppSpec, VariantKind } from "../workloads/applications.ts";
 

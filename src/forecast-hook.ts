@@ -13,7 +13,6 @@ import type { ArrivalSource, ArrivalSpec } from "../simulator/arrivals.ts";
 import { RandomStreams } from "../simulator/engine/random.ts";
 import { ScenarioError, type TenantScenario } from "../simulator/scenario.ts";
 import type { TwinOptions } from "../simulator/twin.ts";
-import { createForecaster, isForecasterKind, loadForecaster, FORECASTER_KINDS } from "../workloads/forecast/registry.ts";
 
 /** Intervals of synthetic history a forecaster named by kind is fitted on. */
 export const WARMUP_INTERVALS = 500;
@@ -26,6 +25,8 @@ export async function prepareForecast(
 ): Promise<TwinOptions["forecast"] | undefined> {
   if (!s.forecast) return undefined;
   const { model: name, horizon, params } = s.forecast;
+  // Loaded on demand: the neural forecasters pull in TensorFlow.js.
+  const { createForecaster, isForecasterKind, loadForecaster, FORECASTER_KINDS } = await import("../workloads/forecast/registry.ts");
   let forecaster;
   if (isForecasterKind(name)) {
     if (s.workload.kind === "trace") {

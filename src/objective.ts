@@ -2,11 +2,20 @@
  * The scenario's objective: a mathjs expression over normalised metrics, lower is better.
  * Variables are checked when the expression is compiled, so a typo fails before a run starts.
  */
-import { all, create } from "mathjs";
+import { createRequire } from "node:module";
+import type { MathJsInstance, MathNode, SymbolNode } from "mathjs";
 import type { Totals } from "../simulator/twin.ts";
 import type { TwinModel } from "../simulator/model.ts";
 
-const math = create(all);
+// mathjs takes about a second to load: load it on the first objective, not with the command line.
+let mathInstance: MathJsInstance | undefined;
+function mathjs(): MathJsInstance {
+  if (!mathInstance) {
+    const m = createRequire(import.meta.url)("mathjs") as typeof import("mathjs");
+    mathInstance = m.create(m.all);
+  }
+  return mathInstance;
+}
 
 /** Variables an objective may use, with their meaning (printed by `cotwin scenarios --objective`). */
 export const OBJECTIVE_VARIABLES: Readonly<Record<string, string>> = {
@@ -43,7 +52,8 @@ export interface Objective {
 export type ObjectiveVariables = Record<keyof typeof OBJECTIVE_VARIABLES, number>;
 
 export function compileObjective(expression: string, where = "objective"): Objective {
-  let node: math.MathNode;
+  const math = mathjs();
+  let node: MathNode;
   try {
     node = math.parse(expression);
   } catch (e) {
@@ -53,13 +63,13 @@ export function compileObjective(expression: string, where = "objective"): Objec
   node.traverse((n, path, parent) => {
     if (n.type !== "SymbolNode") return;
     if (parent && parent.type === "FunctionNode" && path === "fn") {
-      const fname = (n as math.SymbolNode).name;
+      const fname = (n as SymbolNode).name;
       if (typeof (math as unknown as Record<string, unknown>)[fname] !== "function") {
         unknown.push(`function "${fname}"`);
       }
       return;
     }
-    const name = (n as math.SymbolNode).name;
+    const name = (n as SymbolNode).name;
     if (!(name in OBJECTIVE_VARIABLES) && !unknown.includes(`variable "${name}"`)) unknown.push(`variable "${name}"`);
   });
   if (unknown.length > 0) {

@@ -3,7 +3,7 @@
  * (which hosts run), deployment (which variant serves a request) and placement (which host runs
  * each fragment). Each part is one file; `compose.ts` joins them into a Policy.
  */
-import type { Observation, ProvisionAction } from "../../simulator/types.ts";
+import { HOST_BOOTING, HOST_ON, type Observation, type ProvisionAction } from "../../simulator/types.ts";
 import type { VariantKind } from "../../workloads/applications.ts";
 import type { RandomStream } from "../../simulator/engine/random.ts";
 
@@ -65,4 +65,28 @@ export function pickBest(s: PlacementState, ramMB: number, better: (a: number, b
     if (best >= 0) return best;
   }
   return -1;
+}
+
+/** Fragments of the first variant the scenario offers for an app (an estimate of its demand). */
+export function fragmentsOf(obs: Observation, app: number): number {
+  for (const v of obs.apps[app].variants) if (obs.variants.includes(v.kind)) return v.fragments.length;
+  return 1;
+}
+
+/** What the autoscalers weigh: vCPUs of hosts on or booting, fragments placed and pending. */
+export function fleetLoad(obs: Observation): { vcpus: number; placed: number; on: number; pendingFragments: number } {
+  const h = obs.hosts;
+  let vcpus = 0;
+  let placed = 0;
+  let on = 0;
+  for (let i = 0; i < h.count; i++) {
+    if (h.state[i] === HOST_ON || h.state[i] === HOST_BOOTING) {
+      vcpus += h.vcpus[i];
+      placed += h.placed[i];
+      if (h.state[i] === HOST_ON) on++;
+    }
+  }
+  let pendingFragments = 0;
+  for (const p of obs.pending) pendingFragments += fragmentsOf(obs, p.app);
+  return { vcpus, placed, on, pendingFragments };
 }

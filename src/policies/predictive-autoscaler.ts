@@ -1,5 +1,5 @@
-import { HOST_BOOTING, HOST_OFF, HOST_ON, type Observation, type ProvisionAction } from "../../simulator/types.ts";
-import type { ProvisioningPart } from "./parts.ts";
+import { HOST_OFF, HOST_ON, type Observation, type ProvisionAction } from "../../simulator/types.ts";
+import { fleetLoad, fragmentsOf, type ProvisioningPart } from "./parts.ts";
 
 /**
  * Predictive autoscaler: like the threshold autoscaler, but the load counts the fragments the
@@ -18,22 +18,14 @@ export class PredictiveAutoscaler implements ProvisioningPart {
 
   decide(obs: Observation): ProvisionAction[] {
     const h = obs.hosts;
-    let vcpus = 0;
-    let placed = 0;
-    for (let i = 0; i < h.count; i++) {
-      if (h.state[i] === HOST_ON || h.state[i] === HOST_BOOTING) {
-        vcpus += h.vcpus[i];
-        placed += h.placed[i];
-      }
-    }
+    const load = fleetLoad(obs);
+    let vcpus = load.vcpus;
     let fragsPerRequest = 0;
     for (let a = 0; a < obs.apps.length; a++) fragsPerRequest += fragmentsOf(obs, a);
     fragsPerRequest /= Math.max(1, obs.apps.length);
-    let pendingFragments = 0;
-    for (const p of obs.pending) pendingFragments += fragmentsOf(obs, p.app);
     let peak = 0;
     if (obs.forecast) for (const x of obs.forecast) peak = Math.max(peak, x);
-    const demand = placed + pendingFragments + peak * fragsPerRequest;
+    const demand = load.placed + load.pendingFragments + peak * fragsPerRequest;
     const out: ProvisionAction[] = [];
     if (demand > this.upper * vcpus) {
       // start the cheapest hosts that are off until the expected load fits under `upper`
@@ -65,9 +57,4 @@ export class PredictiveAutoscaler implements ProvisioningPart {
   clone(): PredictiveAutoscaler {
     return this;
   }
-}
-
-function fragmentsOf(obs: Observation, app: number): number {
-  for (const v of obs.apps[app].variants) if (obs.variants.includes(v.kind)) return v.fragments.length;
-  return 1;
 }

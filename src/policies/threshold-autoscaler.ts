@@ -1,5 +1,5 @@
-import { HOST_BOOTING, HOST_OFF, HOST_ON, type Observation, type ProvisionAction } from "../../simulator/types.ts";
-import type { ProvisioningPart } from "./parts.ts";
+import { HOST_OFF, HOST_ON, type Observation, type ProvisionAction } from "../../simulator/types.ts";
+import { fleetLoad, type ProvisioningPart } from "./parts.ts";
 
 /**
  * Threshold autoscaler: load = (fragments placed + fragments pending) / vCPUs of the hosts on or
@@ -17,18 +17,7 @@ export class ThresholdAutoscaler implements ProvisioningPart {
 
   decide(obs: Observation): ProvisionAction[] {
     const h = obs.hosts;
-    let vcpus = 0;
-    let placed = 0;
-    let on = 0;
-    for (let i = 0; i < h.count; i++) {
-      if (h.state[i] === HOST_ON || h.state[i] === HOST_BOOTING) {
-        vcpus += h.vcpus[i];
-        placed += h.placed[i];
-        if (h.state[i] === HOST_ON) on++;
-      }
-    }
-    let pendingFragments = 0;
-    for (const p of obs.pending) pendingFragments += fragmentsOf(obs, p.app);
+    const { vcpus, placed, on, pendingFragments } = fleetLoad(obs);
     const load = vcpus > 0 ? (placed + pendingFragments) / vcpus : Infinity;
     if (load > this.upper) {
       let best = -1;
@@ -52,11 +41,4 @@ export class ThresholdAutoscaler implements ProvisioningPart {
   clone(): ThresholdAutoscaler {
     return this;
   }
-}
-
-/** Fragments of the first variant the scenario offers for an app (an estimate of its demand). */
-function fragmentsOf(obs: Observation, app: number): number {
-  const variants = obs.apps[app].variants;
-  for (const v of variants) if (obs.variants.includes(v.kind)) return v.fragments.length;
-  return 1;
 }
