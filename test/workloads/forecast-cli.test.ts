@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, test } from "node:test";
+import { runForecastCommand } from "../../workloads/forecast-cli.ts";
+
+const dir = mkdtempSync(path.join(tmpdir(), "cotwin-fcli-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
+// an hourly two-column series (time in seconds, value) with a daily cycle
+const file = path.join(dir, "series.tsv");
+writeFileSync(
+  file,
+  "time\tload\n" + Array.from({ length: 24 * 12 }, (_, i) => `${i * 3600}\t${(5 + 2 * Math.sin((2 * Math.PI * i) / 24) + ((i * 37) % 7) / 10).toFixed(3)}`).join("\n") + "\n",
+);
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await runForecastCommand(args, { out: (t) => (out += t), err: (t) => (err += t), interactive: false });
+  return { code, out, err };
+}
+
+test("eval --json prints exactly one JSON object with the six metrics per model", async () => {
+  const r = await run(["eval", "--data", file, "--models", "naive,ses,ridge", "--json"]);
+  assert.equal(r.code, 0, r.err);
+  const doc = JSON.parse(r.out);
+  assert.equal(r.out.trim().split("\n").length, 1);
+  assert.deepEqual(doc.results.map((x: { model: string }) => x.model), ["naive", "ses", "ridge"]);
+  for (const x of doc.results) assert.deepEqual(Object.keys(x), ["model", "mae", "rmse", "smape", "r2", "mase"]);
+  assert.equal(doc.results[0].mase, 1);
+  assert.equal(doc.seed, 42);
+  assert.match(r.err, /backend (tensorflow|wasm|cpu)/);
+});
+
+test("errors name the flag or the file", async () => {
+  let r = await run(["eval", "--models", "naive"]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--data is required/);
+  r = await run(["eval", "--data", path.join(dir, "nope.csv")]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--data: .*nope\.csv does not exist/);
+  r = await run(["eval", "--data", file, "--models", "naive,prophet"]);
+  assert.match(r.err, /--models: unknown model "prophet"/);
+  r = await run(["train", "--data", file, "--model", "ridge", "--params", "{oops", "--out", path.join(dir, "m")]);
+  assert.match(r.err, /--params: not valid JSON/);
+  r = await run(["eval", "--data", file, "--protocol", "m4"]);
+  assert.match(r.err, /--protocol: unknown protocol "m4"/);
+});
+
+test("train writes a model directory that predict loads", async () => {
+  const out = path.join(dir, "ridge-model");
+  let r = await run(["train", "--data", file, "--model", "ridge", "--params", '{"window":24,"l2":0.5}', "--horizon", "2", "--out", out]);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(existsSync(path.join(out, "model.json")));
+  r = await run(["predict", "--model", out, "--data", file, "--horizon", "3", "--json"]);
+  assert.equal(r.code, 0, r.err);
+  const doc = JSON.parse(r.out);
+  assert.equal(doc.forecast.length, 3);
+  assert.deepEqual(doc.times, [288 * 3600, 289 * 3600, 290 * 3600]);
+});
+
+test("plot writes SVG and PNG for a data set and for a model", async () => {
+  const charts = path.join(dir, "charts");
+  let r = await run(["plot", "--data", file, "--out", charts]);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(existsSync(path.join(charts, "hist-load.svg")));
+  assert.ok(existsSync(path.join(charts, "hist-load.png")));
+  const model = path.join(dir, "ses-model");
+  await run(["train", "--data", file, "--model", "ses", "--out", model]);
+  r = await run(["plot", "--data", file, "--model", model, "--out", charts, "--points", "48"]);
+  assert.equal(r.code, 0, r.err);
+  assert.ok(existsSync(path.join(charts, "forecast.png")));
+});
+
+test("tune prints one row per trial", async () => {
+  const r = await run(["tune", "--data", file, "--model", "ridge", "--method", "random", "--trials", "3", "--json"]);
+  assert.equal(r.code, 0, r.err);
+  const doc = JSON.parse(r.out);
+  assert.equal(doc.trials.length, 3);
+  assert.ok(Number.isFinite(doc.best.score));
+});

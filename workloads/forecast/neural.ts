@@ -1,0 +1,307 @@
+import * as tf from "@tensorflow/tfjs";
+import path from "node:path";
+import { readFileSync } from "node:fs";
+import seedrandom from "seedrandom";
+import { z } from "zod";
+import { initBackend } from "./backend.ts";
+import { BaseForecaster } from "./base.ts";
+import { cotwinVersion, writeFileAtomic } from "./io.ts";
+import "./layers.ts";
+import { fitScaler, type ScalerState } from "./scaler.ts";
+import type { EpochLog, FitOptions, FitReport, SavedModel, SeriesSet } from "./types.ts";
+import { asSeriesSet } from "./types.ts";
+import { buildInputs, buildTargets, directAt, unscaleOutputs, validOrigins, type TargetMode } from "./windows.ts";
+
+/** Hyper-parameters every neural forecaster shares (training loop, windows, schedule). */
+export const neuralCommon = {
+  /** input window length (steps of every input series) */
+  window: z.number().int().min(2).default(30),
+  epochs: z.number().int().min(1).default(30),
+  batchSize: z.number().int().min(1).default(64),
+  learningRate: z.number().positive().default(0.003),
+  /** early stopping: epochs without a better validation loss before stopping */
+  patience: z.number().int().min(1).default(5),
+  /** an epoch counts as an improvement only if it lowers the best validation loss by this fraction */
+  minDelta: z.number().min(0).max(0.5).default(0.002),
+  /** share of training windows, taken from the END of the training data, used for validation */
+  validationFraction: z.number().min(0.05).max(0.5).default(0.2),
+  /** "plateau": multiply the rate by lrFactor after lrPatience epochs without improvement;
+   *  "exponential": rate = learningRate * exp(-lrDecay * epoch) */
+  lrSchedule: z.enum(["plateau", "exponential", "none"]).default("plateau"),
+  lrFactor: z.number().positive().max(1).default(0.5),
+  lrPatience: z.number().int().min(1).default(2),
+  lrDecay: z.number().min(0).default(0.05),
+  minLearningRate: z.number().positive().default(1e-5),
+  dropout: z.number().min(0).max(0.9).default(0.1),
+  target: z.enum(["delta", "level"]).default("delta"),
+  /** "relative": inputs are changes from the window's last value (level-free, transfers across
+   *  tasks); "level": standardised values */
+  inputs: z.enum(["relative", "level"]).default("relative"),
+  seed: z.number().int().default(42),
+  /** stop after the epoch that crosses this wall-clock budget (not reproducible; off by default) */
+  maxTrainSeconds: z.number().positive().optional(),
+};
+
+export interface NeuralParams extends Record<string, unknown> {
+  window: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  patience: number;
+  minDelta: number;
+  validationFraction: number;
+  lrSchedule: "plateau" | "exponential" | "none";
+  lrFactor: number;
+  lrPatience: number;
+  lrDecay: number;
+  minLearningRate: number;
+  dropout: number;
+  target: TargetMode;
+  inputs: "relative" | "level";
+  seed: number;
+  maxTrainSeconds?: number;
+}
+
+export interface NeuralState {
+  scaler: ScalerState;
+  nSeries: number;
+  horizon: number;
+  history: { loss: number[]; valLoss: number[]; lr: number[] };
+  bestEpoch: number;
+}
+
+interface TrainData {
+  x: Float32Array;
+  y: Float32Array;
+  n: number;
+}
+
+function mse(pred: ArrayLike<number>, y: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < y.length; i++) s += (pred[i] - y[i]) ** 2;
+  return y.length ? s / y.length : NaN;
+}
+
+/**
+ * Training loop, batched forecasting and weight files shared by the LSTM and the ConvFormer.
+ * A subclass only builds the (untrained, seeded) network.
+ */
+export abstract class NeuralForecaster<P extends NeuralParams> extends BaseForecaster<P, NeuralState> {
+  protected model: tf.LayersModel | null = null;
+
+  protected abstract buildModel(window: number, nSeries: number, horizon: number): tf.LayersModel;
+
+  private predictScaled(x: Float32Array, n: number, nSeries: number): Float32Array {
+    const model = this.model;
+    if (!model) throw new Error(`${this.kind}: no network (fit or load first)`);
+    const w = this.params.window;
+    const h = (model.outputs[0].shape[1] as number) ?? 1;
+    const out = new Float32Array(n * h);
+    const chunk = 2048;
+    for (let s = 0; s < n; s += chunk) {
+      const m = Math.min(chunk, n - s);
+      const part = tf.tidy(() => {
+        const xt = tf.tensor3d(x.subarray(s * w * nSeries, (s + m) * w * nSeries), [m, w, nSeries]);
+        return (model.predict(xt) as tf.Tensor).dataSync();
+      });
+      out.set(part, s * h);
+    }
+    return out;
+  }
+
+  protected async fitState(series: SeriesSet, opts: FitOptions): Promise<Omit<FitReport, "trainMs">> {
+    await initBackend();
+    const p = this.params;
+    const h = opts.horizon ?? 1;
+    const epochs = opts.epochs ?? p.epochs;
+    const ns = series.length;
+    const all = validOrigins(series[0].length, p.window, h);
+    const nVal = Math.max(1, Math.floor(all.length * p.validationFraction));
+    // drop the last h-1 training windows so no training target falls in the validation part
+    const nTrain = all.length - nVal - (h - 1);
+    if (nTrain < 2) throw new Error(`${this.kind}.fit: series too short (${series[0].length}) for window ${p.window}, horizon ${h} and a validation split`);
+    const trainOrigins = all.subarray(0, nTrain);
+    const valOrigins = all.subarray(all.length - nVal);
+    const scaler = fitScaler(series);
+    const train: TrainData = {
+      x: buildInputs(series, trainOrigins, p.window, scaler, undefined, p.inputs === "relative") as Float32Array,
+      y: buildTargets(series[0], trainOrigins, h, scaler, p.target) as Float32Array,
+      n: nTrain,
+    };
+    const val: TrainData = {
+      x: buildInputs(series, valOrigins, p.window, scaler, undefined, p.inputs === "relative") as Float32Array,
+      y: buildTargets(series[0], valOrigins, h, scaler, p.target) as Float32Array,
+      n: nVal,
+    };
+    this.model?.dispose();
+    this.model = this.buildModel(p.window, ns, h);
+    this.state = { scaler, nSeries: ns, horizon: h, history: { loss: [], valLoss: [], lr: [] }, bestEpoch: 0 };
+    const r = await this.train(train, val, ns, h, epochs, opts.onEpoch);
+    this.state.history = r.history;
+    this.state.bestEpoch = r.bestEpoch;
+    return { history: r.history, bestEpoch: r.bestEpoch, epochsRun: r.history.loss.length };
+  }
+
+  private async train(
+    train: TrainData,
+    val: TrainData,
+    ns: number,
+    h: number,
+    epochs: number,
+    onEpoch?: (log: EpochLog) => void,
+  ): Promise<{ history: NeuralState["history"]; bestEpoch: number }> {
+    const p = this.params;
+    const model = this.model!;
+    const w = p.window;
+    const rng = seedrandom.alea(`${p.seed}:shuffle`);
+    const optimizer = tf.train.adam(p.learningRate);
+    const setLr = (lr: number) => {
+      // Adam reads its rate on every step, so the schedule can change it between epochs
+      (optimizer as unknown as { learningRate: number }).learningRate = lr;
+    };
+    const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
+    const xAll = tf.tensor3d(train.x, [train.n, w, ns]);
+    const yAll = tf.tensor2d(train.y, [train.n, h]);
+    const history = { loss: [] as number[], valLoss: [] as number[], lr: [] as number[] };
+    let best = Number.MAX_VALUE;
+    let bestEpoch = 0;
+    let bestWeights: tf.Tensor[] | null = null;
+    let sinceBest = 0;
+    let sinceLrDrop = 0;
+    let lr = p.learningRate;
+    const t0 = performance.now();
+    const order = Array.from({ length: train.n }, (_, i) => i);
+    try {
+      for (let epoch = 0; epoch < epochs; epoch++) {
+        const te = performance.now();
+        if (p.lrSchedule === "exponential") lr = Math.max(p.minLearningRate, p.learningRate * Math.exp(-p.lrDecay * epoch));
+        setLr(lr);
+        // Fisher-Yates with this run's seeded stream
+        for (let i = order.length - 1; i > 0; i--) {
+          const j = Math.floor(rng() * (i + 1));
+          [order[i], order[j]] = [order[j], order[i]];
+        }
+        let lossSum = 0;
+        for (let s = 0; s < train.n; s += p.batchSize) {
+          const idx = tf.tensor1d(Int32Array.from(order.slice(s, s + p.batchSize)), "int32");
+          const cost = optimizer.minimize(
+            () => {
+              const xb = tf.gather(xAll, idx);
+              const yb = tf.gather(yAll, idx);
+              const pred = model.apply(xb, { training: true }) as tf.Tensor;
+              return tf.losses.meanSquaredError(yb, pred) as tf.Scalar;
+            },
+            true,
+            vars,
+          );
+          lossSum += (cost?.dataSync()[0] ?? 0) * (idx.shape[0] as number);
+          cost?.dispose();
+          idx.dispose();
+        }
+        const loss = lossSum / train.n;
+        const valLoss = mse(this.predictScaled(val.x, val.n, ns), val.y);
+        history.loss.push(loss);
+        history.valLoss.push(valLoss);
+        history.lr.push(lr);
+        onEpoch?.({ epoch: epoch + 1, loss, valLoss, lr, ms: performance.now() - te });
+        const improved = valLoss < best * (1 - p.minDelta);
+        if (valLoss < best) {
+          // always keep the best weights, even when the gain is too small to reset patience
+          best = valLoss;
+          bestEpoch = epoch + 1;
+          bestWeights?.forEach((t) => t.dispose());
+          bestWeights = model.getWeights().map((t) => t.clone());
+        }
+        if (improved) {
+          sinceBest = 0;
+          sinceLrDrop = 0;
+        } else {
+          sinceBest++;
+          sinceLrDrop++;
+          if (p.lrSchedule === "plateau" && sinceLrDrop >= p.lrPatience) {
+            lr = Math.max(p.minLearningRate, lr * p.lrFactor);
+            sinceLrDrop = 0;
+          }
+          if (sinceBest >= p.patience) break;
+        }
+        if (p.maxTrainSeconds !== undefined && (performance.now() - t0) / 1000 > p.maxTrainSeconds) break;
+      }
+      // early stopping keeps the weights of the best validation epoch
+      if (bestWeights) model.setWeights(bestWeights);
+    } finally {
+      bestWeights?.forEach((t) => t.dispose());
+      xAll.dispose();
+      yAll.dispose();
+      optimizer.dispose();
+    }
+    return { history, bestEpoch };
+  }
+
+  private rows(series: Float64Array[], origins: ArrayLike<number>): Float64Array[] {
+    const st = this.fitted();
+    const x = buildInputs(series, origins, this.params.window, st.scaler, undefined, this.params.inputs === "relative") as Float32Array;
+    const z = this.predictScaled(x, origins.length, st.nSeries);
+    return unscaleOutputs(z, series[0], origins, st.horizon, st.scaler, this.params.target);
+  }
+
+  protected forecastFrom(history: SeriesSet, horizon: number): Float64Array {
+    return this.predictAt(history, [history[0].length], horizon)[0];
+  }
+
+  override predictAt(series: SeriesSet | Float64Array, origins: ArrayLike<number>, horizon: number): Float64Array[] {
+    const set = asSeriesSet(series);
+    const st = this.fitted();
+    if (set.length !== st.nSeries) throw new Error(`${this.kind}: fitted on ${st.nSeries} series, given ${set.length}`);
+    for (let i = 0; i < origins.length; i++) {
+      if (origins[i] < 1 || origins[i] > set[0].length) throw new Error(`${this.kind}.predictAt: origin ${origins[i]} outside 1..${set[0].length}`);
+    }
+    return directAt(set, origins, horizon, st.horizon, (s, o) => this.rows(s, o));
+  }
+
+  protected override async saveExtras(dir: string): Promise<Partial<SavedModel>> {
+    const model = this.model;
+    if (!model) throw new Error(`${this.kind}: nothing to save (fit first)`);
+    let art: tf.io.ModelArtifacts | null = null;
+    await model.save(
+      tf.io.withSaveHandler(async (a) => {
+        art = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: "JSON" } };
+      }),
+    );
+    const a = art as tf.io.ModelArtifacts | null;
+    if (!a || !a.weightData || !a.weightSpecs) throw new Error(`${this.kind}: tfjs returned no weights`);
+    const data = Array.isArray(a.weightData) ? tf.io.concatenateArrayBuffers(a.weightData) : a.weightData;
+    writeFileAtomic(path.join(dir, "weights.bin"), new Uint8Array(data));
+    return {
+      tfjs: { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs, weightsFile: "weights.bin" },
+      savedBy: { version: cotwinVersion(), backend: tf.getBackend() },
+    };
+  }
+
+  override async restore(saved: SavedModel, dir: string): Promise<void> {
+    await initBackend();
+    if (!saved.tfjs) throw new Error(`model: ${dir}/model.json has no network (tfjs section missing)`);
+    const file = path.join(dir, saved.tfjs.weightsFile);
+    let buf: Buffer;
+    try {
+      buf = readFileSync(file);
+    } catch {
+      throw new Error(`model: weights file ${file} is missing`);
+    }
+    const weightData = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+    this.model?.dispose();
+    this.model = await tf.loadLayersModel(
+      tf.io.fromMemory({
+        modelTopology: saved.tfjs.modelTopology as tf.io.ModelArtifacts["modelTopology"],
+        weightSpecs: saved.tfjs.weightSpecs as tf.io.WeightsManifestEntry[],
+        weightData,
+      }),
+    );
+    await super.restore(saved, dir);
+  }
+
+  override dispose(): void {
+    this.model?.dispose();
+    this.model = null;
+  }
+}
