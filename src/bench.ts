@@ -63,9 +63,14 @@ async function twinSection(): Promise<void> {
     runTenant({ ...bb, policy: "least-loaded", seed: 1 }); // warm-up: JIT, not first-run module loading
     gc();
     const rss0 = process.memoryUsage.rss();
-    const t0 = performance.now();
-    const bbRun = runTenant({ ...bb, policy: "least-loaded", seed: 1 });
-    const bbMs = performance.now() - t0;
+    // best of three (the machine may be busy)
+    let bbMs = Infinity;
+    let bbRun = runTenant({ ...bb, policy: "least-loaded", seed: 1 });
+    for (let k = 0; k < 3; k++) {
+      const t0 = performance.now();
+      bbRun = runTenant({ ...bb, policy: "least-loaded", seed: 1 });
+      bbMs = Math.min(bbMs, performance.now() - t0);
+    }
     const bbRss = process.memoryUsage.rss();
     const bbEvents = bbRun.summary.events;
     const bbRate = bbEvents / (bbMs / 1000);
@@ -82,7 +87,7 @@ async function twinSection(): Promise<void> {
       p.twin.closeInterval();
     }
     const loopRate = (p.twin.totals().events - e0) / (loopMs / 1000);
-    log(`${name}, one simulated day (288 x 300 s), least-loaded: ${bbMs.toFixed(0)} ms wall, ${bbEvents} events, ${fmtRate(bbRate)} events/s all-in (observations, decisions, per-request records), ${fmtRate(loopRate)} events/s in the simulator alone (apply + event loop, no records); RSS ${(bbRss / 2 ** 20).toFixed(0)} MB (${((bbRss - rss0) / 2 ** 20).toFixed(0)} MB more than before the run)`);
+    log(`${name}, one simulated day (288 x 300 s), least-loaded: ${bbMs.toFixed(0)} ms wall (best of 3), ${bbEvents} events, ${fmtRate(bbRate)} events/s all-in (observations, decisions, per-request records), ${fmtRate(loopRate)} events/s in the simulator alone (apply + event loop, no records); RSS ${(bbRss / 2 ** 20).toFixed(0)} MB (${((bbRss - rss0) / 2 ** 20).toFixed(0)} MB more than before the run)`);
     log(`  raw event heap (hold model, 64 events queued): ${fmtRate(heapSmall)} push+pop pairs/s; ratio simulator : raw heap = ${(loopRate / heapSmall).toFixed(3)}, all-in : raw heap = ${(bbRate / heapSmall).toFixed(3)} (target >= 0.3)`);
   }
 

@@ -6,6 +6,8 @@
  */
 import yargs from "yargs";
 import { dataDir, datasetNames, datasetStatus, DATASETS, fetchDataset } from "./data.ts";
+import { generateServerlessData, serverlessCsv, type ServerlessFunctionSpec } from "./generators/serverless.ts";
+import { writeFileAtomic } from "../src/output/atomic.ts";
 
 /** Where the command writes; tests pass their own. */
 export interface DataCommandIo {
@@ -55,6 +57,36 @@ async function fetchCommand(name: string, force: boolean, baseUrl: string | unde
   return failed ? 1 : 0;
 }
 
+function positiveInt(v: string, flag: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new DataUsageError(`${flag} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+/**
+ * A spread of function profiles for `cotwin data serverless`: rates from 0.05 to 2 per second,
+ * work from 50 ms to 2 s of CPU, 0.5 to 2 vCPUs, keep-alive from 60 s to 10 min (so rarely called
+ * functions start cold), cold starts of about 0.8 s (an assumed, typical figure), concurrency
+ * limits of 4 to 16; function i cycles through them.
+ */
+export function serverlessPreset(n: number): ServerlessFunctionSpec[] {
+  const rates = [0.5, 2, 0.05, 0.2];
+  const works = [0.2, 0.05, 2, 0.5];
+  const vcpus = [1, 0.5, 2, 1];
+  const keepAlive = [600, 300, 60, 120];
+  const limits = [8, 16, 4, 8];
+  return Array.from({ length: n }, (_, i) => ({
+    id: `fn-${i}`,
+    ratePerS: rates[i % 4],
+    meanWorkS: works[i % 4],
+    vcpus: vcpus[i % 4],
+    memoryMb: 512,
+    keepAliveS: keepAlive[i % 4],
+    coldStartMeanS: 0.8,
+    concurrencyLimit: limits[i % 4],
+  }));
+}
+
 /** Runs `cotwin data <args>` (argv without the leading "data"); resolves to the exit code. */
 export async function runDataCommand(argv: string[], io: DataCommandIo = processIo): Promise<number> {
   let code = 0;
@@ -62,7 +94,7 @@ export async function runDataCommand(argv: string[], io: DataCommandIo = process
     .scriptName("cotwin data")
     .usage("cotwin data <command>\n\nThe public trace samples cotwin uses, kept in the data directory ($COTWIN_DATA_DIR, else $XDG_CACHE_HOME/cotwin/data, else ~/.cache/cotwin/data).")
     .strict()
-    .demandCommand(1, "give a data command: list, dir or fetch")
+    .demandCommand(1, "give a data command: list, dir, fetch or serverless")
     .version(false)
     .exitProcess(false)
     .fail((msg, err) => {
@@ -74,6 +106,25 @@ export async function runDataCommand(argv: string[], io: DataCommandIo = process
     .command("dir", "print the data directory", {}, () => {
       io.out(`${dataDir()}\n`);
     })
+    .command(
+      "serverless",
+      "generate serverless function performance data (CSV) with a seeded simulation",
+      (y) =>
+        y
+          .option("out", { type: "string", demandOption: true, describe: "CSV file to write" })
+          .option("functions", { type: "string", default: "4", describe: "number of functions" })
+          .option("duration", { type: "string", default: "3600", describe: "seconds of invocations" })
+          .option("seed", { type: "string", default: "1", describe: "seed" }),
+      async (a) => {
+        const n = positiveInt(a.functions, "--functions");
+        const duration = positiveInt(a.duration, "--duration");
+        const seed = positiveInt(String(Number(a.seed) + 1), "--seed") - 1;
+        const { rows, stats } = generateServerlessData({ functions: serverlessPreset(n), durationS: duration, seed });
+        await writeFileAtomic(a.out, serverlessCsv(rows));
+        io.out(`wrote ${rows.length} invocations of ${n} function(s) over ${duration} s to ${a.out} (seed ${seed})\n`);
+        for (const st of stats) io.out(`  ${JSON.stringify(st)}\n`);
+      },
+    )
     .command(
       "fetch <name>",
       `download a dataset (${datasetNames().join(", ")}) or all of them`,

@@ -12,6 +12,7 @@ export async function detectFormat(file: string): Promise<TraceFormat> {
   if (line.startsWith("time,unique_id,")) return "google2019";
   if (/^Timestamp \[ms\]\s*;/.test(line)) return "bitbrains";
   if (line.startsWith("TIMESTAMP,ContextTokens,GeneratedTokens")) return "azure-llm";
+  if (line.startsWith("FunctionID,Timestamp,")) return "serverless";
   if (name.includes("vm_cpu_readings")) return "azure-vm-cpu";
   if (name.includes("vmtable")) return "azure-vm-table";
   const commas = line.split(",").length;

@@ -9,3 +9,4 @@ export { readAzureVmCpu, AZURE_VM_CPU_COLUMNS, type AzureVmCpuOptions, type Azur
 export { readAzureVmTable, AZURE_VM_TABLE_COLUMNS, type AzureVm } from "./azure-vm-table.ts";
 export { readAzureLlmArrivals, AZURE_LLM_COLUMNS, type AzureLlmTrace } from "./azure-llm.ts";
 export { readPlainSeries, type PlainSeriesOptions } from "./plain.ts";
+export { readServerless, SERVERLESS_DEFAULT_COLUMN, type ServerlessSeriesOptions } from "./serverless.ts";

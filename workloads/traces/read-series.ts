@@ -4,6 +4,7 @@ import { readBitbrains } from "./bitbrains.ts";
 import { detectFormat } from "./detect.ts";
 import { readGoogle2019Usage } from "./google2019.ts";
 import { readPlainSeries } from "./plain.ts";
+import { readServerless } from "./serverless.ts";
 import type { RowReadOptions } from "./rows.ts";
 import type { Series, SeriesOptions } from "./series.ts";
 
@@ -34,6 +35,8 @@ export async function readSeries(file: string, options: ReadSeriesOptions = {}):
     }
     case "azure-vm-table":
       throw new Error(`${basename(file)}: a VM table is not a time series; use readAzureVmTable`);
+    case "serverless":
+      return readServerless(file, options);
     case "azure-llm":
       throw new Error(`${basename(file)}: an LLM request trace is not a utilisation series; use readAzureLlmArrivals`);
   }

@@ -4,7 +4,7 @@ import type { SkipReport } from "./rows.ts";
 /** How missing points (marker values, time gaps) are returned. Never as zeros. */
 export type MissingMode = "mask" | "interpolate";
 
-export type TraceFormat = "google2019" | "bitbrains" | "azure-vm-cpu" | "azure-vm-table" | "azure-llm" | "plain";
+export type TraceFormat = "google2019" | "bitbrains" | "azure-vm-cpu" | "azure-vm-table" | "azure-llm" | "plain" | "serverless";
 
 /**
  * A regular time series read from a trace: one point per step, missing points included.
