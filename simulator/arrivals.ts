@@ -22,8 +22,12 @@ export interface ArrivalSource {
   next(out: ArrivalSpec): boolean;
   /** An exact copy: the same future arrivals. */
   clone(): ArrivalSource;
-  /** A copy whose future is drawn from another random stream (a trace replay may ignore it). */
-  reseed(stream: RandomStream): ArrivalSource;
+  /**
+   * A copy whose future is drawn from another random stream. With `fromS` (the twin's clock when it
+   * forks), the arrival already drawn for later than `fromS` is drawn again too: a generator
+   * restarts at `fromS`; a replay steps back one row so the same arrival comes again.
+   */
+  reseed(stream: RandomStream, fromS?: number): ArrivalSource;
 }
 
 /** Replays a materialised, time-ordered table of arrivals (traces, tests). */
@@ -57,7 +61,10 @@ export class TableArrivals implements ArrivalSource {
     return c;
   }
 
-  reseed(): TableArrivals {
-    return this.clone();
+  /** A trace is replayed as recorded: the future is the same whatever the stream. */
+  reseed(_stream: RandomStream, fromS?: number): TableArrivals {
+    const c = this.clone();
+    if (fromS !== undefined && c.cursor > 0) c.cursor--;
+    return c;
   }
 }

@@ -60,7 +60,8 @@ const HI_THROTTLED = 6;
 const HI_COMPLETED = 7;
 const HI_BOOTS = 8;
 const HI_FAILURES = 9;
-const HI = 10;
+const HI_FAILSLOT = 10; // queue slot of the host's pending failure event, -1 if none
+const HI = 11;
 
 // Fragment fields
 const F_REMAINING = 0; // MI left
@@ -160,6 +161,8 @@ export class Twin {
   private forecastFn: TwinOptions["forecast"];
   private recent!: Float64Array;
   private arrivedThisInterval = 0;
+  /** queue slot of the pending arrival event, -1 if none */
+  private arrivalSlot = -1;
   /** reusable list of fragments completing at one host event (no allocation per event) */
   private scratch: number[] = [];
 
@@ -205,6 +208,7 @@ export class Twin {
       this.interval = o.interval;
       this.nextRequestId = o.nextRequestId;
       this.arrivedThisInterval = o.arrivedThisInterval;
+      this.arrivalSlot = o.arrivalSlot;
       this.arrived = o.arrived;
       this.completed = o.completed;
       this.violated = o.violated;
@@ -232,6 +236,7 @@ export class Twin {
     for (let h = 0; h < H; h++) {
       const hi = h * HI;
       this.hostI[hi + HI_HEAD] = -1;
+      this.hostI[hi + HI_FAILSLOT] = -1;
       this.hostI[hi + HI_EVENT] = this.queue.reserve(EV_HOST, h, 0, EV_HOST);
       if (model.initiallyOn[h]) {
         this.hostI[hi + HI_STATE] = HOST_ON;
@@ -258,6 +263,8 @@ export class Twin {
       const a = q.aOfSlot(slot);
       const b = q.bOfSlot(slot);
       if (kind !== EV_HOST) q.release(slot);
+      if (kind === EV_FAILURE && this.hostI[a * HI + HI_FAILSLOT] === slot) this.hostI[a * HI + HI_FAILSLOT] = -1;
+      else if (kind === EV_ARRIVAL) this.arrivalSlot = -1;
       this.now = t;
       this.events++;
       switch (kind) {
@@ -564,7 +571,7 @@ export class Twin {
     const rate = this.model.failureRatePerS;
     if (rate <= 0) return;
     const t = this.now + this.failureRng.exponential(rate);
-    this.queue.schedule(t, EV_FAILURE, h, this.hostI[h * HI + HI_EPOCH], EV_FAILURE);
+    this.hostI[h * HI + HI_FAILSLOT] = this.queue.schedule(t, EV_FAILURE, h, this.hostI[h * HI + HI_EPOCH], EV_FAILURE);
   }
 
   private onFailure(h: number, epoch: number): void {
@@ -869,7 +876,30 @@ export class Twin {
 
   private pullArrival(): void {
     if (this.arrivals.next(this.nextArrival)) {
-      this.queue.schedule(Math.max(this.nextArrival.time, this.now), EV_ARRIVAL, 0, 0, EV_ARRIVAL);
+      this.arrivalSlot = this.queue.schedule(Math.max(this.nextArrival.time, this.now), EV_ARRIVAL, 0, 0, EV_ARRIVAL);
+    }
+  }
+
+  /**
+   * After a reseeded fork: the arrival and the failure times already drawn from the original
+   * streams are drawn again from the fork's own, so the fork does not know the original's future.
+   * (Exponential failure times are memoryless: redrawing them at any moment is exact.)
+   */
+  private redrawFuture(): void {
+    // Only a pending arrival is drawn again: with none, the source is exhausted.
+    if (this.arrivalSlot >= 0) {
+      this.queue.cancel(this.arrivalSlot);
+      this.arrivalSlot = -1;
+      this.pullArrival();
+    }
+    for (let h = 0; h < this.model.hostCount; h++) {
+      const hi = h * HI;
+      const slot = this.hostI[hi + HI_FAILSLOT];
+      if (slot < 0) continue;
+      this.queue.cancel(slot);
+      this.hostI[hi + HI_FAILSLOT] = -1;
+      const st = this.hostI[hi + HI_STATE];
+      if (st === HOST_ON || st === HOST_DRAINING) this.scheduleFailure(h);
     }
   }
 
@@ -1000,11 +1030,13 @@ export class Twin {
       });
     }
     const streams = this.streams.reseeded(reseed);
-    return new Twin(this.model, this.arrivals.reseed(streams.get("arrivals")), 0, undefined, {
+    const t = new Twin(this.model, this.arrivals.reseed(streams.get("arrivals"), this.now), 0, undefined, {
       twin: this,
       streams,
       failureRng: streams.get("failures"),
     });
+    t.redrawFuture();
+    return t;
   }
 
   /**

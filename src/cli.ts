@@ -25,6 +25,10 @@ export async function main(argv: string[]): Promise<number> {
     const { runDataCommand } = await import("../workloads/data-cli.ts");
     return runDataCommand(argv.slice(1));
   }
+  if (argv[0] === "oracle") {
+    const { runOracleCommand } = await import("../oracle/cli.ts");
+    return runOracleCommand(argv.slice(1));
+  }
   if (argv[0] === "forecast") {
     const { runForecastCommand } = await import("../workloads/forecast-cli.ts");
     return runForecastCommand(argv.slice(1));
@@ -145,7 +149,8 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
     .command("objective", "list the variables a scenario's objective expression may use", {}, () => {
       for (const [k, v] of Object.entries(OBJECTIVE_VARIABLES)) process.stdout.write(`  ${k.padEnd(17)} ${v}\n`);
     })
-    .command("data", "list and download the public traces (cotwin data --help)")
+    .command("oracle", "run the oracle on a scenario and record the learner's labelled data set (cotwin oracle --help)")
+    .command("data", "list and download the public traces, generate serverless data (cotwin data --help)")
     .command("forecast", "evaluate, train, tune and select workload forecasters (cotwin forecast --help)")
     .help()
     .wrap(Math.min(110, process.stdout.columns || 100));

@@ -12,6 +12,7 @@ import { writeFileAtomic, writeJsonAtomic } from "./output/atomic.ts";
 import { toCsv } from "./output/csv.ts";
 import { escapeHtml } from "./output/escape.ts";
 import type { RunRecord, RunSummary } from "./summary.ts";
+import "../oracle/register.ts";
 import { VERSION } from "./version.ts";
 import { providerBuiltinNames, runProviderScenario, loadProviderScenario } from "./provider-runs.ts";
 

@@ -127,7 +127,7 @@ test("cotwin data: list, dir, fetch and usage errors", async () => {
     assert.equal(err.pop(), `cotwin data: fetch vm-load: GET ${base}/vm-load/aa.txt failed: HTTP 404 Not Found\n`);
     assert.equal(await runDataCommand(["frobnicate"], io), 2);
     assert.equal(await runDataCommand([], io), 2);
-    assert.equal(err.pop(), "cotwin data: give a data command: list, dir or fetch\n");
+    assert.equal(err.pop(), "cotwin data: give a data command: list, dir, fetch or serverless\n");
   } finally {
     if (saved === undefined) delete process.env.COTWIN_DATA_DIR;
     else process.env.COTWIN_DATA_DIR = saved;

@@ -77,9 +77,12 @@ export class BurstyArrivals implements ArrivalSource {
   /**
    * Continues from the current time and hidden state; the time left in the state is redrawn from
    * `stream` (exact, as sojourns are memoryless), so the whole future depends on the new stream.
+   * With `fromS` it restarts at that time in the current hidden state (the state may in truth
+   * have switched between `fromS` and the arrival already drawn: a small approximation).
    */
-  reseed(stream: RandomStream): BurstyArrivals {
+  reseed(stream: RandomStream, fromS?: number): BurstyArrivals {
     const c = this.withStream(stream);
+    if (fromS !== undefined && fromS < c.time) c.time = Math.max(fromS, 0);
     c.switchAt = c.time + stream.exponential(1 / c.sojourn[c.state]);
     return c;
   }

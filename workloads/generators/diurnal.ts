@@ -58,8 +58,11 @@ export class DiurnalArrivals implements ArrivalSource {
     return this.withStream(this.stream.clone());
   }
 
-  reseed(stream: RandomStream): DiurnalArrivals {
-    return this.withStream(stream);
+  /** Memoryless: restarting at `fromS` with a new stream is an exact draw of another future. */
+  reseed(stream: RandomStream, fromS?: number): DiurnalArrivals {
+    const c = this.withStream(stream);
+    if (fromS !== undefined && fromS < c.time) c.time = Math.max(fromS, 0);
+    return c;
   }
 
   private withStream(stream: RandomStream): DiurnalArrivals {

@@ -39,8 +39,11 @@ export class PoissonArrivals implements ArrivalSource {
     return this.withStream(this.stream.clone());
   }
 
-  reseed(stream: RandomStream): PoissonArrivals {
-    return this.withStream(stream);
+  /** Memoryless: restarting at `fromS` with a new stream is an exact draw of another future. */
+  reseed(stream: RandomStream, fromS?: number): PoissonArrivals {
+    const c = this.withStream(stream);
+    if (fromS !== undefined && fromS < c.time) c.time = Math.max(fromS, 0);
+    return c;
   }
 
   // Options are immutable after parsing and the rest is numbers, so a shallow copy is exact.

@@ -1,0 +1,117 @@
+/**
+ * What every search method works with: the space, a seeded random stream, and a memoised,
+ * budgeted evaluator that remembers the best and runner-up candidates seen.
+ */
+import { performance } from "node:perf_hooks";
+import type { RandomStream } from "../../simulator/engine/random.ts";
+import type { Decision } from "../../simulator/types.ts";
+import type { Candidate, SearchSpace } from "../candidate.ts";
+
+/** Scores decisions (lower is better), in one batch so a worker pool can share it out. */
+export interface Evaluator {
+  evaluate(decisions: Decision[]): ArrayLike<number>;
+}
+
+export interface Budget {
+  /** distinct candidates scored (deterministic: same seed, same decisions) */
+  evals?: number;
+  /** wall-clock milliseconds (decisions then depend on the machine's speed) */
+  ms?: number;
+  /** stop after this many evaluations without a new best (0: never) */
+  patience?: number;
+}
+
+export interface Scored {
+  candidate: Candidate;
+  score: number;
+  key: string;
+}
+
+export class SearchContext {
+  /** distinct candidates scored */
+  evaluations = 0;
+  /** candidates asked for, memo hits included */
+  requests = 0;
+  best: Scored | null = null;
+  runnerUp: Scored | null = null;
+  private readonly cache = new Map<string, number>();
+  private readonly t0: number;
+  private lastImprovement = 0;
+
+  constructor(
+    readonly space: SearchSpace,
+    private readonly evaluator: Evaluator,
+    readonly rng: RandomStream,
+    readonly budget: Budget,
+    /** decisions to start from (e.g. baselines'), already turned into candidates */
+    readonly seeds: Candidate[] = [],
+  ) {
+    if (budget.evals === undefined && budget.ms === undefined) throw new Error("a search budget needs evals or ms");
+    this.t0 = performance.now();
+  }
+
+  /** Scores candidates, each distinct decision once; new ones are evaluated in one batch. */
+  scoreAll(cands: Candidate[]): number[] {
+    const keys = cands.map((c) => this.space.key(c));
+    const out = new Array<number>(cands.length);
+    const fresh: number[] = [];
+    const freshKeys = new Set<string>();
+    for (let i = 0; i < cands.length; i++) {
+      this.requests++;
+      const s = this.cache.get(keys[i]);
+      if (s !== undefined) out[i] = s;
+      else if (!freshKeys.has(keys[i])) {
+        freshKeys.add(keys[i]);
+        fresh.push(i);
+      }
+    }
+    if (fresh.length > 0) {
+      const scores = this.evaluator.evaluate(fresh.map((i) => this.space.toDecision(cands[i])));
+      fresh.forEach((i, k) => {
+        const s = scores[k];
+        this.cache.set(keys[i], s);
+        this.evaluations++;
+        this.note(cands[i], s, keys[i]);
+      });
+      for (let i = 0; i < cands.length; i++) if (out[i] === undefined) out[i] = this.cache.get(keys[i])!;
+    }
+    return out;
+  }
+
+  score(c: Candidate): number {
+    return this.scoreAll([c])[0];
+  }
+
+  /** Has the budget run out? (evaluations, time, patience, or a space that yields nothing new) */
+  exhausted(): boolean {
+    const b = this.budget;
+    if (b.evals !== undefined && this.evaluations >= b.evals) return true;
+    if (b.ms !== undefined && performance.now() - this.t0 >= b.ms) return true;
+    if (b.patience && this.evaluations - this.lastImprovement >= b.patience) return true;
+    // every proposal a memo hit for a long while: the reachable space is used up
+    return this.requests > 50 + 20 * Math.max(this.evaluations, 1);
+  }
+
+  /** Fraction of the budget used, in [0, 1] (drives annealing temperatures). */
+  progress(): number {
+    const b = this.budget;
+    let p = 0;
+    if (b.evals !== undefined) p = Math.max(p, this.evaluations / b.evals);
+    if (b.ms !== undefined) p = Math.max(p, (performance.now() - this.t0) / b.ms);
+    return Math.min(1, p);
+  }
+
+  elapsedMs(): number {
+    return performance.now() - this.t0;
+  }
+
+  private note(c: Candidate, s: number, key: string): void {
+    if (this.best === null || s < this.best.score) {
+      if (this.best !== null) this.runnerUp = this.best;
+      this.best = { candidate: this.space.clone(c), score: s, key };
+      this.lastImprovement = this.evaluations;
+    } else if (this.runnerUp === null || s < this.runnerUp.score) {
+      this.runnerUp = { candidate: this.space.clone(c), score: s, key };
+    }
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The oracle's settings: one zod schema is the type, the defaults and the error messages, for the
+ * policy options (PolicyContext.options), the `cotwin oracle` flags and the data set manifest.
+ */
+import { z } from "zod";
+import { SEARCH_METHODS } from "./search/index.ts";
+
+export const oracleSettingsSchema = z.strictObject({
+  /** search method */
+  method: z.enum(SEARCH_METHODS).default("anneal"),
+  /** wall-clock budget per decision, ms (null: none; then decisions are reproducible) */
+  budgetMs: z.number().positive().nullable().default(200),
+  /** distinct candidates scored per decision at most (null: none) */
+  budgetEvals: z.number().int().positive().nullable().default(4000),
+  /** stop after this many evaluations without a new best (0: never) */
+  patience: z.number().int().nonnegative().default(600),
+  /** look-ahead intervals, the decision's own included */
+  horizon: z.number().int().positive().default(2),
+  /** look-ahead forks averaged per candidate (each a different sample of the future) */
+  forks: z.number().int().positive().default(1),
+  /** forks see the real future arrivals (an oracle with foresight) instead of samples */
+  clairvoyant: z.boolean().default(false),
+  /** extra intervals at most for the tracked requests to end (null: boot time + longest wait; see score.ts) */
+  drainIntervals: z.number().int().nonnegative().nullable().default(null),
+  /** policy assumed after the decision in the look-ahead: "default" or a policy name */
+  continuation: z.string().min(1).default("default"),
+  /** start from the decisions of the continuation and of a threshold autoscaler too */
+  baselineSeeds: z.boolean().default(true),
+  /** worker threads scoring candidates (0: all in this thread) */
+  workers: z.number().int().nonnegative().default(0),
+  /** neighbours the annealer scores per step (default: 1, or 4 per thread with workers) */
+  batch: z.number().int().positive().optional(),
+  /** GA population */
+  population: z.number().int().min(4).default(16),
+});
+
+export type OracleSettings = z.infer<typeof oracleSettingsSchema>;
+
+export const DEFAULT_ORACLE_SETTINGS: OracleSettings = oracleSettingsSchema.parse({});
+
+/** The settings keys, for picking them out of a bag of options that holds other things too. */
+export const ORACLE_SETTING_KEYS = Object.keys(oracleSettingsSchema.shape) as Array<keyof OracleSettings>;
+
+export class OracleSettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "OracleSettingsError";
+  }
+}
+
+/** Validates settings; errors name the setting (`label` turns a key into its name, e.g. a flag). */
+export function parseOracleSettings(raw: Record<string, unknown>, label: (key: string) => string = (k) => `oracle setting ${k}`): OracleSettings {
+  const picked: Record<string, unknown> = {};
+  for (const k of ORACLE_SETTING_KEYS) if (raw[k] !== undefined) picked[k] = raw[k];
+  const r = oracleSettingsSchema.safeParse(picked);
+  if (!r.success) {
+    throw new OracleSettingsError(r.error.issues.map((i) => `${label(String(i.path[0] ?? ""))}: ${i.message}`).join("; "));
+  }
+  if (r.data.budgetMs === null && r.data.budgetEvals === null) throw new OracleSettingsError(`${label("budgetMs")}, ${label("budgetEvals")}: give at least one budget`);
+  return r.data;
+}
+
+/** budgetMs -> --budget-ms */
+export function flagName(key: string): string {
+  return "--" + key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+}

@@ -1,0 +1,50 @@
+/**
+ * A scoring worker (see pool.ts): rebuilds the twin from the scenario and the seed (reading a
+ * trace workload from its files, as the run did), follows the live twin by replaying its decision
+ * log, and scores batches of candidates with the look-ahead.
+ */
+import { parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { RandomStreams } from "../simulator/engine/random.ts";
+import { Twin } from "../simulator/twin.ts";
+import { compileObjective } from "../src/objective.ts";
+import { buildTwinModel, loadArrivals } from "../src/scenarios.ts";
+import { continuationPolicy } from "./continuation.ts";
+import type { EvalReply, EvalRequest, PoolSpec } from "./pool.ts";
+import { fingerprint, sameFingerprint, TwinStepper } from "./replay.ts";
+import { LookAhead } from "./score.ts";
+
+const { spec, ctrl, index, replies } = workerData as { spec: PoolSpec; ctrl: Int32Array; index: number; replies: MessagePort };
+
+const model = buildTwinModel(spec.scenario, spec.source);
+const streams = new RandomStreams(spec.seed);
+// trace workloads are read from their files here, as the run read them (top-level await)
+const twin = new Twin(model, await loadArrivals(spec.scenario, model, streams, spec.source), spec.seed);
+const stepper = new TwinStepper(twin);
+const objective = compileObjective(spec.scenario.objective, `${spec.source}: objective`);
+const lookAhead = new LookAhead(model, objective, continuationPolicy(spec.continuation, { model, seed: spec.seed, streams: new RandomStreams(spec.seed) }), spec.lookAhead);
+
+function reply(r: EvalReply): void {
+  replies.postMessage(r);
+  Atomics.add(ctrl, index, 1);
+  Atomics.notify(ctrl, index);
+}
+
+parentPort!.on("message", (req: EvalRequest) => {
+  try {
+    if (req.historyFrom !== stepper.decisions) {
+      throw new Error(`replay log out of step: worker at decision ${stepper.decisions}, batch continues from ${req.historyFrom}`);
+    }
+    for (const d of req.history) stepper.apply(d);
+    stepper.observe();
+    const fp = fingerprint(twin);
+    if (!sameFingerprint(fp, req.fingerprint)) {
+      throw new Error(`replayed twin differs from the live twin at decision ${stepper.decisions}: [${fp.join(", ")}] vs [${req.fingerprint.join(", ")}]`);
+    }
+    reply({ seq: req.seq, scores: req.decisions.map((d) => lookAhead.score(twin, d, req.salt)) });
+  } catch (e) {
+    reply({ seq: req.seq, error: e instanceof Error ? e.message : String(e) });
+  }
+});
+
+Atomics.add(ctrl, ctrl.length - 1, 1);
+Atomics.notify(ctrl, ctrl.length - 1);
