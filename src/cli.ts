@@ -4,18 +4,13 @@
  */
 import yargs, { type Argv } from "yargs";
 import { ObjectiveError, OBJECTIVE_VARIABLES } from "./objective.ts";
-import { PolicyError, policyCatalogue } from "./policies/registry.ts";
+import { BASELINE_POLICIES, PolicyError, policyCatalogue } from "./policies/registry.ts";
 import { ScenarioError } from "../simulator/scenario.ts";
 import { VERSION } from "./version.ts";
 import { runSimulate, runCompare, listScenarios } from "./commands.ts";
 
-/** A usage error: bad flag value, unknown name. Printed without a stack trace, exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
+import { UsageError } from "./usage-error.ts";
+export { UsageError };
 
 const KNOWN_ERRORS = [UsageError, ScenarioError, PolicyError, ObjectiveError];
 
@@ -119,10 +114,12 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
     )
     .command(
       "start",
-      "the main job: compare the policies on scinet-testbed and write runs/start with its report",
+      "the main job: the oracle against every baseline on scinet-testbed (3 seeds); writes runs/start with the reports",
       (y) => y.option("json", { type: "boolean", default: false }),
       async (a) => {
-        setExit(await runCompare({ scenario: "scinet-testbed", seeds: 3, out: "runs/start", json: a.json, command: argv }));
+        setExit(
+          await runCompare({ scenario: "scinet-testbed", policies: [...BASELINE_POLICIES, "oracle"], seeds: 3, out: "runs/start", json: a.json, command: argv }),
+        );
       },
     )
     .command(

@@ -2,6 +2,8 @@
  * What the commands do once their flags are valid: resolve the scenario, run, print, write.
  */
 import path from "node:path";
+import { readdirSync } from "node:fs";
+import { UsageError } from "./usage-error.ts";
 import { readScenarioFile } from "../simulator/scenario.ts";
 import { loadTenantScenario, builtinTenantNames } from "./scenarios.ts";
 import { runTenantAsync } from "./runner.ts";
@@ -155,8 +157,22 @@ export function meanCI(xs: readonly number[]): { mean: number; ci95: number } {
   return { mean, ci95: (t * Math.sqrt(v)) / Math.sqrt(n) };
 }
 
+/** A comparison directory is new, empty, or one cotwin wrote before (it holds compare.json). */
+function checkCompareDir(dir: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  if (entries.length > 0 && !entries.includes("compare.json")) {
+    throw new UsageError(`refusing to write the comparison into ${dir}: it is not empty and holds no compare.json written by cotwin; choose a new or empty directory`);
+  }
+}
+
 export async function runCompare(a: CompareArgs): Promise<number> {
   const policies = a.policies ?? BASELINE_POLICIES;
+  if (a.out) checkCompareDir(a.out);
   const r = resolveScenario(a.scenario);
   const bar = createProgress({ total: policies.length * a.seeds, label: `compare ${a.scenario}`, enabled: !a.json });
   const rows: CompareRow[] = [];
