@@ -136,3 +136,33 @@ test("invalid decisions are rejected with a recorded reason, never silently chan
     ["fragment 0: host 0 has 1096 MB free, needs 3000 MB", "request " + c.id + " is not pending"],
   );
 });
+
+test("compare: mean and 95 % CI by hand, output files, and a foreign directory refused", async () => {
+  const { meanCI } = await import("../../src/commands.ts");
+  // [1, 2, 3]: mean 2, sample sd 1, t(0.975, 2 df) = 4.303 -> 4.303 / sqrt(3) = 2.48434
+  const m = meanCI([1, 2, 3]);
+  assert.equal(m.mean, 2);
+  assert.ok(Math.abs(m.ci95 - 4.303 / Math.sqrt(3)) < 1e-12);
+  const { mkdtempSync, writeFileSync, readFileSync, existsSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const path = await import("node:path");
+  const dir = mkdtempSync(path.join(tmpdir(), "cotwin-compare-"));
+  const out = path.join(dir, "cmp");
+  const r = await cli(["compare", "--scenario", `${F}/tiny.yaml`, "--policies", "first-fit,threshold+least-loaded", "--seeds", "2", "--out", out, "--json"]);
+  assert.equal(r.code, 0);
+  const j = JSON.parse(readFileSync(path.join(out, "compare.json"), "utf8"));
+  assert.deepEqual(j.rows.map((x: { policy: string }) => x.policy), ["first-fit", "threshold+least-loaded"]);
+  assert.equal(j.runs.length, 4);
+  for (const f of ["index.html", "compare.csv", "first-fit/report.html", "threshold_least-loaded/summary.json"]) assert.ok(existsSync(path.join(out, f)), f);
+  // the row's mean is the mean of its runs
+  const runs = j.runs.filter((x: { policy: string }) => x.policy === "first-fit").map((x: { energyKWh: number }) => x.energyKWh);
+  assert.ok(Math.abs(j.rows[0].energyKWh - (runs[0] + runs[1]) / 2) < 1e-15);
+  // again into the same directory is fine; into a foreign one is refused
+  assert.equal((await cli(["compare", "--scenario", `${F}/tiny.yaml`, "--policies", "first-fit", "--seeds", "1", "--out", out, "--json"])).code, 0);
+  const foreign = path.join(dir, "foreign");
+  (await import("node:fs")).mkdirSync(foreign);
+  writeFileSync(path.join(foreign, "notes.txt"), "mine");
+  const bad = await cli(["compare", "--scenario", `${F}/tiny.yaml`, "--policies", "first-fit", "--seeds", "1", "--out", foreign]);
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr, `cotwin: refusing to write the comparison into ${foreign}: it is not empty and holds no compare.json written by cotwin; choose a new or empty directory\n`);
+});
