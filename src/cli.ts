@@ -3,6 +3,7 @@
  * hands plain, valid values to the runner.
  */
 import yargs, { type Argv } from "yargs";
+import { io } from "./io.ts";
 import { ObjectiveError, OBJECTIVE_VARIABLES } from "./objective.ts";
 import { BASELINE_POLICIES, PolicyError, policyCatalogue } from "./policies/registry.ts";
 import { ScenarioError } from "../simulator/scenario.ts";
@@ -36,11 +37,11 @@ export async function main(argv: string[]): Promise<number> {
     await parser.parseAsync();
   } catch (e) {
     if (KNOWN_ERRORS.some((k) => e instanceof k)) {
-      process.stderr.write(`cotwin: ${(e as Error).message}\n`);
+      io.err(`cotwin: ${(e as Error).message}\n`);
       return 2;
     }
     if (e instanceof Error && e.name === "YError") {
-      process.stderr.write(`cotwin: ${e.message}\n`);
+      io.err(`cotwin: ${e.message}\n`);
       return 2;
     }
     throw e;
@@ -136,15 +137,15 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
       (y) => y.option("json", { type: "boolean", default: false }),
       (a) => {
         const rows = policyCatalogue();
-        if (a.json) process.stdout.write(JSON.stringify(rows) + "\n");
+        if (a.json) io.out(JSON.stringify(rows) + "\n");
         else {
-          process.stdout.write("Baselines join one part of each kind with '+', e.g. threshold+compressed+least-loaded.\nDefaults: static provisioning, full deployment, first-fit placement.\n\n");
-          for (const r of rows) process.stdout.write(`  ${r.name.padEnd(14)} ${r.kind.padEnd(13)} ${r.description}\n`);
+          io.out("Baselines join one part of each kind with '+', e.g. threshold+compressed+least-loaded.\nDefaults: static provisioning, full deployment, first-fit placement.\n\n");
+          for (const r of rows) io.out(`  ${r.name.padEnd(14)} ${r.kind.padEnd(13)} ${r.description}\n`);
         }
       },
     )
     .command("objective", "list the variables a scenario's objective expression may use", {}, () => {
-      for (const [k, v] of Object.entries(OBJECTIVE_VARIABLES)) process.stdout.write(`  ${k.padEnd(17)} ${v}\n`);
+      for (const [k, v] of Object.entries(OBJECTIVE_VARIABLES)) io.out(`  ${k.padEnd(17)} ${v}\n`);
     })
     .command("oracle", "run the oracle on a scenario and record the learner's labelled data set (cotwin oracle --help)")
     .command("data", "list and download the public traces, generate serverless data (cotwin data --help)")

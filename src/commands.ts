@@ -2,6 +2,7 @@
  * What the commands do once their flags are valid: resolve the scenario, run, print, write.
  */
 import path from "node:path";
+import { io } from "./io.ts";
 import { readdirSync } from "node:fs";
 import { UsageError } from "./usage-error.ts";
 import { readScenarioFile } from "../simulator/scenario.ts";
@@ -73,10 +74,10 @@ export async function runSimulate(a: SimulateArgs): Promise<number> {
   });
   bar.stop();
   if (a.out) await writeRunDirectory(a.out, record, { version: VERSION, seed: a.seed, command: a.command });
-  if (a.json) process.stdout.write(JSON.stringify(record.summary) + "\n");
+  if (a.json) io.out(JSON.stringify(record.summary) + "\n");
   else {
-    process.stdout.write(formatSummary(record.summary));
-    if (a.out) process.stdout.write(`\nrun directory: ${a.out} (report: ${path.join(a.out, "report.html")})\n`);
+    io.out(formatSummary(record.summary));
+    if (a.out) io.out(`\nrun directory: ${a.out} (report: ${path.join(a.out, "report.html")})\n`);
   }
   return 0;
 }
@@ -118,10 +119,10 @@ export function listScenarios(json: boolean): void {
     rows.push({ name, view: "provider", description: (scenario as { description?: string }).description ?? "" });
   }
   if (json) {
-    process.stdout.write(JSON.stringify(rows) + "\n");
+    io.out(JSON.stringify(rows) + "\n");
     return;
   }
-  for (const r of rows) process.stdout.write(`  ${r.name.padEnd(24)} ${r.view.padEnd(9)} ${r.description}\n`);
+  for (const r of rows) io.out(`  ${r.name.padEnd(24)} ${r.view.padEnd(9)} ${r.description}\n`);
 }
 
 // ---------------------------------------------------------------- compare
@@ -206,10 +207,10 @@ export async function runCompare(a: CompareArgs): Promise<number> {
     await writeFileAtomic(path.join(a.out, "compare.csv"), toCsv(rows, Object.keys(rows[0]) as (keyof CompareRow & string)[]));
     await writeFileAtomic(path.join(a.out, "index.html"), compareHtml(result, policies));
   }
-  if (a.json) process.stdout.write(JSON.stringify(result) + "\n");
+  if (a.json) io.out(JSON.stringify(result) + "\n");
   else {
-    process.stdout.write(formatCompare(result));
-    if (a.out) process.stdout.write(`\nwritten: ${path.join(a.out, "index.html")} (one run directory per policy, seed 1), compare.json, compare.csv\n`);
+    io.out(formatCompare(result));
+    if (a.out) io.out(`\nwritten: ${path.join(a.out, "index.html")} (one run directory per policy, seed 1), compare.json, compare.csv\n`);
   }
   return 0;
 }
