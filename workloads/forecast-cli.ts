@@ -443,6 +443,15 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
     .fail((msg, err) => {
       throw err ?? new ForecastUsageError(msg);
     })
+    // Numeric flags that do not parse arrive as NaN: name the flag instead of running with NaN.
+    .middleware((a) => {
+      for (const [k, v] of Object.entries(a)) {
+        if (typeof v === "number" && Number.isNaN(v) && !k.includes("-") && k !== "_") {
+          const flag = `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+          throw new ForecastUsageError(`${flag} must be a number, got "${String(argv[argv.indexOf(flag) + 1] ?? "")}"`);
+        }
+      }
+    }, true)
     .command(
       "eval",
       "evaluate forecasters under a named protocol",

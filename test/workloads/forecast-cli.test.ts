@@ -46,6 +46,9 @@ test("errors name the flag or the file", async () => {
   assert.match(r.err, /--params: not valid JSON/);
   r = await run(["eval", "--data", file, "--protocol", "m4"]);
   assert.match(r.err, /--protocol: unknown protocol "m4"/);
+  r = await run(["eval", "--data", file, "--models", "naive", "--seed", "abc"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.err, 'cotwin forecast: --seed must be a number, got "abc"\n');
 });
 
 test("train writes a model directory that predict loads", async () => {
