@@ -63,16 +63,15 @@ export async function simulateOnce(a: Omit<SimulateArgs, "json" | "out" | "comma
 }
 
 export async function runSimulate(a: SimulateArgs): Promise<number> {
-  const bar = createProgress({ total: 1, label: a.scenario, enabled: !a.json });
-  let total = 0;
-  const record = await simulateOnce(a, (done, t) => {
-    if (t !== total) {
-      total = t;
-      bar.stop();
-    }
-    bar.update(done / t);
+  // The bar is made on the first report, when the run's length is known (intervals, or 100 % for
+  // the provider view); it draws only on a terminal and never with --json.
+  let bar: ReturnType<typeof createProgress> | undefined;
+  const record = await simulateOnce(a, (done, total) => {
+    const scale = Number.isInteger(total) && total > 1 ? 1 : 100;
+    bar ??= createProgress({ total: Math.round(total * scale), label: a.scenario, enabled: !a.json });
+    bar.update(Math.round(done * scale));
   });
-  bar.stop();
+  bar?.stop();
   if (a.out) await writeRunDirectory(a.out, record, { version: VERSION, seed: a.seed, command: a.command });
   if (a.json) io.out(JSON.stringify(record.summary) + "\n");
   else {
