@@ -48,7 +48,8 @@ const H_BILLED_S = 4;
 const H_BUSY = 5; // integral of utilisation over time
 const H_U = 6; // utilisation now
 const H_RATE = 7; // MIPS each running fragment gets now
-const HF = 8;
+const H_POWER = 8; // watts now (the curve at H_U, cached: utilisation changes only in updateHost)
+const HF = 9;
 // Host int fields
 const HI_STATE = 0;
 const HI_NRUN = 1;
@@ -237,6 +238,7 @@ export class Twin {
       const hi = h * HI;
       this.hostI[hi + HI_HEAD] = -1;
       this.hostI[hi + HI_FAILSLOT] = -1;
+      this.hostF[h * HF + H_POWER] = model.idleW[h];
       this.hostI[hi + HI_EVENT] = this.queue.reserve(EV_HOST, h, 0, EV_HOST);
       if (model.initiallyOn[h]) {
         this.hostI[hi + HI_STATE] = HOST_ON;
@@ -623,7 +625,7 @@ export class Twin {
     if (st === HOST_OFF || st === HOST_FAILED) return;
     const m = this.model;
     const u = F[hf + H_U];
-    F[hf + H_ENERGY_J] += m.power(h, u) * dt;
+    F[hf + H_ENERGY_J] += F[hf + H_POWER] * dt;
     F[hf + H_BILLED_S] += dt;
     F[hf + H_BUSY] += u * dt;
     const earn = m.creditEarnPerS[h];
@@ -665,6 +667,7 @@ export class Twin {
       }
     }
     F[hf + H_U] = u;
+    F[hf + H_POWER] = m.power(h, u);
     I[hi + HI_THROTTLED] = throttled;
     const rate = n > 0 ? (u * v * m.mips[h]) / n : 0;
     F[hf + H_RATE] = rate;
