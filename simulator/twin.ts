@@ -62,7 +62,8 @@ const HI_COMPLETED = 7;
 const HI_BOOTS = 8;
 const HI_FAILURES = 9;
 const HI_FAILSLOT = 10; // queue slot of the host's pending failure event, -1 if none
-const HI = 11;
+const HI_BOOTSLOT = 11; // queue slot of the host's pending boot completion, -1 if none
+const HI = 12;
 
 // Fragment fields
 const F_REMAINING = 0; // MI left
@@ -98,6 +99,8 @@ const REQ_RUNNING = 2;
 /** Remaining work below this many MI counts as done (absorbs floating-point residue). */
 const MI_EPS = 1e-6;
 const CREDIT_EPS = 1e-9;
+/** a few units in the last place of a time value, relative (2^-50) */
+const TIME_ULPS = 2 ** -50;
 /** intervals of arrival counts kept for observations and forecasters */
 const RECENT_WINDOW = 64;
 
@@ -115,6 +118,8 @@ export interface Totals {
   accuracySum: number;
   deadlineSum: number;
   busyS: number;
+  /** host-seconds billed (booting, on or draining) */
+  billedS: number;
   events: number;
 }
 
@@ -238,6 +243,7 @@ export class Twin {
       const hi = h * HI;
       this.hostI[hi + HI_HEAD] = -1;
       this.hostI[hi + HI_FAILSLOT] = -1;
+      this.hostI[hi + HI_BOOTSLOT] = -1;
       this.hostF[h * HF + H_POWER] = model.idleW[h];
       this.hostI[hi + HI_EVENT] = this.queue.reserve(EV_HOST, h, 0, EV_HOST);
       if (model.initiallyOn[h]) {
@@ -266,6 +272,7 @@ export class Twin {
       const b = q.bOfSlot(slot);
       if (kind !== EV_HOST) q.release(slot);
       if (kind === EV_FAILURE && this.hostI[a * HI + HI_FAILSLOT] === slot) this.hostI[a * HI + HI_FAILSLOT] = -1;
+      else if (kind === EV_BOOT && this.hostI[a * HI + HI_BOOTSLOT] === slot) this.hostI[a * HI + HI_BOOTSLOT] = -1;
       else if (kind === EV_ARRIVAL) this.arrivalSlot = -1;
       this.now = t;
       this.events++;
@@ -287,7 +294,11 @@ export class Twin {
           break;
         case EV_ARRIVAL:
           this.onArrival();
-          if (stopOnArrival) return true;
+          if (stopOnArrival) {
+            // Bring every host's accounts to now, so observations and totals are current.
+            for (let h = 0; h < this.model.hostCount; h++) this.accrue(h, t);
+            return true;
+          }
           break;
       }
     }
@@ -534,7 +545,7 @@ export class Twin {
     this.hostI[hi + HI_STATE] = HOST_BOOTING;
     const epoch = ++this.hostI[hi + HI_EPOCH];
     this.hostI[hi + HI_BOOTS]++;
-    this.queue.schedule(this.now + this.model.bootS[h], EV_BOOT, h, epoch, EV_BOOT);
+    this.hostI[hi + HI_BOOTSLOT] = this.queue.schedule(this.now + this.model.bootS[h], EV_BOOT, h, epoch, EV_BOOT);
     this.updateHost(h);
   }
 
@@ -553,6 +564,14 @@ export class Twin {
     const hi = h * HI;
     this.hostI[hi + HI_STATE] = HOST_OFF;
     this.hostI[hi + HI_EPOCH]++;
+    // Pending failure and boot events are dead now: take them out of the queue (forks copy it).
+    for (const field of [HI_FAILSLOT, HI_BOOTSLOT]) {
+      const slot = this.hostI[hi + field];
+      if (slot >= 0) {
+        this.queue.cancel(slot);
+        this.hostI[hi + field] = -1;
+      }
+    }
     this.hostI[hi + HI_THROTTLED] = 0;
     // Banked credits are not kept across deallocation; a new boot starts from the initial credits.
     this.hostF[h * HF + H_CREDITS] = 0;
@@ -680,6 +699,8 @@ export class Twin {
         if (rem < minRem) minRem = rem;
       }
       next = this.now + Math.max(0, minRem) / rate;
+      // Never schedule a completion at `now` for work that is not done (the clock must advance).
+      if (next <= this.now && minRem > MI_EPS) next = this.now + Math.max(Math.abs(this.now) * TIME_ULPS, Number.MIN_VALUE);
       if (!throttled && m.creditEarnPerS[h] > 0 && st !== HOST_BOOTING) {
         const net = (u * v) / 60 - m.creditEarnPerS[h];
         if (net > 0) {
@@ -701,8 +722,11 @@ export class Twin {
     let f = this.hostI[hi + HI_HEAD];
     const done = this.scratch;
     let nd = 0;
+    // Work below what the clock can resolve counts as done: late in a long run one ulp of time
+    // at this host's rate is more than MI_EPS, and the completion time would not advance.
+    const eps = MI_EPS + this.hostF[h * HF + H_RATE] * Math.abs(this.now) * TIME_ULPS;
     while (f >= 0) {
-      if (fr.f[f * FF + F_REMAINING] <= MI_EPS) done[nd++] = f;
+      if (fr.f[f * FF + F_REMAINING] <= eps) done[nd++] = f;
       f = fr.i[f * FIS + FI_NEXT];
     }
     for (let k = 0; k < nd; k++) this.completeFragment(done[k]);
@@ -937,10 +961,12 @@ export class Twin {
     let energyJ = 0;
     let costUSD = 0;
     let busyS = 0;
+    let billedS = 0;
     for (let h = 0; h < m.hostCount; h++) {
       energyJ += this.hostF[h * HF + H_ENERGY_J];
       costUSD += (this.hostF[h * HF + H_BILLED_S] * m.pricePerHour[h]) / 3600;
       busyS += this.hostF[h * HF + H_BUSY];
+      billedS += this.hostF[h * HF + H_BILLED_S];
     }
     return {
       time: this.now,
@@ -955,8 +981,14 @@ export class Twin {
       accuracySum: this.accuracySum,
       deadlineSum: this.deadlineSum,
       busyS,
+      billedS,
       events: this.events,
     };
+  }
+
+  /** events waiting in the queue (for checks that dead events do not pile up) */
+  get queuedEvents(): number {
+    return this.queue.size;
   }
 
   get pendingCount(): number {
@@ -1048,6 +1080,7 @@ export class Twin {
    * Meant for forks: it mutates this twin.
    */
   runAhead(decision: Decision, policy: Policy, horizon: number): Totals {
+    if (!(horizon >= 1)) throw new RangeError(`runAhead: horizon must be at least 1 interval, got ${horizon}`);
     this.apply(decision);
     this.finishInterval(policy);
     for (let k = 1; k < horizon; k++) {

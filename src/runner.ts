@@ -115,7 +115,7 @@ function intervalRow(twin: Twin, k: number, a: Totals, b: Totals, decisionMs: nu
     if (s === HOST_ON || s === HOST_DRAINING) on++;
   }
   const busy = b.busyS - a.busyS;
-  const dt = b.time - a.time;
+  const billed = b.billedS - a.billedS;
   return {
     interval: k,
     startS: a.time,
@@ -132,8 +132,8 @@ function intervalRow(twin: Twin, k: number, a: Totals, b: Totals, decisionMs: nu
     meanResponseS: completed > 0 ? (b.responseSum - a.responseSum) / completed : NaN,
     meanAccuracy: completed > 0 ? (b.accuracySum - a.accuracySum) / completed : NaN,
     hostsOn: on,
-    // utilisation averaged over hosts that are on (busy-seconds per host-second)
-    meanUtilisation: on > 0 && dt > 0 ? busy / (on * dt) : 0,
+    // utilisation averaged over the hosts' billed time in the interval (busy-seconds per host-second)
+    meanUtilisation: billed > 0 ? busy / billed : 0,
     decisionMs,
   };
 }

@@ -58,6 +58,15 @@ export function buildTwinModel(s: TenantScenario, where: string): TwinModel {
   const customCurves = new Map<string, readonly number[]>();
   (s.sizes ?? []).forEach((c, ci) => {
     if (sizes[c.name]) throw new ScenarioError(`${where}: sizes[${ci}].name: size "${c.name}" is already defined`);
+    if (c.credits) {
+      // The base rate is where spending equals earning: creditsPerHour / 60 / vCPUs (as a share).
+      const derived = (100 * c.credits.creditsPerHour) / 60 / c.vcpus;
+      if (Math.abs(derived - c.credits.basePercent) > 0.5) {
+        throw new ScenarioError(
+          `${where}: sizes[${ci}].credits: basePercent ${c.credits.basePercent} does not match creditsPerHour ${c.credits.creditsPerHour} on ${c.vcpus} vCPU(s), which earns a base of ${Math.round(derived * 100) / 100} %`,
+        );
+      }
+    }
     if (Array.isArray(c.powerCurve)) customCurves.set(c.name, c.powerCurve);
     else if (!POWER_CURVES[c.powerCurve]) {
       throw new ScenarioError(`${where}: sizes[${ci}].powerCurve: unknown power curve "${c.powerCurve}" (known: ${Object.keys(POWER_CURVES).join(", ")})`);

@@ -162,3 +162,52 @@ test("B-series credits: a host held at its base rate once its credits run out", 
   // Energy: 75 s at u = 1 (117 W) + 125 s at u = 0.2 (84.1 W) + 100 s idle (75.2 W).
   close(twin.totals().energyJ, 75 * 117 + 125 * 84.1 + 100 * 75.2);
 });
+
+test("at an arrival (admission: arrival) observations and totals are brought up to that moment", () => {
+  // An idle B2s with no credits earns 24 credits/h: at 3,599.5 s it has 24 * 3599.5 / 3600 credits.
+  // Energy by then: 3,599.5 s at idle 75.2 W; cost 3,599.5 s at 0.0416 USD/h.
+  const { twin } = makeTwin(
+    { intervalS: 3600, hosts: [{ size: "Standard_B2s", initialCredits: 0 }], applications: oneFragmentApp(1), admission: "arrival" },
+    1,
+    table([[3599.5, 0, 1]]),
+  );
+  assert.equal(twin.runUntil(3600, true), true);
+  const obs = twin.observe();
+  close(obs.time, 3599.5);
+  close(obs.hosts.credits[0], (24 * 3599.5) / 3600);
+  const t = twin.totals();
+  close(t.energyJ, 3599.5 * 75.2);
+  close(t.costUSD, (3599.5 * 0.0416) / 3600);
+});
+
+test("per-interval mean utilisation is busy time over billed host time (a host stopped mid-interval)", async () => {
+  // Host 0 (2 vCPUs) runs two 9 s fragments (u = 1) and is stopped: it drains and powers off at
+  // 9 s. Host 1 runs two 10 s fragments the whole interval. Busy 9 + 10 = 19 host-s, billed
+  // 9 + 10 = 19 host-s: mean utilisation 1.0 (not 19 / (1 host on at the end x 10 s) = 1.9).
+  const { runTenant } = await import("../../src/runner.ts");
+  const { registerPolicy } = await import("../../src/policies/registry.ts");
+  const { scenario } = await import("../helpers/twin.ts");
+  registerPolicy("test-split-then-stop", "test only", () =>
+    fnPolicy((obs) => ({
+      provision: obs.pending.some((p) => p.id === 2) ? [{ host: 0, action: "stop" as const }] : [],
+      deploy: obs.pending.map((p) => ({ request: p.id, variant: "full" as const, hosts: [p.id < 2 ? 0 : 1] })),
+    })),
+  );
+  const s = scenario({ intervalS: 10, intervals: 1, sizes: [PLAIN_2VCPU], hosts: [{ size: "plain-2", count: 2 }], applications: oneFragmentApp(2014), admission: "arrival" });
+  const r = runTenant({
+    scenario: s,
+    source: "test.yaml",
+    policy: "test-split-then-stop",
+    seed: 1,
+    arrivals: table([
+      [0, 0, 9],
+      [0, 0, 9],
+      [0, 0, 10],
+      [0, 0, 10],
+    ]),
+  });
+  assert.equal(r.summary.requests.completed, 4);
+  assert.equal(r.intervals[0].hostsOn, 1);
+  close(r.intervals[0].meanUtilisation, 1);
+  close(r.hosts[0].billedS, 9);
+});

@@ -27,3 +27,28 @@ test("curves are checked: 11 non-decreasing points", () => {
   assert.equal(checkPowerCurve([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 9]), "power curve must not decrease (point 10: 9 < 10)");
   for (const [name, c] of Object.entries(POWER_CURVES)) assert.equal(checkPowerCurve([...c.watts]), null, name);
 });
+
+test("the twin's own interpolation (TwinModel.power) agrees with powerAt on every curve", async () => {
+  const { TwinModel } = await import("../../simulator/model.ts");
+  const { HOST_SIZES } = await import("../../simulator/catalogue/host-sizes.ts");
+  const names = Object.keys(POWER_CURVES);
+  const model = new TwinModel({
+    name: "curves",
+    intervalS: 1,
+    hosts: names.map((n) => ({ name: n, size: HOST_SIZES.Standard_D2s_v5, curve: POWER_CURVES[n].watts, bootS: 0, initiallyOn: true, initialCredits: 0 })),
+    apps: [],
+    variants: ["full"],
+    network: { latencyS: 0, bandwidthMBps: 1 },
+    failures: { ratePerHostHour: 0, onFailure: "fail", repairS: 0 },
+    maxPendingS: 1,
+    admission: "interval",
+  });
+  names.forEach((n, h) => {
+    for (let k = 0; k <= 1000; k++) {
+      const u = k / 1000;
+      assert.ok(Math.abs(model.power(h, u) - powerAt(POWER_CURVES[n].watts, u)) < 1e-9, `${n} at ${u}`);
+    }
+    // and both hit the published points exactly
+    for (let i = 0; i <= 10; i++) assert.ok(Math.abs(model.power(h, i / 10) - POWER_CURVES[n].watts[i]) < 1e-9);
+  });
+});
