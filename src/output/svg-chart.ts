@@ -119,6 +119,29 @@ interface Frame {
   bottom: number;
 }
 
+/** The opening of a chart: the SVG element and title, the legend when there are several series, and the plot frame. */
+function chartHead(
+  width: number,
+  height: number,
+  title: string,
+  series: Parameters<typeof legend>[0],
+  yLabel: string | undefined,
+  yScale: NiceScale,
+  topGap: number,
+  bottom: number,
+): { svg: string; frame: Frame } {
+  const leg = series.length > 1 ? legend(series, width, 40) : { svg: "", height: 0 };
+  const frame: Frame = {
+    width,
+    height,
+    left: 12 + (yLabel ? 16 : 0) + yTickLabelWidth(yScale) + 8,
+    right: 18,
+    top: (leg.height > 0 ? 40 + leg.height : 36) + topGap,
+    bottom,
+  };
+  return { svg: openSvg(width, height, title) + leg.svg, frame };
+}
+
 function openSvg(width: number, height: number, title: string): string {
   return (
     `<svg viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" ` +
@@ -292,18 +315,9 @@ export function lineChart(spec: LineChartSpec): string {
     ? domainScale(spec.xDomain, xCount, spec.xTickSteps)
     : niceTicks(...(xExtent ?? [0, 1]), xCount);
 
-  let svg = openSvg(width, height, spec.title);
-  const leg = series.length > 1 ? legend(series, width, 40) : { svg: "", height: 0 };
-  svg += leg.svg;
-
-  const frame: Frame = {
-    width,
-    height,
-    left: 12 + (spec.yLabel ? 16 : 0) + yTickLabelWidth(yScale) + 8,
-    right: 18,
-    top: (leg.height > 0 ? 40 + leg.height : 36) + 4,
-    bottom: spec.xLabel ? 44 : 26,
-  };
+  const head = chartHead(width, height, spec.title, series, spec.yLabel, yScale, 4, spec.xLabel ? 44 : 26);
+  let svg = head.svg;
+  const frame = head.frame;
   const plotW = width - frame.left - frame.right;
   const plotH = height - frame.top - frame.bottom;
   const px = (v: number): number => frame.left + ((v - xScale.lo) / (xScale.hi - xScale.lo)) * plotW;
@@ -459,17 +473,9 @@ export function barChart(spec: BarChartSpec): string {
   const extent = finiteExtent(series.flatMap((s) => s.values.slice(0, nCat)));
   const yScale = niceTicks(Math.min(0, extent?.[0] ?? 0), Math.max(0, extent?.[1] ?? 1), 5);
 
-  let svg = openSvg(width, height, spec.title);
-  const leg = series.length > 1 ? legend(series, width, 40) : { svg: "", height: 0 };
-  svg += leg.svg;
-  const frame: Frame = {
-    width,
-    height,
-    left: 12 + (spec.yLabel ? 16 : 0) + yTickLabelWidth(yScale) + 8,
-    right: 18,
-    top: (leg.height > 0 ? 40 + leg.height : 36) + 6,
-    bottom: 30,
-  };
+  const head = chartHead(width, height, spec.title, series, spec.yLabel, yScale, 6, 30);
+  let svg = head.svg;
+  const frame = head.frame;
   const plotW = width - frame.left - frame.right;
   const plotH = height - frame.top - frame.bottom;
   const py = (v: number): number => frame.top + plotH - ((v - yScale.lo) / (yScale.hi - yScale.lo)) * plotH;
