@@ -23,7 +23,7 @@ import {
   type Observation,
   type ProvisionAction,
 } from "../simulator/types.ts";
-import type { VariantKind } from "../workloads/applications.ts";
+import type { VariantKind } from "../simulator/catalogue/applications.ts";
 
 /** RAM a host may be left with by our own sums (negative only by rounding, far inside the twin's 1e-9 slack). */
 const RAM_TOLERANCE = -1e-10;

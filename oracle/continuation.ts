@@ -6,13 +6,13 @@
  */
 import type { TwinModel } from "../simulator/model.ts";
 import type { Observation, Policy } from "../simulator/types.ts";
-import type { VariantKind } from "../workloads/applications.ts";
-import { ComposedPolicy } from "../src/policies/compose.ts";
-import { LeastLoaded } from "../src/policies/least-loaded.ts";
-import type { DeploymentPart } from "../src/policies/parts.ts";
-import { createPolicy, type PolicyContext } from "../src/policies/registry.ts";
-import { StaticProvisioning } from "../src/policies/static-provisioning.ts";
-import { ThresholdAutoscaler } from "../src/policies/threshold-autoscaler.ts";
+import type { VariantKind } from "../simulator/catalogue/applications.ts";
+import { ComposedPolicy } from "../simulator/policies/compose.ts";
+import { LeastLoaded } from "../simulator/policies/least-loaded.ts";
+import type { DeploymentPart } from "../simulator/policies/parts.ts";
+import { createPolicy, type PolicyContext } from "../simulator/policies/registry.ts";
+import { StaticProvisioning } from "../simulator/policies/static-provisioning.ts";
+import { ThresholdAutoscaler } from "../simulator/policies/threshold-autoscaler.ts";
 
 /** Preference order of variants: compressed is about as accurate as full at a third of the work. */
 const PREFERENCE: readonly VariantKind[] = ["compressed", "full", "layer", "semantic"];

@@ -30,13 +30,13 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { TenantScenario } from "../simulator/scenario.ts";
 import type { Decision, HostsObservation, Observation, PendingRequest } from "../simulator/types.ts";
-import type { AppSpec, VariantKind } from "../workloads/applications.ts";
-import { writeJsonAtomic } from "../src/output/atomic.ts";
-import { createProgress } from "../src/output/progress.ts";
-import { percentile, prepareInputs, prepareTenantRun } from "../src/runner.ts";
-import { VERSION } from "../src/version.ts";
-import { OraclePolicy } from "./policy.ts";
-import "./register.ts";
+import type { AppSpec, VariantKind } from "../simulator/catalogue/applications.ts";
+import { writeJsonAtomic } from "../workloads/output/atomic.ts";
+import { createProgress } from "../workloads/output/progress.ts";
+import { percentile } from "../simulator/summary.ts";
+import { VERSION } from "../simulator/version.ts";
+import { buildReadyTwin, prepareInputs } from "../workloads/ready-twin.ts";
+import { createOracle } from "./policy.ts";
 import { TwinStepper } from "./replay.ts";
 import type { OracleSettings } from "./settings.ts";
 
@@ -304,11 +304,13 @@ export async function buildDataset(o: DatasetOptions): Promise<DatasetResult> {
   }
   fs.mkdirSync(o.out, { recursive: true });
 
-  // The run exactly as the runner builds it (trace, forecaster, twin, the registered oracle).
-  const inputs = await prepareInputs({ scenario: o.scenario, source: o.source, policy: "oracle", seed: o.seed, policyOptions: { ...o.oracle }, record: false });
-  const run = prepareTenantRun(inputs);
-  if (!(run.policy instanceof OraclePolicy)) throw new Error('the "oracle" policy is not the OraclePolicy');
-  const oracle = run.policy;
+  // The run exactly as the runner builds it (trace, forecaster, twin), with the oracle deciding.
+  const run = buildReadyTwin(await prepareInputs({ scenario: o.scenario, source: o.source, seed: o.seed, record: false }));
+  const oracle = createOracle(
+    { model: run.model, seed: o.seed, streams: run.streams, options: { scenario: o.scenario, source: o.source } },
+    () => run.twin,
+    o.oracle,
+  );
   const stepper = new TwinStepper(run.twin);
   let intervalsDone = 0;
   let staticPart: StaticObservation | null = null;

@@ -39,7 +39,7 @@
 import type { TwinModel } from "../simulator/model.ts";
 import type { Totals, Twin } from "../simulator/twin.ts";
 import type { Decision, Policy } from "../simulator/types.ts";
-import { objectiveVariables, type Objective } from "../src/objective.ts";
+import { objectiveVariables, type Objective } from "../simulator/objective.ts";
 
 export interface LookAheadSettings {
   /** intervals run ahead, the candidate's own included */

@@ -6,8 +6,9 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { RandomStreams } from "../simulator/engine/random.ts";
 import { Twin } from "../simulator/twin.ts";
-import { compileObjective } from "../src/objective.ts";
-import { buildTwinModel, loadArrivals } from "../src/scenarios.ts";
+import { compileObjective } from "../simulator/objective.ts";
+import { buildTwinModel } from "../simulator/scenarios.ts";
+import { loadArrivals } from "../workloads/scenario-workload.ts";
 import { continuationPolicy } from "./continuation.ts";
 import type { EvalReply, EvalRequest, PoolSpec } from "./pool.ts";
 import { fingerprint, sameFingerprint, TwinStepper } from "./replay.ts";

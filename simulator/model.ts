@@ -2,8 +2,8 @@
  * The twin's compiled, immutable model: hosts, applications and settings flattened into typed
  * arrays once, shared by the twin and all its forks.
  */
-import type { AppSpec, VariantKind } from "../workloads/applications.ts";
-import { VARIANT_KINDS } from "../workloads/applications.ts";
+import type { AppSpec, VariantKind } from "./catalogue/applications.ts";
+import { VARIANT_KINDS } from "./catalogue/applications.ts";
 import type { HostSizeSpec } from "./catalogue/host-sizes.ts";
 import { powerAt } from "./power.ts";
 

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import YAML from "yaml";
-import { VARIANT_KINDS, type VariantKind } from "../workloads/applications.ts";
+import { VARIANT_KINDS, type VariantKind } from "./catalogue/applications.ts";
 
 const num = z.number().finite();
 const pos = num.positive();

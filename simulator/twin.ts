@@ -29,7 +29,7 @@ import {
   type PendingRequest,
   type Policy,
 } from "./types.ts";
-import { VARIANT_KINDS, type VariantKind } from "../workloads/applications.ts";
+import { VARIANT_KINDS, type VariantKind } from "./catalogue/applications.ts";
 
 // Event kinds, in the order they run when they share a time (the priority).
 const EV_HOST = 0; // a host's next fragment completion or credit exhaustion

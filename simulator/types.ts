@@ -5,7 +5,7 @@
  * by host number: the arrays that change (state, utilisation, RAM free, ...) are copies, safe to
  * keep; the fixed ones (size, vCPUs, MIPS, RAM, price, power) are the model's own: read them only.
  */
-import type { AppSpec, VariantKind } from "../workloads/applications.ts";
+import type { AppSpec, VariantKind } from "./catalogue/applications.ts";
 
 export const HOST_OFF = 0;
 export const HOST_BOOTING = 1;

@@ -4,11 +4,11 @@
  */
 import yargs, { type Argv } from "yargs";
 import { io } from "./io.ts";
-import { ObjectiveError, OBJECTIVE_VARIABLES } from "./objective.ts";
-import { BASELINE_POLICIES, PolicyError, policyCatalogue } from "./policies/registry.ts";
+import { ObjectiveError, OBJECTIVE_VARIABLES } from "../simulator/objective.ts";
+import { BASELINE_POLICIES, PolicyError, policyCatalogue } from "../simulator/policies/registry.ts";
 import { ScenarioError } from "../simulator/scenario.ts";
-import { VERSION } from "./version.ts";
-import { runSimulate, runCompare, listScenarios } from "./commands.ts";
+import { VERSION } from "../simulator/version.ts";
+import { runSimulate, runCompare, listScenarios } from "./commands/run.ts";
 
 import { UsageError } from "./usage-error.ts";
 export { UsageError };
@@ -18,15 +18,15 @@ const KNOWN_ERRORS = [UsageError, ScenarioError, PolicyError, ObjectiveError];
 export async function main(argv: string[]): Promise<number> {
   // Sub-command families with their own parsers.
   if (argv[0] === "data") {
-    const { runDataCommand } = await import("../workloads/data-cli.ts");
+    const { runDataCommand } = await import("./commands/data.ts");
     return runDataCommand(argv.slice(1));
   }
   if (argv[0] === "oracle") {
-    const { runOracleCommand } = await import("../oracle/cli.ts");
+    const { runOracleCommand } = await import("./commands/oracle.ts");
     return runOracleCommand(argv.slice(1));
   }
   if (argv[0] === "forecast") {
-    const { runForecastCommand } = await import("../workloads/forecast-cli.ts");
+    const { runForecastCommand } = await import("./commands/forecast.ts");
     return runForecastCommand(argv.slice(1));
   }
   let exitCode = 0;

@@ -5,7 +5,7 @@
  */
 import { formatIssues, ScenarioError, readScenarioFile } from "../simulator/scenario.ts";
 import { ladderStep, providerBuiltins, providerScenarioSchema, runProvider, type ProviderScenario } from "../simulator/provider/index.ts";
-import type { RunRecord } from "./summary.ts";
+import type { RunRecord } from "../simulator/summary.ts";
 
 export function providerBuiltinNames(): string[] {
   return Object.keys(providerBuiltins);

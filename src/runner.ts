@@ -3,56 +3,33 @@
  * per-request and per-host rows). Decision time is measured around `policy.decide` only.
  */
 import { performance } from "node:perf_hooks";
-import { RandomStreams } from "../simulator/engine/random.ts";
 import type { TwinModel } from "../simulator/model.ts";
-import type { TenantScenario } from "../simulator/scenario.ts";
-import { Twin, type Totals, type TwinOptions } from "../simulator/twin.ts";
-import { prepareForecast } from "./forecast-hook.ts";
+import type { Twin, Totals } from "../simulator/twin.ts";
 import { HOST_DRAINING, HOST_ON, type Policy } from "../simulator/types.ts";
-import { VARIANT_KINDS } from "../workloads/applications.ts";
-import { compileObjective, objectiveVariables, type Objective } from "./objective.ts";
-import { createPolicy } from "./policies/registry.ts";
-import { buildArrivals, buildTwinModel, loadArrivals } from "./scenarios.ts";
-import type { ArrivalSource } from "../simulator/arrivals.ts";
-import type { HostRow, IntervalRow, RequestRow, RunRecord, RunSummary } from "./summary.ts";
-import { VERSION } from "./version.ts";
+import { VARIANT_KINDS } from "../simulator/catalogue/applications.ts";
+import { objectiveVariables, type Objective } from "../simulator/objective.ts";
+import { createPolicy } from "../simulator/policies/registry.ts";
+import { percentile, type HostRow, type IntervalRow, type RequestRow, type RunRecord, type RunSummary } from "../simulator/summary.ts";
+import { VERSION } from "../simulator/version.ts";
+import { buildReadyTwin, prepareInputs, type ReadyTwin, type TwinInputs } from "../workloads/ready-twin.ts";
+import "./policies.ts";
 
-export interface TenantRunOptions {
-  scenario: TenantScenario;
-  /** where the scenario came from, for error messages */
-  source: string;
+
+export interface TenantRunOptions extends TwinInputs {
   policy: string;
-  seed: number;
   intervals?: number;
   onInterval?: (done: number, total: number) => void;
   policyOptions?: Record<string, unknown>;
-  /** keep per-request records and response times (default true; the benchmark times the loop without them) */
-  record?: boolean;
-  /** arrivals read beforehand (trace replay); default: the scenario's generator */
-  arrivals?: ArrivalSource;
-  /** the scenario's forecaster, prepared beforehand (see forecast-hook.ts) */
-  forecast?: TwinOptions["forecast"];
 }
 
-export interface PreparedRun {
-  model: TwinModel;
-  twin: Twin;
+export interface PreparedRun extends ReadyTwin {
   policy: Policy;
-  objective: Objective;
-  streams: RandomStreams;
 }
 
 /** Builds the model, the twin (recording) and the policy of a run. */
 export function prepareTenantRun(o: TenantRunOptions): PreparedRun {
-  const objective = compileObjective(o.scenario.objective, `${o.source}: objective`);
-  const model = buildTwinModel(o.scenario, o.source);
-  const streams = new RandomStreams(o.seed);
-  // A given source is cloned: sources are stateful cursors, and one may serve several runs.
-  const arrivals = o.arrivals ? o.arrivals.clone() : buildArrivals(o.scenario, model, streams, o.source);
-  if (o.scenario.forecast && !o.forecast) {
-    throw new Error(`${o.source}: the scenario names a forecaster: run it with runTenantAsync, which fits it first`);
-  }
-  const twin = new Twin(model, arrivals, o.seed, { record: o.record ?? true, forecast: o.forecast });
+  const ready = buildReadyTwin(o);
+  const { model, twin, streams } = ready;
   // Policies that search the twin (the oracle) get the live twin to fork; others ignore it.
   const policy = createPolicy(o.policy, {
     model,
@@ -60,7 +37,7 @@ export function prepareTenantRun(o: TenantRunOptions): PreparedRun {
     streams,
     options: { ...o.policyOptions, twin: () => twin, scenario: o.scenario, source: o.source },
   });
-  return { model, twin, policy, objective, streams };
+  return { ...ready, policy };
 }
 
 export function runTenant(o: TenantRunOptions): RunRecord {
@@ -138,13 +115,6 @@ function intervalRow(twin: Twin, k: number, a: Totals, b: Totals, decisionMs: nu
   };
 }
 
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return 0;
-  const s = Float64Array.from(values).sort();
-  // nearest-rank percentile
-  const rank = Math.ceil((p / 100) * s.length);
-  return s[Math.min(s.length - 1, Math.max(0, rank - 1))];
-}
 
 function summarise(
   o: TenantRunOptions,
@@ -241,20 +211,4 @@ function hostRows(twin: Twin): HostRow[] {
 /** runTenant for any workload: reads a trace first when the scenario replays one. */
 export async function runTenantAsync(o: TenantRunOptions): Promise<RunRecord> {
   return runTenant(await prepareInputs(o));
-}
-
-/** Reads a trace and fits the scenario's forecaster, when the scenario has them. */
-export async function prepareInputs(o: TenantRunOptions): Promise<TenantRunOptions> {
-  let arrivals = o.arrivals;
-  if (!arrivals && o.scenario.workload.kind === "trace") {
-    const model = buildTwinModel(o.scenario, o.source);
-    arrivals = await loadArrivals(o.scenario, model, new RandomStreams(o.seed), o.source);
-  }
-  let forecast = o.forecast;
-  if (!forecast && o.scenario.forecast) {
-    const model = buildTwinModel(o.scenario, o.source);
-    const src = arrivals ?? buildArrivals(o.scenario, model, new RandomStreams(o.seed), o.source);
-    forecast = await prepareForecast(o.scenario, src, o.seed, o.source);
-  }
-  return { ...o, arrivals, forecast };
 }

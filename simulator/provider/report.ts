@@ -1,5 +1,4 @@
-import { readFileSync } from "node:fs";
-import type { HostRow, IntervalRow, RequestRow, RunSummary } from "../../src/summary.ts";
+import type { HostRow, IntervalRow, RequestRow, RunSummary } from "../summary.ts";
 import {
   CLOUDLET_DONE,
   CLOUDLET_PENDING,
@@ -10,17 +9,11 @@ import type { ProviderDatacenter } from "./datacenter.ts";
 import { CURVE_POINTS } from "./power-curves.ts";
 import { quantile } from "./quantile.ts";
 import type { ResolvedProviderScenario } from "./scenario.ts";
+import { VERSION } from "../version.ts";
 
 const J_PER_KWH = 3.6e6;
 
-const VERSION: string = (() => {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: string };
-    return pkg.version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
-  }
-})();
+
 
 /**
  * The objective of a provider run, lower is better: a weighted sum (weights from the scenario,

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { HostRow, IntervalRow, RunSummary } from "../../src/summary.ts";
+import type { HostRow, IntervalRow, RunSummary } from "../summary.ts";
 import { vmAllocationPolicy } from "./allocation/index.ts";
 import { ProviderDatacenter } from "./datacenter.ts";
 import { buildEntities, type CloudletTable } from "./entities.ts";

@@ -4,7 +4,7 @@
  * inner quotes doubled); lines end with LF. Numbers are written deterministically with at most 12
  * significant digits, which drops float noise such as 0.30000000000000004 -> 0.3.
  */
-import { openFileAtomic } from "./atomic.ts";
+import { openFileAtomic } from "../../workloads/output/atomic.ts";
 
 export type CsvValue = string | number | boolean | bigint | null | undefined;
 

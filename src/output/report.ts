@@ -3,7 +3,7 @@
  * fonts or links, so it opens offline) with the summary, per-interval charts and a host table.
  * The page holds no wall-clock timestamp: the same RunRecord always renders the same bytes.
  */
-import type { HostRow, IntervalRow, RunRecord, RunSummary } from "../summary.ts";
+import type { HostRow, IntervalRow, RunRecord, RunSummary } from "../../simulator/summary.ts";
 import { escapeHtml } from "./escape.ts";
 import { barChart, lineChart, type LineSeries } from "./svg-chart.ts";
 

@@ -16,8 +16,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { HostRow, IntervalRow, RequestRow, RunRecord, RunSummary } from "../summary.ts";
-import { writeFileAtomic, writeJsonAtomic } from "./atomic.ts";
+import type { HostRow, IntervalRow, RequestRow, RunRecord, RunSummary } from "../../simulator/summary.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../../workloads/output/atomic.ts";
 import { type Columns, writeCsvAtomic } from "./csv.ts";
 import { renderReport } from "./report.ts";
 

@@ -4,7 +4,8 @@ import { RandomStreams } from "../../simulator/engine/random.ts";
 import { validateTenantScenario, type TenantScenario } from "../../simulator/scenario.ts";
 import { Twin } from "../../simulator/twin.ts";
 import type { Decision, Observation, Policy } from "../../simulator/types.ts";
-import { buildArrivals, buildTwinModel } from "../../src/scenarios.ts";
+import { buildTwinModel } from "../../simulator/scenarios.ts";
+import { buildArrivals } from "../../workloads/scenario-workload.ts";
 import type { TwinModel } from "../../simulator/model.ts";
 
 export function scenario(raw: Record<string, unknown>): TenantScenario {

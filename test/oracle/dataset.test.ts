@@ -5,11 +5,11 @@ import * as path from "node:path";
 import { test } from "node:test";
 import YAML from "yaml";
 import { validateTenantScenario } from "../../simulator/scenario.ts";
-import { runOracleCommand } from "../../oracle/cli.ts";
+import { runOracleCommand } from "../../src/commands/oracle.ts";
 import { buildDataset, configHash, decodeObservation, encodeObservation, readDatasetLines, staticObservation, type DatasetManifest } from "../../oracle/dataset.ts";
 import { parseOracleSettings } from "../../oracle/settings.ts";
 import { TINY_RAW, tinyPoint, tinyScenario } from "../../oracle/tiny.ts";
-import { VERSION } from "../../src/version.ts";
+import { VERSION } from "../../simulator/version.ts";
 
 const SETTINGS = parseOracleSettings({ budgetMs: null, budgetEvals: 80, patience: 40 });
 const N = 12;

@@ -5,12 +5,12 @@ import { DEFAULT_OBJECTIVE, validateTenantScenario, type TenantScenario } from "
 import { HOST_FAILED, type Decision } from "../../simulator/types.ts";
 import { SearchSpace } from "../../oracle/candidate.ts";
 import { OraclePolicy } from "../../oracle/policy.ts";
-import "../../oracle/register.ts";
+import "../../src/policies.ts";
 import { TwinStepper } from "../../oracle/replay.ts";
 import { TINY_RAW, tinyPoint } from "../../oracle/tiny.ts";
-import { createPolicy, PolicyError } from "../../src/policies/registry.ts";
+import { createPolicy, PolicyError } from "../../simulator/policies/registry.ts";
 import { prepareTenantRun } from "../../src/runner.ts";
-import { loadTenantScenario } from "../../src/scenarios.ts";
+import { loadTenantScenario } from "../../simulator/scenarios.ts";
 import { RandomStreams } from "../../simulator/engine/random.ts";
 
 const FAST = { budgetMs: null, budgetEvals: 120, patience: 60 };

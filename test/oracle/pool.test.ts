@@ -5,12 +5,12 @@ import type { Decision } from "../../simulator/types.ts";
 import { SearchSpace } from "../../oracle/candidate.ts";
 import { defaultContinuation } from "../../oracle/continuation.ts";
 import { TwinPool } from "../../oracle/pool.ts";
-import "../../oracle/register.ts";
+import "../../src/policies.ts";
 import { TwinStepper } from "../../oracle/replay.ts";
 import { DEFAULT_LOOKAHEAD, LookAhead } from "../../oracle/score.ts";
-import { compileObjective } from "../../src/objective.ts";
+import { compileObjective } from "../../simulator/objective.ts";
 import { prepareTenantRun } from "../../src/runner.ts";
-import { loadTenantScenario } from "../../src/scenarios.ts";
+import { loadTenantScenario } from "../../simulator/scenarios.ts";
 
 const { scenario, source } = loadTenantScenario("scinet-testbed");
 

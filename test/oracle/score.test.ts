@@ -7,8 +7,8 @@ import type { Decision } from "../../simulator/types.ts";
 import { defaultContinuation } from "../../oracle/continuation.ts";
 import { fingerprint } from "../../oracle/replay.ts";
 import { autoDrain, LookAhead, type LookAheadSettings } from "../../oracle/score.ts";
-import { compileObjective } from "../../src/objective.ts";
-import { buildTwinModel } from "../../src/scenarios.ts";
+import { compileObjective } from "../../simulator/objective.ts";
+import { buildTwinModel } from "../../simulator/scenarios.ts";
 
 /**
  * One D2s_v5 host (2 vCPUs, 2,014 MIPS each, no CPU credits, IBM x3200 M2 curve: 75.2 W idle,

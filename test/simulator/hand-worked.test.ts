@@ -185,7 +185,7 @@ test("per-interval mean utilisation is busy time over billed host time (a host s
   // 9 s. Host 1 runs two 10 s fragments the whole interval. Busy 9 + 10 = 19 host-s, billed
   // 9 + 10 = 19 host-s: mean utilisation 1.0 (not 19 / (1 host on at the end x 10 s) = 1.9).
   const { runTenant } = await import("../../src/runner.ts");
-  const { registerPolicy } = await import("../../src/policies/registry.ts");
+  const { registerPolicy } = await import("../../simulator/policies/registry.ts");
   const { scenario } = await import("../helpers/twin.ts");
   registerPolicy("test-split-then-stop", "test only", () =>
     fnPolicy((obs) => ({

@@ -7,8 +7,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { RandomStream, RandomStreams } from "../../simulator/engine/random.ts";
 import type { Decision, Observation, Policy } from "../../simulator/types.ts";
-import { VARIANT_KINDS } from "../../workloads/applications.ts";
-import { createPolicy, BASELINE_POLICIES } from "../../src/policies/registry.ts";
+import { VARIANT_KINDS } from "../../simulator/catalogue/applications.ts";
+import { createPolicy, BASELINE_POLICIES } from "../../simulator/policies/registry.ts";
 import { fnPolicy, makeTwin } from "../helpers/twin.ts";
 import { spawnSync } from "node:child_process";
 

@@ -138,7 +138,7 @@ test("invalid decisions are rejected with a recorded reason, never silently chan
 });
 
 test("compare: mean and 95 % CI by hand, output files, and a foreign directory refused", async () => {
-  const { meanCI } = await import("../../src/commands.ts");
+  const { meanCI } = await import("../../src/commands/run.ts");
   // [1, 2, 3]: mean 2, sample sd 1, t(0.975, 2 df) = 4.303 -> 4.303 / sqrt(3) = 2.48434
   const m = meanCI([1, 2, 3]);
   assert.equal(m.mean, 2);

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { renderReport } from "../../src/output/report.ts";
 import { RUN_FILES, writeRunDirectory } from "../../src/output/run-dir.ts";
-import type { HostRow, IntervalRow, RequestRow, RunRecord } from "../../src/summary.ts";
+import type { HostRow, IntervalRow, RequestRow, RunRecord } from "../../simulator/summary.ts";
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "cotwin-run-"));

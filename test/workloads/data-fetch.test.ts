@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { runDataCommand } from "../../workloads/data-cli.ts";
+import { runDataCommand } from "../../src/commands/data.ts";
 import { DATASETS, dataDir, datasetStatus, fetchDataset, findDataset, type FetchProgress } from "../../workloads/data.ts";
 import { sharedDataDir } from "../helpers/data.ts";
 

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
-import { runForecastCommand } from "../../workloads/forecast-cli.ts";
+import { runForecastCommand } from "../../src/commands/forecast.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "cotwin-fcli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

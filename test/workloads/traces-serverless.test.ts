@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readSeries } from "../../workloads/traces/read-series.ts";
 import { generateServerlessData, serverlessCsv } from "../../workloads/generators/serverless.ts";
-import { serverlessPreset } from "../../workloads/data-cli.ts";
+import { serverlessPreset } from "../../src/commands/data.ts";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";

@@ -1,14 +1,9 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync, existsSync } from "node:fs";
+import { VERSION } from "../../simulator/version.ts";
+import { writeFileAtomicSync } from "../output/atomic.ts";
 
-/** Write a file so readers never see it half-written: temp file in the same folder, then rename. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, file);
-}
+/** Writes a file so readers never see it half-written (temp file, fsync, rename). */
+export const writeFileAtomic = writeFileAtomicSync;
 
 export function readJSONFile(file: string, what: string): unknown {
   if (!existsSync(file)) throw new Error(`${what}: ${file} does not exist`);
@@ -19,16 +14,7 @@ export function readJSONFile(file: string, what: string): unknown {
   }
 }
 
-let cachedVersion: string | null = null;
-/** cotwin's version from package.json (recorded in every saved model and --json output). */
+/** cotwin's version (recorded in every saved model and --json output). */
 export function cotwinVersion(): string {
-  if (cachedVersion) return cachedVersion;
-  try {
-    const here = path.dirname(fileURLToPath(import.meta.url));
-    const pkg = JSON.parse(readFileSync(path.join(here, "..", "..", "package.json"), "utf8")) as { version?: string };
-    cachedVersion = pkg.version ?? "0.0.0";
-  } catch {
-    cachedVersion = "0.0.0";
-  }
-  return cachedVersion;
+  return VERSION;
 }

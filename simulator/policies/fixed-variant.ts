@@ -1,0 +1,17 @@
+import type { Observation } from "../types.ts";
+import type { VariantKind } from "../catalogue/applications.ts";
+import type { DeploymentPart } from "./parts.ts";
+
+/** Always the same deployment variant (always full, always compressed, ...). */
+export class FixedVariant implements DeploymentPart {
+  readonly name: string;
+  constructor(readonly kind: VariantKind) {
+    this.name = kind;
+  }
+  choose(_obs: Observation, _app: number): VariantKind {
+    return this.kind;
+  }
+  clone(): FixedVariant {
+    return this;
+  }
+}

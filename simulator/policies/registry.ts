@@ -1,0 +1,122 @@
+/**
+ * Policy names. A baseline is written as parts joined by "+", one per decision kind, e.g.
+ * `threshold+compressed+least-loaded`; parts left out take their defaults (static provisioning,
+ * full deployment, first-fit placement). Other policies (the oracle, the learner) register a
+ * factory under their own name.
+ */
+import type { RandomStreams } from "../engine/random.ts";
+import type { TwinModel } from "../model.ts";
+import type { Policy } from "../types.ts";
+import type { VariantKind } from "../catalogue/applications.ts";
+import { BestFit } from "./best-fit.ts";
+import { ComposedPolicy } from "./compose.ts";
+import { FirstFit } from "./first-fit.ts";
+import { FixedVariant } from "./fixed-variant.ts";
+import { LeastLoaded } from "./least-loaded.ts";
+import type { DeploymentPart, PlacementPart, ProvisioningPart } from "./parts.ts";
+import { RandomPlacement } from "./random.ts";
+import { RoundRobin } from "./round-robin.ts";
+import { StaticProvisioning } from "./static-provisioning.ts";
+import { ThresholdAutoscaler } from "./threshold-autoscaler.ts";
+import { PredictiveAutoscaler } from "./predictive-autoscaler.ts";
+
+export interface PolicyContext {
+  model: TwinModel;
+  seed: number;
+  streams: RandomStreams;
+  /** extra settings (e.g. the oracle's budget), by name */
+  options?: Record<string, unknown>;
+}
+
+export class PolicyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PolicyError";
+  }
+}
+
+type PartKind = "provisioning" | "deployment" | "placement";
+interface PartEntry {
+  kind: PartKind;
+  description: string;
+  make(ctx: PolicyContext): ProvisioningPart | DeploymentPart | PlacementPart;
+}
+
+const PARTS: Record<string, PartEntry> = {
+  static: { kind: "provisioning", description: "keep the scenario's hosts as they are", make: () => new StaticProvisioning() },
+  threshold: { kind: "provisioning", description: "start a host above 80 % load, stop one below 20 %", make: () => new ThresholdAutoscaler() },
+  predictive: {
+    kind: "provisioning",
+    description: "start hosts ahead of the forecast arrivals, stop idle ones (scenario needs forecast)",
+    make: (ctx) => {
+      if (!ctx.model.hasForecast) throw new PolicyError(`policy "predictive" needs forecasts: scenario ${ctx.model.name} has no "forecast" section`);
+      return new PredictiveAutoscaler();
+    },
+  },
+  full: { kind: "deployment", description: "always the full model", make: () => new FixedVariant("full") },
+  compressed: { kind: "deployment", description: "always the compressed (int8) model", make: () => new FixedVariant("compressed") },
+  layer: { kind: "deployment", description: "always the layer split (chain of fragments)", make: () => new FixedVariant("layer") },
+  semantic: { kind: "deployment", description: "always the semantic split (parallel fragments)", make: () => new FixedVariant("semantic") },
+  "first-fit": { kind: "placement", description: "lowest-numbered host that fits", make: () => new FirstFit() },
+  "best-fit": { kind: "placement", description: "host left with the least free RAM", make: () => new BestFit() },
+  "least-loaded": { kind: "placement", description: "host with the fewest fragments per vCPU", make: () => new LeastLoaded() },
+  "round-robin": { kind: "placement", description: "next host in turn that fits", make: () => new RoundRobin() },
+  random: { kind: "placement", description: "a host drawn at random among those that fit", make: (ctx) => new RandomPlacement(ctx.streams.get("policy:random")) },
+};
+
+const DEFAULTS: Record<PartKind, string> = { provisioning: "static", deployment: "full", placement: "first-fit" };
+
+interface PolicyEntry {
+  description: string;
+  make(ctx: PolicyContext): Policy;
+}
+const POLICIES = new Map<string, PolicyEntry>();
+
+export function registerPolicy(name: string, description: string, make: (ctx: PolicyContext) => Policy): void {
+  POLICIES.set(name, { description, make });
+}
+
+export function policyCatalogue(): Array<{ name: string; kind: string; description: string }> {
+  const rows: Array<{ name: string; kind: string; description: string }> = Object.entries(PARTS).map(([name, p]) => ({ name, kind: p.kind, description: p.description }));
+  for (const [name, p] of POLICIES) rows.push({ name, kind: "policy", description: p.description });
+  return rows;
+}
+
+export function knownPolicyNames(): string[] {
+  return [...Object.keys(PARTS), ...POLICIES.keys()];
+}
+
+/** The baselines the benchmark compares: every placement under each fixed deployment, plus the autoscaler. */
+export const BASELINE_POLICIES = [
+  "random",
+  "round-robin",
+  "first-fit",
+  "best-fit",
+  "least-loaded",
+  "compressed+least-loaded",
+  "threshold+least-loaded",
+  "threshold+compressed+least-loaded",
+];
+
+export function createPolicy(name: string, ctx: PolicyContext): Policy {
+  const special = POLICIES.get(name);
+  if (special) return special.make(ctx);
+  const chosen: Partial<Record<PartKind, string>> = {};
+  for (const part of name.split("+")) {
+    const entry = PARTS[part];
+    if (!entry) {
+      throw new PolicyError(`unknown policy "${part}"${name !== part ? ` in "${name}"` : ""} (known: ${knownPolicyNames().join(", ")}; join one of each kind with "+")`);
+    }
+    if (chosen[entry.kind]) {
+      throw new PolicyError(`policy "${name}": "${chosen[entry.kind]}" and "${part}" are both ${entry.kind} rules; give at most one of each`);
+    }
+    chosen[entry.kind] = part;
+  }
+  const pick = (k: PartKind) => PARTS[chosen[k] ?? DEFAULTS[k]].make(ctx);
+  const deployment = pick("deployment") as DeploymentPart;
+  const kind = (deployment as FixedVariant).kind as VariantKind | undefined;
+  if (kind && !ctx.model.variants.includes(kind)) {
+    throw new PolicyError(`policy "${name}" deploys the "${kind}" variant, which scenario ${ctx.model.name} does not offer (offered: ${ctx.model.variants.join(", ")})`);
+  }
+  return new ComposedPolicy(pick("provisioning") as ProvisioningPart, deployment, pick("placement") as PlacementPart);
+}

@@ -1,0 +1,151 @@
+/**
+ * `cotwin data ...`: list, locate and download the public trace samples.
+ *   cotwin data list                       each dataset, whether it is in the data directory, where
+ *   cotwin data dir                        the data directory
+ *   cotwin data fetch <name|all> [--force] [--base-url URL]
+ */
+import yargs from "yargs";
+import { dataDir, datasetNames, datasetStatus, DATASETS, fetchDataset } from "../../workloads/data.ts";
+import { generateServerlessData, serverlessCsv, type ServerlessFunctionSpec } from "../../workloads/generators/serverless.ts";
+import { writeFileAtomic } from "../../workloads/output/atomic.ts";
+
+/** Where the command writes; tests pass their own. */
+export interface DataCommandIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+const processIo: DataCommandIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+class DataUsageError extends Error {}
+
+function humanBytes(bytes: number): string {
+  return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
+}
+
+async function list(io: DataCommandIo): Promise<number> {
+  const dir = dataDir();
+  io.out(`data directory: ${dir}\n`);
+  for (const d of DATASETS) {
+    const s = await datasetStatus(d.name, dir);
+    const bytes = d.files.reduce((a, f) => a + f.bytes, 0);
+    const state = s.present ? "present" : s.files.some((f) => f.present) ? "partial" : "absent";
+    io.out(`  ${d.name.padEnd(15)} ${state.padEnd(8)} ${String(d.files.length).padStart(2)} file(s) ${humanBytes(bytes).padStart(9)}  ${s.path}\n`);
+  }
+  return 0;
+}
+
+async function fetchCommand(name: string, force: boolean, baseUrl: string | undefined, io: DataCommandIo): Promise<number> {
+  const names = name === "all" ? datasetNames() : [name];
+  if (name !== "all" && !datasetNames().includes(name)) {
+    throw new DataUsageError(`unknown dataset "${name}"; known datasets: ${datasetNames().join(", ")}, or all`);
+  }
+  if (baseUrl !== undefined && !/^https?:\/\//.test(baseUrl)) throw new DataUsageError(`--base-url must be an http(s) URL, got "${baseUrl}"`);
+  let failed = 0;
+  for (const n of names) {
+    try {
+      const r = await fetchDataset(n, { force, baseUrl });
+      for (const f of r.files) io.out(`${n}: ${f.status === "present" ? "already present" : "downloaded"} ${f.path} (${humanBytes(f.bytes)})\n`);
+    } catch (e) {
+      failed++;
+      io.err(`cotwin data: ${(e as Error).message}\n`);
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+function positiveInt(v: string, flag: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new DataUsageError(`${flag} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+/**
+ * A spread of function profiles for `cotwin data serverless`: rates from 0.05 to 2 per second,
+ * work from 50 ms to 2 s of CPU, 0.5 to 2 vCPUs, keep-alive from 60 s to 10 min (so rarely called
+ * functions start cold), cold starts of about 0.8 s (an assumed, typical figure), concurrency
+ * limits of 4 to 16; function i cycles through them.
+ */
+export function serverlessPreset(n: number): ServerlessFunctionSpec[] {
+  const rates = [0.5, 2, 0.05, 0.2];
+  const works = [0.2, 0.05, 2, 0.5];
+  const vcpus = [1, 0.5, 2, 1];
+  const keepAlive = [600, 300, 60, 120];
+  const limits = [8, 16, 4, 8];
+  return Array.from({ length: n }, (_, i) => ({
+    id: `fn-${i}`,
+    ratePerS: rates[i % 4],
+    meanWorkS: works[i % 4],
+    vcpus: vcpus[i % 4],
+    memoryMb: 512,
+    keepAliveS: keepAlive[i % 4],
+    coldStartMeanS: 0.8,
+    concurrencyLimit: limits[i % 4],
+  }));
+}
+
+/** Runs `cotwin data <args>` (argv without the leading "data"); resolves to the exit code. */
+export async function runDataCommand(argv: string[], io: DataCommandIo = processIo): Promise<number> {
+  let code = 0;
+  const parser = yargs(argv)
+    .scriptName("cotwin data")
+    .usage("cotwin data <command>\n\nThe public trace samples cotwin uses, kept in the data directory ($COTWIN_DATA_DIR, else $XDG_CACHE_HOME/cotwin/data, else ~/.cache/cotwin/data).")
+    .strict()
+    .demandCommand(1, "give a data command: list, dir, fetch or serverless")
+    .version(false)
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new DataUsageError(msg);
+    })
+    .command("list", "show each dataset, whether it is in the data directory, and its path", {}, async () => {
+      code = await list(io);
+    })
+    .command("dir", "print the data directory", {}, () => {
+      io.out(`${dataDir()}\n`);
+    })
+    .command(
+      "serverless",
+      "generate serverless function performance data (CSV) with a seeded simulation",
+      (y) =>
+        y
+          .option("out", { type: "string", demandOption: true, describe: "CSV file to write" })
+          .option("functions", { type: "string", default: "4", describe: "number of functions" })
+          .option("duration", { type: "string", default: "3600", describe: "seconds of invocations" })
+          .option("seed", { type: "string", default: "1", describe: "seed" }),
+      async (a) => {
+        const n = positiveInt(a.functions, "--functions");
+        const duration = positiveInt(a.duration, "--duration");
+        const seed = positiveInt(String(Number(a.seed) + 1), "--seed") - 1;
+        const { rows, stats } = generateServerlessData({ functions: serverlessPreset(n), durationS: duration, seed });
+        await writeFileAtomic(a.out, serverlessCsv(rows));
+        io.out(`wrote ${rows.length} invocations of ${n} function(s) over ${duration} s to ${a.out} (seed ${seed})\n`);
+        for (const st of stats) io.out(`  ${JSON.stringify(st)}\n`);
+      },
+    )
+    .command(
+      "fetch <name>",
+      `download a dataset (${datasetNames().join(", ")}) or all of them`,
+      (y) =>
+        y
+          .positional("name", { type: "string", demandOption: true, describe: "dataset name or all" })
+          .option("force", { type: "boolean", default: false, describe: "download again even if present" })
+          .option("base-url", { type: "string", describe: "a mirror laid out like the data directory" }),
+      async (a) => {
+        code = await fetchCommand(a.name, a.force, a.baseUrl, io);
+      },
+    )
+    .help();
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    if (e instanceof DataUsageError || (e instanceof Error && e.name === "YError")) {
+      io.err(`cotwin data: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  return code;
+}

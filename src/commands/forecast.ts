@@ -1,0 +1,565 @@
+/**
+ * `cotwin forecast ...`: evaluate, train, predict with, tune, select and plot workload forecasters.
+ *   cotwin forecast eval    --data <file|dir> [--protocol holdout|vm-load-daily|google-job] [--models a,b] [--json]
+ *   cotwin forecast train   --data <file> --model <kind> [--params json] --out <dir>
+ *   cotwin forecast predict --model <dir> --data <file> [--horizon h]
+ *   cotwin forecast tune    --data <file|dir> --model <kind> [--method random|hyperband|bohb] [--trials n]
+ *   cotwin forecast select  --data <dir> [--model kind] [--measures dtw,euclidean,pearson]
+ *   cotwin forecast plot    --data <file> [--model dir] --out <dir>
+ */
+import { SingleBar } from "cli-progress";
+import { existsSync, statSync } from "node:fs";
+import path from "node:path";
+import yargs from "yargs";
+import { runProtocol, PROTOCOLS, type ProtocolResult } from "../../workloads/eval/protocols.ts";
+import { scoreForecaster } from "../../workloads/eval/rolling.ts";
+import { initBackend } from "../../workloads/forecast/backend.ts";
+import { dataFiles, loadForecastData, observedOnly, readNumericTable } from "../../workloads/forecast/data.ts";
+import { cotwinVersion, readJSONFile, writeFileAtomic } from "../../workloads/forecast/io.ts";
+import { correlationMatrix, heatmap, histogram, lineChart, scatter, writeChart } from "../../workloads/forecast/plot.ts";
+import { createForecaster, FORECASTER_KINDS, isForecasterKind, loadForecaster } from "../../workloads/forecast/registry.ts";
+import { evaluateSelection, selectionTable, SIMILARITIES, type Similarity } from "../../workloads/forecast/select.ts";
+import { formatTable } from "../../workloads/forecast/table.ts";
+import { forecastObjective, SEARCH_SPACES, trialTable, tune, type SearchSpace, type TuneMethod } from "../../workloads/forecast/tune.ts";
+import { observedOrigins } from "../../workloads/eval/protocols.ts";
+
+/** Where the command writes; tests pass their own. */
+export interface ForecastCommandIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** progress bars only on an interactive stderr */
+  interactive: boolean;
+}
+
+const processIo = (): ForecastCommandIo => ({
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  interactive: Boolean(process.stderr.isTTY),
+});
+
+/** A mistake in the command line: exit code 2, message names the flag or file. */
+export class ForecastUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ForecastUsageError";
+  }
+}
+
+function parseJsonFlag(flag: string, text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new ForecastUsageError(`${flag}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new ForecastUsageError(`${flag}: expected a JSON object`);
+  return v as Record<string, unknown>;
+}
+
+function list(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const items = text.split(",").map((s) => s.trim()).filter(Boolean);
+  return items.length ? items : undefined;
+}
+
+function positiveInt(flag: string, v: number | undefined, fallback: number): number {
+  const x = v ?? fallback;
+  if (!Number.isInteger(x) || x < 1) throw new ForecastUsageError(`${flag} must be a positive integer, got ${String(v)}`);
+  return x;
+}
+
+function needPath(flag: string, p: string | undefined): string {
+  if (!p) throw new ForecastUsageError(`${flag} is required`);
+  if (!existsSync(p)) throw new ForecastUsageError(`${flag}: ${p} does not exist`);
+  return p;
+}
+
+async function backendLine(io: ForecastCommandIo): Promise<string> {
+  const b = await initBackend();
+  io.err(`cotwin forecast: tensorflow.js backend ${b}\n`);
+  return b;
+}
+
+function bar(io: ForecastCommandIo, json: boolean, total: number, label: string): SingleBar | null {
+  if (!io.interactive || json) return null;
+  const b = new SingleBar({ format: `${label} [{bar}] {value}/{total} {task}`, stream: process.stderr, hideCursor: true, clearOnComplete: true });
+  b.start(total, 0, { task: "" });
+  return b;
+}
+
+// ---------------------------------------------------------------- eval
+
+interface EvalArgs {
+  data?: string;
+  column?: string;
+  models?: string;
+  horizon?: number;
+  protocol: string;
+  json: boolean;
+  seed: number;
+  budget: string;
+  trainTask?: string;
+  params?: string;
+  out?: string;
+}
+
+async function evalCommand(a: EvalArgs, io: ForecastCommandIo): Promise<number> {
+  const data = needPath("--data", a.data);
+  if (!(PROTOCOLS as readonly string[]).includes(a.protocol)) throw new ForecastUsageError(`--protocol: unknown protocol "${a.protocol}" (known: ${PROTOCOLS.join(", ")})`);
+  if (a.budget !== "small" && a.budget !== "full") throw new ForecastUsageError(`--budget must be small or full, got "${a.budget}"`);
+  const models = list(a.models);
+  for (const m of models ?? []) if (!isForecasterKind(m)) throw new ForecastUsageError(`--models: unknown model "${m}" (known: ${FORECASTER_KINDS.join(", ")})`);
+  const params = parseJsonFlag("--params", a.params) as Record<string, Record<string, unknown>>;
+  for (const k of Object.keys(params)) if (!isForecasterKind(k)) throw new ForecastUsageError(`--params: unknown model "${k}" (give {"model": {...}})`);
+  const backend = await backendLine(io);
+  const count = (models ?? FORECASTER_KINDS).length;
+  const progress = bar(io, a.json, count, "eval");
+  let done = 0;
+  let r: ProtocolResult;
+  try {
+    r = await runProtocol(a.protocol, {
+      data,
+      models,
+      params,
+      columns: list(a.column),
+      horizon: a.horizon === undefined ? undefined : positiveInt("--horizon", a.horizon, 1),
+      seed: a.seed,
+      budget: a.budget,
+      trainTask: a.trainTask,
+      onProgress: (msg) => {
+        progress?.update(done++, { task: msg });
+      },
+      onEpoch: (m, log) => progress?.update({ task: `${m} epoch ${log.epoch} val ${log.valLoss.toFixed(4)}` }),
+    });
+  } finally {
+    progress?.stop();
+  }
+  const results = r.results.map((x) => ({ model: x.model, mae: x.mae, rmse: x.rmse, smape: x.smape, r2: x.r2, mase: x.mase }));
+  const doc = {
+    results,
+    protocol: r.protocol,
+    data: r.data,
+    horizon: r.horizon,
+    split: r.split,
+    notes: r.notes,
+    trainMs: Object.fromEntries(r.results.map((x) => [x.model, Math.round(x.trainMs)])),
+    perTask: Object.fromEntries(r.results.filter((x) => x.perTask).map((x) => [x.model, x.perTask])),
+    params: Object.fromEntries(r.results.map((x) => [x.model, x.params])),
+    seed: a.seed,
+    budget: a.budget,
+    backend,
+    version: cotwinVersion(),
+  };
+  if (a.out) writeFileAtomic(a.out, JSON.stringify(doc, null, 1) + "\n");
+  if (a.json) {
+    io.out(JSON.stringify(doc) + "\n");
+    return 0;
+  }
+  io.out(`protocol ${r.protocol} on ${r.data} (horizon ${r.horizon}, seed ${a.seed}, budget ${a.budget}, backend ${backend})\n`);
+  io.out(
+    formatTable(
+      ["model", "MAE", "RMSE", "sMAPE %", "R2", "MASE", "train s"],
+      r.results.map((x) => [x.model, x.mae, x.rmse, x.smape, x.r2, x.mase, x.trainMs / 1000]),
+      4,
+    ) + "\n",
+  );
+  for (const n of r.notes) io.out(`note: ${n}\n`);
+  io.out("MASE = MAE / MAE of the previous-value forecast on the same points (< 1 beats persistence)\n");
+  return 0;
+}
+
+// ---------------------------------------------------------------- train / predict
+
+interface TrainArgs {
+  data?: string;
+  model?: string;
+  params?: string;
+  column?: string;
+  horizon?: number;
+  out?: string;
+  seed?: number;
+  json: boolean;
+}
+
+async function trainCommand(a: TrainArgs, io: ForecastCommandIo): Promise<number> {
+  const data = needPath("--data", a.data);
+  if (!a.model) throw new ForecastUsageError("--model is required (one of " + FORECASTER_KINDS.join(", ") + ")");
+  if (!isForecasterKind(a.model)) throw new ForecastUsageError(`--model: unknown model "${a.model}" (known: ${FORECASTER_KINDS.join(", ")})`);
+  if (!a.out) throw new ForecastUsageError("--out is required (the model directory to write)");
+  if (statSync(data).isDirectory()) throw new ForecastUsageError(`--data: ${data} is a directory; train takes one file`);
+  const params = parseJsonFlag("--params", a.params);
+  if (a.seed !== undefined && (a.model === "lstm" || a.model === "convformer") && params.seed === undefined) params.seed = a.seed;
+  const horizon = positiveInt("--horizon", a.horizon, 1);
+  const backend = await backendLine(io);
+  const d = await loadForecastData(data, list(a.column));
+  const series = observedOnly(d);
+  const model = createForecaster(a.model, params);
+  const progress = bar(io, a.json, Number(model.params.epochs ?? 1), `train ${a.model}`);
+  let report;
+  try {
+    report = await model.fit(series, { horizon, onEpoch: (log) => progress?.update(log.epoch, { task: `val ${log.valLoss.toFixed(4)} lr ${log.lr.toPrecision(2)}` }) });
+  } finally {
+    progress?.stop();
+  }
+  await model.save(a.out);
+  const info = { data, columns: d.columns, points: series[0].length, missingClosedUp: d.missingCount, horizon, backend, version: cotwinVersion() };
+  writeFileAtomic(path.join(a.out, "training.json"), JSON.stringify(info, null, 1) + "\n");
+  model.dispose();
+  const summary = { model: a.model, out: a.out, trainMs: Math.round(report.trainMs), epochs: report.epochsRun, bestEpoch: report.bestEpoch, ...info, params: model.params };
+  if (a.json) io.out(JSON.stringify(summary) + "\n");
+  else {
+    io.out(`trained ${a.model} on ${series[0].length} points of ${d.columns.join(", ")} from ${data} in ${(report.trainMs / 1000).toFixed(2)} s`);
+    io.out(report.epochsRun ? ` (${report.epochsRun} epochs, best ${report.bestEpoch})\n` : "\n");
+    io.out(`saved to ${a.out}\n`);
+  }
+  return 0;
+}
+
+interface PredictArgs {
+  model?: string;
+  data?: string;
+  horizon?: number;
+  column?: string;
+  json: boolean;
+}
+
+async function predictCommand(a: PredictArgs, io: ForecastCommandIo): Promise<number> {
+  const dir = needPath("--model", a.model);
+  if (!existsSync(path.join(dir, "model.json"))) throw new ForecastUsageError(`--model: ${dir} has no model.json (train one with cotwin forecast train)`);
+  const data = needPath("--data", a.data);
+  const horizon = positiveInt("--horizon", a.horizon, 1);
+  const backend = await backendLine(io);
+  const model = await loadForecaster(dir);
+  const info = existsSync(path.join(dir, "training.json")) ? (readJSONFile(path.join(dir, "training.json"), "--model") as { columns?: string[] }) : {};
+  const columns = list(a.column) ?? info.columns;
+  const d = await loadForecastData(data, columns);
+  const forecast = model.predict(d.series, horizon);
+  const step = d.stepS;
+  const last = d.times[d.times.length - 1];
+  const times = Array.from({ length: horizon }, (_, k) => last + (k + 1) * step);
+  model.dispose();
+  if (a.json) io.out(JSON.stringify({ model: model.kind, data, columns: d.columns, horizon, times, forecast: Array.from(forecast), backend, version: cotwinVersion() }) + "\n");
+  else {
+    io.out(`${model.kind} forecast of ${d.columns[0]} after ${d.series[0].length} points of ${data}:\n`);
+    io.out(formatTable(["step", "time s", "forecast"], times.map((t, k) => [k + 1, t, forecast[k]]), 6) + "\n");
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------- tune
+
+interface TuneArgs {
+  data?: string;
+  model?: string;
+  method: string;
+  trials: number;
+  maxEpochs: number;
+  minEpochs: number;
+  eta: number;
+  seed: number;
+  space?: string;
+  params?: string;
+  column?: string;
+  json: boolean;
+}
+
+async function tuneCommand(a: TuneArgs, io: ForecastCommandIo): Promise<number> {
+  const data = needPath("--data", a.data);
+  if (!a.model || !isForecasterKind(a.model)) throw new ForecastUsageError(`--model: give one of ${Object.keys(SEARCH_SPACES).join(", ")} (or any model with --space)`);
+  if (!["random", "hyperband", "bohb"].includes(a.method)) throw new ForecastUsageError(`--method must be random, hyperband or bohb, got "${a.method}"`);
+  const space = (a.space ? parseJsonFlag("--space", a.space) : SEARCH_SPACES[a.model]) as SearchSpace | undefined;
+  if (!space) throw new ForecastUsageError(`--space: no default search space for ${a.model}; give one as JSON`);
+  const trials = positiveInt("--trials", a.trials, 20);
+  const maxEpochs = positiveInt("--max-epochs", a.maxEpochs, 9);
+  const backend = await backendLine(io);
+  const file = dataFiles(data)[0];
+  const d = await loadForecastData(file, list(a.column));
+  const series = observedOnly(d);
+  const base = { ...(a.model === "lstm" || a.model === "convformer" ? { seed: a.seed } : {}), ...parseJsonFlag("--params", a.params) };
+  const progress = bar(io, a.json, trials, `tune ${a.model}`);
+  let r;
+  try {
+    r = await tune({
+      space,
+      objective: forecastObjective(a.model, series, base),
+      method: a.method as TuneMethod,
+      maxTrials: trials,
+      maxBudget: maxEpochs,
+      minBudget: positiveInt("--min-epochs", a.minEpochs, 1),
+      eta: a.eta,
+      seed: a.seed,
+      onTrial: (t) => progress?.update(t.id, { task: `best so far ${t.score.toFixed(4)}` }),
+    });
+  } finally {
+    progress?.stop();
+  }
+  if (a.json) {
+    io.out(JSON.stringify({ model: a.model, data: file, method: r.method, best: r.best, trials: r.trials, epochsUsed: r.epochsUsed, seed: a.seed, backend, version: cotwinVersion() }) + "\n");
+    return 0;
+  }
+  io.out(`${r.method} search for ${a.model} on ${file}: ${r.trials.length} trials, ${r.epochsUsed} epochs; score = validation MASE (last 20 %)\n`);
+  io.out(trialTable(r) + "\n");
+  io.out(`best: trial ${r.best.id} score ${r.best.score.toFixed(4)} at ${r.best.budget} epochs: ${JSON.stringify(r.best.config)}\n`);
+  return 0;
+}
+
+// ---------------------------------------------------------------- select
+
+interface SelectArgs {
+  data?: string;
+  model: string;
+  measures?: string;
+  params?: string;
+  column?: string;
+  json: boolean;
+  seed: number;
+}
+
+async function selectCommand(a: SelectArgs, io: ForecastCommandIo): Promise<number> {
+  const data = needPath("--data", a.data);
+  if (!statSync(data).isDirectory()) throw new ForecastUsageError(`--data: ${data} must be a directory of task files (e.g. google2019/job113)`);
+  if (!isForecasterKind(a.model)) throw new ForecastUsageError(`--model: unknown model "${a.model}" (known: ${FORECASTER_KINDS.join(", ")})`);
+  const measures = (list(a.measures) ?? SIMILARITIES) as Similarity[];
+  for (const m of measures) if (!SIMILARITIES.includes(m)) throw new ForecastUsageError(`--measures: unknown measure "${m}" (known: ${SIMILARITIES.join(", ")})`);
+  const backend = await backendLine(io);
+  const params: Record<string, unknown> = { ...(a.model === "lstm" || a.model === "convformer" ? { seed: a.seed } : {}), ...parseJsonFlag("--params", a.params) };
+  const window = Number(params.window ?? 30);
+  const tasks = [];
+  for (const f of dataFiles(data)) {
+    const d = await loadForecastData(f, list(a.column));
+    tasks.push({ task: path.basename(f).split("-")[0], train: observedOnly(d), test: d.series, origins: observedOrigins(d.mask, window, 1, window) });
+  }
+  const r = await evaluateSelection(a.model, params, tasks, measures, 1, (m) => io.interactive && !a.json && io.err(m + "\n"));
+  if (a.json) {
+    io.out(JSON.stringify({ ...r, data, backend, seed: a.seed, version: cotwinVersion() }) + "\n");
+    return 0;
+  }
+  io.out(`pattern-based selection of ${a.model} models over ${tasks.length} tasks of ${data} (leave one task out)\n`);
+  io.out(selectionTable(r) + "\n");
+  return 0;
+}
+
+// ---------------------------------------------------------------- plot
+
+interface PlotArgs {
+  data?: string;
+  model?: string;
+  out?: string;
+  column?: string;
+  points: number;
+  json: boolean;
+}
+
+async function plotCommand(a: PlotArgs, io: ForecastCommandIo): Promise<number> {
+  const data = needPath("--data", a.data);
+  if (!a.out) throw new ForecastUsageError("--out is required (the directory for the SVG and PNG files)");
+  const written: string[] = [];
+  const file = dataFiles(data)[0];
+  if (a.model) {
+    const dir = needPath("--model", a.model);
+    await backendLine(io);
+    const model = await loadForecaster(dir);
+    const info = existsSync(path.join(dir, "training.json")) ? (readJSONFile(path.join(dir, "training.json"), "--model") as { columns?: string[] }) : {};
+    const d = await loadForecastData(file, list(a.column) ?? info.columns);
+    const n = d.series[0].length;
+    const count = Math.min(positiveInt("--points", a.points, 500), n - 1);
+    const origins = Int32Array.from({ length: count }, (_, i) => n - count + i);
+    const s = scoreForecaster(model, d.series, origins, 1);
+    written.push(
+      ...writeChart(
+        a.out,
+        "forecast",
+        lineChart({
+          title: `${model.kind}: one-step forecasts vs actual (MASE ${s.metrics.mase.toFixed(3)})`,
+          xLabel: "step",
+          yLabel: d.columns[0],
+          series: [
+            { name: "actual", x: origins, y: s.actual },
+            { name: model.kind, x: origins, y: s.forecast },
+          ],
+        }),
+      ),
+    );
+    const st = model.stateJSON() as { history?: { loss: number[]; valLoss: number[] } };
+    if (st.history && st.history.loss.length) {
+      const ep = Float64Array.from(st.history.loss, (_, i) => i + 1);
+      written.push(
+        ...writeChart(
+          a.out,
+          "loss",
+          lineChart({
+            title: `${model.kind}: training and validation loss`,
+            xLabel: "epoch",
+            yLabel: "MSE (scaled)",
+            series: [
+              { name: "training", x: ep, y: st.history.loss },
+              { name: "validation", x: ep, y: st.history.valLoss },
+            ],
+          }),
+        ),
+      );
+    }
+    model.dispose();
+  } else {
+    const t = readNumericTable(file);
+    if (t.columns.length === 0) throw new ForecastUsageError(`--data: ${file} has no numeric columns to plot`);
+    // the columns that matter most for forecasting first: the requested ones, else up to 6
+    const wanted = list(a.column);
+    const idx = wanted ? wanted.map((c) => {
+      const i = t.columns.indexOf(c);
+      if (i < 0) throw new ForecastUsageError(`--column: ${file} has no numeric column "${c}" (numeric: ${t.columns.join(", ")})`);
+      return i;
+    }) : t.columns.map((_, i) => i).slice(0, 6);
+    for (const i of idx) written.push(...writeChart(a.out, `hist-${t.columns[i]}`, histogram({ title: `distribution of ${t.columns[i]}`, xLabel: t.columns[i], values: t.data[i] })));
+    for (let p = 0; p + 1 < idx.length && p < 3; p++) {
+      const [i, j] = [idx[0], idx[p + 1]];
+      written.push(...writeChart(a.out, `scatter-${t.columns[i]}-${t.columns[j]}`, scatter({ title: `${t.columns[j]} against ${t.columns[i]}`, xLabel: t.columns[i], yLabel: t.columns[j], x: t.data[i], y: t.data[j] })));
+    }
+    if (t.columns.length >= 2) written.push(...writeChart(a.out, "correlation", heatmap({ title: `Pearson correlation (${path.basename(file)})`, labels: t.columns, matrix: correlationMatrix(t.data) })));
+  }
+  if (a.json) io.out(JSON.stringify({ files: written, version: cotwinVersion() }) + "\n");
+  else for (const f of written) io.out(`wrote ${f}\n`);
+  return 0;
+}
+
+// ---------------------------------------------------------------- parser
+
+/** Runs `cotwin forecast <args>` (argv without the leading "forecast"); resolves to the exit code. */
+export async function runForecastCommand(argv: string[], io: ForecastCommandIo = processIo()): Promise<number> {
+  if (argv[0] === "forecast") argv = argv.slice(1);
+  let code = 0;
+  const common = {
+    json: { type: "boolean", default: false, describe: "print one JSON object on stdout" },
+    column: { type: "string", describe: "value column(s), comma-separated: the first is the target, others are extra inputs (Google default avg_cpu_usage)" },
+  } as const;
+  const parser = yargs(argv)
+    .scriptName("cotwin forecast")
+    .usage("cotwin forecast <command>\n\nWorkload forecasting: every model is reported next to the previous-value forecast (MASE).")
+    .strict()
+    .demandCommand(1, "give a forecast command: eval, train, predict, tune, select or plot")
+    .version(false)
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new ForecastUsageError(msg);
+    })
+    // Numeric flags that do not parse arrive as NaN: name the flag instead of running with NaN.
+    .middleware((a) => {
+      for (const [k, v] of Object.entries(a)) {
+        if (typeof v === "number" && Number.isNaN(v) && !k.includes("-") && k !== "_") {
+          const flag = `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+          throw new ForecastUsageError(`${flag} must be a number, got "${String(argv[argv.indexOf(flag) + 1] ?? "")}"`);
+        }
+      }
+    }, true)
+    .command(
+      "eval",
+      "evaluate forecasters under a named protocol",
+      (y) =>
+        y
+          .options(common)
+          .option("data", { type: "string", describe: "a trace file or a directory of task files" })
+          .option("protocol", { type: "string", default: "holdout", describe: `one of ${PROTOCOLS.join(", ")}` })
+          .option("models", { type: "string", describe: `comma-separated (default all: ${FORECASTER_KINDS.join(",")})` })
+          .option("horizon", { type: "number", describe: "steps ahead (default 1)" })
+          .option("seed", { type: "number", default: 42 })
+          .option("budget", { type: "string", default: "small", describe: "neural training budget: small or full" })
+          .option("train-task", { type: "string", describe: "google-job: task file (or its number) to train on" })
+          .option("params", { type: "string", describe: 'per-model overrides as JSON, e.g. {"ridge":{"l2":10}}' })
+          .option("out", { type: "string", describe: "also write the JSON result to this file" }),
+      async (a) => {
+        code = await evalCommand(a as unknown as EvalArgs, io);
+      },
+    )
+    .command(
+      "train",
+      "fit one forecaster on a file and save it",
+      (y) =>
+        y
+          .options(common)
+          .option("data", { type: "string" })
+          .option("model", { type: "string", describe: FORECASTER_KINDS.join(", ") })
+          .option("params", { type: "string", describe: "hyper-parameters as JSON" })
+          .option("horizon", { type: "number", describe: "steps forecast directly (default 1)" })
+          .option("seed", { type: "number" })
+          .option("out", { type: "string", describe: "model directory to write" }),
+      async (a) => {
+        code = await trainCommand(a as unknown as TrainArgs, io);
+      },
+    )
+    .command(
+      "predict",
+      "forecast the steps after the end of a file with a saved model",
+      (y) =>
+        y
+          .options(common)
+          .option("model", { type: "string", describe: "a directory written by forecast train" })
+          .option("data", { type: "string" })
+          .option("horizon", { type: "number", default: 1 }),
+      async (a) => {
+        code = await predictCommand(a as unknown as PredictArgs, io);
+      },
+    )
+    .command(
+      "tune",
+      "hyper-parameter search (random, hyperband, bohb)",
+      (y) =>
+        y
+          .options(common)
+          .option("data", { type: "string", describe: "a file (or a directory: its first file)" })
+          .option("model", { type: "string", describe: Object.keys(SEARCH_SPACES).join(", ") })
+          .option("method", { type: "string", default: "bohb" })
+          .option("trials", { type: "number", default: 20, describe: "evaluations in total" })
+          .option("max-epochs", { type: "number", default: 9, describe: "epochs of the largest budget" })
+          .option("min-epochs", { type: "number", default: 1 })
+          .option("eta", { type: "number", default: 3 })
+          .option("seed", { type: "number", default: 42 })
+          .option("space", { type: "string", describe: 'search space as JSON, e.g. {"l2":{"type":"float","min":0.01,"max":10,"log":true}}' })
+          .option("params", { type: "string", describe: "fixed hyper-parameters as JSON" }),
+      async (a) => {
+        code = await tuneCommand(a as unknown as TuneArgs, io);
+      },
+    )
+    .command(
+      "select",
+      "pattern-based model selection across the tasks of a job",
+      (y) =>
+        y
+          .options(common)
+          .option("data", { type: "string", describe: "directory of task files" })
+          .option("model", { type: "string", default: "ridge" })
+          .option("measures", { type: "string", describe: SIMILARITIES.join(",") })
+          .option("params", { type: "string" })
+          .option("seed", { type: "number", default: 42 }),
+      async (a) => {
+        code = await selectCommand(a as unknown as SelectArgs, io);
+      },
+    )
+    .command(
+      "plot",
+      "SVG + PNG charts: forecasts and losses of a model, or a data set's distributions and correlations",
+      (y) =>
+        y
+          .options(common)
+          .option("data", { type: "string" })
+          .option("model", { type: "string", describe: "a saved model: plot its forecasts on --data" })
+          .option("out", { type: "string", describe: "directory for the charts" })
+          .option("points", { type: "number", default: 500, describe: "last points forecast one step ahead" }),
+      async (a) => {
+        code = await plotCommand(a as unknown as PlotArgs, io);
+      },
+    )
+    .help();
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    const err = e as Error;
+    if (e instanceof ForecastUsageError || err.name === "YError") {
+      io.err(`cotwin forecast: ${err.message}\n`);
+      return 2;
+    }
+    io.err(`cotwin forecast: ${err.message}\n`);
+    return 1;
+  }
+  return code;
+}

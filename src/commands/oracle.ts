@@ -1,0 +1,111 @@
+/**
+ * `cotwin oracle`: builds (or resumes) the oracle's labelled data set for the learner.
+ *
+ *   cotwin oracle --scenario scinet-testbed --intervals 1000 --seed 1 --out data/oracle-scinet
+ *   cotwin oracle ... --resume          continue an interrupted data set (same settings only)
+ */
+import yargs from "yargs";
+import { ScenarioError } from "../../simulator/scenario.ts";
+import { ObjectiveError } from "../../simulator/objective.ts";
+import { PolicyError } from "../../simulator/policies/registry.ts";
+import { loadTenantScenario } from "../../simulator/scenarios.ts";
+import { buildDataset, DatasetError } from "../../oracle/dataset.ts";
+import { SEARCH_METHODS } from "../../oracle/search/index.ts";
+import { flagName, OracleSettingsError, parseOracleSettings } from "../../oracle/settings.ts";
+
+export interface OracleCommandIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** progress bar on stderr (default: when stderr is a terminal) */
+  interactive: boolean;
+}
+
+const processIo = (): OracleCommandIo => ({
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  interactive: Boolean(process.stderr.isTTY),
+});
+
+export class OracleUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "OracleUsageError";
+  }
+}
+
+const KNOWN = [OracleUsageError, DatasetError, OracleSettingsError, ScenarioError, ObjectiveError, PolicyError];
+
+/** Runs `cotwin oracle <argv>`; returns the exit code (2 for usage and data set errors). */
+export async function runOracleCommand(argv: string[], io: OracleCommandIo = processIo()): Promise<number> {
+  let code = 0;
+  const parser = yargs(argv)
+    .scriptName("cotwin oracle")
+    .usage("cotwin oracle --scenario <name|file> --out <dir> [options]\n\nRuns the twin with the oracle deciding and records each decision point (observation, decision, scores) as JSON lines for the learner.")
+    .option("scenario", { type: "string", demandOption: true, describe: "built-in tenant scenario or a YAML/JSON file" })
+    .option("out", { type: "string", demandOption: true, describe: "data set directory (data.jsonl + manifest.json)" })
+    .option("intervals", { type: "number", describe: "intervals to record (default: the scenario's)" })
+    .option("seed", { type: "number", default: 1, describe: "seed of the run (arrivals, failures, the oracle's search)" })
+    .option("budget-ms", { type: "number", describe: "wall-clock budget per decision, ms (then decisions depend on machine speed: not reproducible)" })
+    .option("budget-evals", { type: "number", default: 4000, describe: "candidates scored per decision at most" })
+    .option("patience", { type: "number", default: 600, describe: "stop a search after this many evaluations without improvement (0: never)" })
+    .option("method", { type: "string", default: "anneal", choices: SEARCH_METHODS as unknown as string[], describe: "search method" })
+    .option("horizon", { type: "number", default: 2, describe: "look-ahead intervals" })
+    .option("forks", { type: "number", default: 1, describe: "look-ahead forks averaged per candidate" })
+    .option("workers", { type: "number", default: 0, describe: "worker threads scoring candidates" })
+    .option("resume", { type: "boolean", default: false, describe: "continue the data set in --out (refused if its scenario, seed, version or settings differ)" })
+    .option("json", { type: "boolean", default: false, describe: "print the result as JSON" })
+    .strict()
+    .help()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new OracleUsageError(msg);
+    });
+  try {
+    const a = await parser.parseAsync();
+    if (a.help) return 0;
+    const intNeeded = (flag: string, v: number | undefined, min: number): void => {
+      if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw new OracleUsageError(`--${flag} must be an integer >= ${min}, got ${String(v)}`);
+    };
+    intNeeded("intervals", a.intervals, 1);
+    intNeeded("seed", a.seed, 0);
+    const { scenario, source } = loadTenantScenario(a.scenario);
+    const oracle = parseOracleSettings(
+      {
+        method: a.method,
+        budgetMs: a.budgetMs ?? null,
+        budgetEvals: a.budgetEvals,
+        patience: a.patience,
+        horizon: a.horizon,
+        forks: a.forks,
+        workers: a.workers,
+      },
+      flagName,
+    );
+    const r = await buildDataset({
+      scenario,
+      source,
+      seed: a.seed,
+      intervals: a.intervals ?? scenario.intervals,
+      out: a.out,
+      oracle,
+      resume: a.resume,
+      progress: io.interactive && !a.json,
+    });
+    if (a.json) io.out(JSON.stringify({ out: r.out, decisions: r.decisions, intervals: r.intervalsDone, resumedFrom: r.resumedFrom, wallMs: r.wallMs }) + "\n");
+    else {
+      const n = r.decisionMs.length;
+      const mean = n > 0 ? r.decisionMs.reduce((s, x) => s + x, 0) / n : 0;
+      io.out(
+        `data set ${r.out}: ${r.intervalsDone} intervals, ${r.decisions} decisions` +
+          (r.resumedFrom > 0 ? ` (${r.resumedFrom} replayed from the previous session)` : "") +
+          `; ${n} decided in ${(r.wallMs / 1000).toFixed(1)} s (mean ${mean.toFixed(1)} ms per decision)\n`,
+      );
+    }
+  } catch (e) {
+    if (KNOWN.some((k) => e instanceof k) || (e instanceof Error && e.name === "YError")) {
+      io.err(`cotwin oracle: ${(e as Error).message}\n`);
+      code = 2;
+    } else throw e;
+  }
+  return code;
+}

@@ -1,0 +1,260 @@
+/**
+ * What the commands do once their flags are valid: resolve the scenario, run, print, write.
+ */
+import path from "node:path";
+import { io } from "../io.ts";
+import { readdirSync } from "node:fs";
+import { UsageError } from "../usage-error.ts";
+import { readScenarioFile } from "../../simulator/scenario.ts";
+import { loadTenantScenario, builtinTenantNames } from "../../simulator/scenarios.ts";
+import { runTenantAsync } from "../runner.ts";
+import { BASELINE_POLICIES } from "../../simulator/policies/registry.ts";
+import { createProgress } from "../../workloads/output/progress.ts";
+import { writeRunDirectory } from "../output/run-dir.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../../workloads/output/atomic.ts";
+import { toCsv } from "../output/csv.ts";
+import { escapeHtml } from "../output/escape.ts";
+import type { RunRecord, RunSummary } from "../../simulator/summary.ts";
+import "../policies.ts";
+import { VERSION } from "../../simulator/version.ts";
+import { providerBuiltinNames, runProviderScenario, loadProviderScenario } from "../provider-runs.ts";
+
+export interface SimulateArgs {
+  scenario: string;
+  policy?: string;
+  seed: number;
+  intervals?: number;
+  out?: string;
+  json: boolean;
+  command: string[];
+  /** settings for policies that take them (the oracle's budget, ...) */
+  policyOptions?: Record<string, unknown>;
+}
+
+type Resolved =
+  | { view: "tenant"; name: string }
+  | { view: "provider"; name: string };
+
+/** Decides which view a scenario name or file belongs to. */
+export function resolveScenario(nameOrFile: string): Resolved {
+  if (builtinTenantNames().includes(nameOrFile)) return { view: "tenant", name: nameOrFile };
+  if (providerBuiltinNames().includes(nameOrFile)) return { view: "provider", name: nameOrFile };
+  const raw = readScenarioFile(nameOrFile) as { view?: unknown } | null;
+  if (raw && typeof raw === "object" && raw.view === "provider") return { view: "provider", name: nameOrFile };
+  return { view: "tenant", name: nameOrFile };
+}
+
+export async function simulateOnce(a: Omit<SimulateArgs, "json" | "out" | "command">, progress?: (done: number, total: number) => void): Promise<RunRecord> {
+  const r = resolveScenario(a.scenario);
+  if (r.view === "provider") {
+    const { scenario, source } = loadProviderScenario(r.name);
+    return runProviderScenario(scenario, source, { seed: a.seed, policy: a.policy, onProgress: progress });
+  }
+  const { scenario, source } = loadTenantScenario(r.name);
+  return runTenantAsync({
+    scenario,
+    source,
+    policy: a.policy ?? scenario.policy ?? "first-fit",
+    seed: a.seed,
+    intervals: a.intervals,
+    onInterval: progress,
+    policyOptions: a.policyOptions,
+  });
+}
+
+export async function runSimulate(a: SimulateArgs): Promise<number> {
+  // The bar is made on the first report, when the run's length is known (intervals, or 100 % for
+  // the provider view); it draws only on a terminal and never with --json.
+  let bar: ReturnType<typeof createProgress> | undefined;
+  const record = await simulateOnce(a, (done, total) => {
+    const scale = Number.isInteger(total) && total > 1 ? 1 : 100;
+    bar ??= createProgress({ total: Math.round(total * scale), label: a.scenario, enabled: !a.json });
+    bar.update(Math.round(done * scale));
+  });
+  bar?.stop();
+  if (a.out) await writeRunDirectory(a.out, record, { version: VERSION, seed: a.seed, command: a.command });
+  if (a.json) io.out(JSON.stringify(record.summary) + "\n");
+  else {
+    io.out(formatSummary(record.summary));
+    if (a.out) io.out(`\nrun directory: ${a.out} (report: ${path.join(a.out, "report.html")})\n`);
+  }
+  return 0;
+}
+
+export function formatSummary(s: RunSummary): string {
+  const r = s.requests;
+  const lines = [
+    `scenario ${s.scenario}, policy ${s.policy}, seed ${s.seed}, ${s.intervals} intervals (${fmt(s.simulatedS)} s simulated), cotwin ${s.version}`,
+    `  energy          ${fmt(s.energyKWh)} kWh`,
+    `  cost            ${fmt(s.costUSD)} USD`,
+    `  response        mean ${fmt(s.meanResponseS)} s, p95 ${fmt(s.p95ResponseS)} s`,
+    `  SLA violations  ${fmt(100 * s.slaViolationRate)} % of completed`,
+    `  accuracy        ${fmt(100 * s.meanAccuracy)} %`,
+    `  objective       ${fmt(s.objective)} (lower is better)`,
+    `  requests        ${r.arrived} arrived = ${r.completed} completed + ${r.rejected} rejected + ${r.failed} failed + ${r.inFlight} in flight; ${r.violated} over deadline`,
+    `  rejected parts  ${Object.keys(s.decisionRejections).length ? Object.entries(s.decisionRejections).map(([k, v]) => `${k}: ${v}`).join(", ") : "none"}`,
+    `  events          ${s.events} in ${fmt(s.wallMs)} ms wall; decision p50 ${fmt(s.decisionMs.p50)} ms, p99 ${fmt(s.decisionMs.p99)} ms`,
+  ];
+  return lines.join("\n") + "\n";
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (x === 0) return "0";
+  const a = Math.abs(x);
+  if (a >= 1000) return x.toFixed(0);
+  if (a >= 1) return x.toPrecision(4);
+  return x.toPrecision(3);
+}
+
+export function listScenarios(json: boolean): void {
+  const rows: Array<{ name: string; view: string; description: string }> = [];
+  for (const name of builtinTenantNames()) {
+    const { scenario } = loadTenantScenario(name);
+    rows.push({ name, view: "tenant", description: scenario.description ?? "" });
+  }
+  for (const name of providerBuiltinNames()) {
+    const { scenario } = loadProviderScenario(name);
+    rows.push({ name, view: "provider", description: (scenario as { description?: string }).description ?? "" });
+  }
+  if (json) {
+    io.out(JSON.stringify(rows) + "\n");
+    return;
+  }
+  for (const r of rows) io.out(`  ${r.name.padEnd(24)} ${r.view.padEnd(9)} ${r.description}\n`);
+}
+
+// ---------------------------------------------------------------- compare
+
+export interface CompareArgs {
+  scenario: string;
+  policies?: string[];
+  seeds: number;
+  intervals?: number;
+  out?: string;
+  json: boolean;
+  command: string[];
+}
+
+const METRICS = ["objective", "energyKWh", "costUSD", "meanResponseS", "p95ResponseS", "slaViolationRate", "meanAccuracy"] as const;
+
+export interface CompareRow {
+  policy: string;
+  seeds: number;
+  [metric: string]: number | string;
+}
+
+/** Two-sided 95 % Student t quantiles for 1..30 degrees of freedom (normal beyond). */
+const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+/** Mean and half-width of the 95 % confidence interval of the mean. */
+export function meanCI(xs: readonly number[]): { mean: number; ci95: number } {
+  const n = xs.length;
+  const mean = xs.reduce((s, x) => s + x, 0) / n;
+  if (n < 2) return { mean, ci95: NaN };
+  const v = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1);
+  const t = n - 1 <= 30 ? T975[n - 2] : 1.96;
+  return { mean, ci95: (t * Math.sqrt(v)) / Math.sqrt(n) };
+}
+
+/** A comparison directory is new, empty, or one cotwin wrote before (it holds compare.json). */
+function checkCompareDir(dir: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  if (entries.length > 0 && !entries.includes("compare.json")) {
+    throw new UsageError(`refusing to write the comparison into ${dir}: it is not empty and holds no compare.json written by cotwin; choose a new or empty directory`);
+  }
+}
+
+export async function runCompare(a: CompareArgs): Promise<number> {
+  const policies = a.policies ?? BASELINE_POLICIES;
+  if (a.out) checkCompareDir(a.out);
+  const r = resolveScenario(a.scenario);
+  const bar = createProgress({ total: policies.length * a.seeds, label: `compare ${a.scenario}`, enabled: !a.json });
+  const rows: CompareRow[] = [];
+  const perRun: Array<Record<string, unknown>> = [];
+  let done = 0;
+  for (const policy of policies) {
+    const summaries: RunSummary[] = [];
+    for (let seed = 1; seed <= a.seeds; seed++) {
+      const record = await simulateOnce({ scenario: a.scenario, policy, seed, intervals: a.intervals });
+      summaries.push(record.summary);
+      const { wallMs: _w, decisionMs, ...rest } = record.summary;
+      perRun.push({ ...rest, decisionP50Ms: decisionMs.p50, decisionP99Ms: decisionMs.p99 });
+      if (a.out && seed === 1) {
+        await writeRunDirectory(path.join(a.out, safeName(policy)), record, { version: VERSION, seed, command: a.command });
+      }
+      bar.update(++done);
+    }
+    const row: CompareRow = { policy, seeds: a.seeds };
+    for (const m of METRICS) {
+      const { mean, ci95 } = meanCI(summaries.map((s) => s[m] as number));
+      row[m] = mean;
+      row[`${m}CI95`] = ci95;
+    }
+    row.decisionP99Ms = Math.max(...summaries.map((s) => s.decisionMs.p99));
+    rows.push(row);
+  }
+  bar.stop();
+  const result = { scenario: a.scenario, view: r.view, seeds: a.seeds, version: VERSION, rows };
+  if (a.out) {
+    await writeJsonAtomic(path.join(a.out, "compare.json"), { ...result, runs: perRun });
+    await writeFileAtomic(path.join(a.out, "compare.csv"), toCsv(rows, Object.keys(rows[0]) as (keyof CompareRow & string)[]));
+    await writeFileAtomic(path.join(a.out, "index.html"), compareHtml(result, policies));
+  }
+  if (a.json) io.out(JSON.stringify(result) + "\n");
+  else {
+    io.out(formatCompare(result));
+    if (a.out) io.out(`\nwritten: ${path.join(a.out, "index.html")} (one run directory per policy, seed 1), compare.json, compare.csv\n`);
+  }
+  return 0;
+}
+
+function safeName(policy: string): string {
+  return policy.replace(/[^a-zA-Z0-9._-]+/g, "_");
+}
+
+function formatCompare(r: { scenario: string; seeds: number; rows: CompareRow[] }): string {
+  const head = `scenario ${r.scenario}, ${r.seeds} seed(s); mean ± 95 % CI; objective: lower is better\n`;
+  const cols = ["policy", "objective", "energy kWh", "cost USD", "resp s", "p95 s", "SLA viol", "accuracy", "p99 ms"];
+  const body = r.rows.map((x) => [
+    String(x.policy),
+    pm(x.objective as number, x.objectiveCI95 as number),
+    pm(x.energyKWh as number, x.energyKWhCI95 as number),
+    pm(x.costUSD as number, x.costUSDCI95 as number),
+    pm(x.meanResponseS as number, x.meanResponseSCI95 as number),
+    fmt(x.p95ResponseS as number),
+    fmt(x.slaViolationRate as number),
+    fmt(x.meanAccuracy as number),
+    fmt(x.decisionP99Ms as number),
+  ]);
+  const widths = cols.map((c, i) => Math.max(c.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return head + [line(cols), ...body.map(line)].join("\n") + "\n";
+}
+
+function pm(mean: number, ci: number): string {
+  return Number.isFinite(ci) ? `${fmt(mean)} ± ${fmt(ci)}` : fmt(mean);
+}
+
+function compareHtml(r: { scenario: string; seeds: number; version: string; rows: CompareRow[] }, policies: string[]): string {
+  const rows = r.rows
+    .map(
+      (x, i) =>
+        `<tr><td><a href="${escapeHtml(safeName(policies[i]))}/report.html">${escapeHtml(String(x.policy))}</a></td>` +
+        METRICS.map((m) => `<td>${escapeHtml(pm(x[m] as number, x[`${m}CI95`] as number))}</td>`).join("") +
+        "</tr>",
+    )
+    .join("\n");
+  return `<!doctype html><html><head><meta charset="utf-8"><title>cotwin: ${escapeHtml(r.scenario)}</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;color:#222}table{border-collapse:collapse}td,th{padding:.3rem .7rem;border-bottom:1px solid #ddd;text-align:right}td:first-child,th:first-child{text-align:left}</style></head>
+<body><h1>Policies on ${escapeHtml(r.scenario)}</h1><p>${r.seeds} seed(s), mean ± 95 % confidence interval; cotwin ${escapeHtml(r.version)}. Each policy links to the report of its seed-1 run.</p>
+<table><tr><th>policy</th>${METRICS.map((m) => `<th>${escapeHtml(m)}</th>`).join("")}</tr>
+${rows}</table></body></html>
+`;
+}
+
