@@ -16,7 +16,9 @@
  * A worker's twin has no forecaster: forecasts change observations, not the twin's state, and
  * the continuation policies the look-ahead uses do not read them.
  */
+import { pathToFileURL } from "node:url";
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
+import { entryFile } from "../simulator/package-root.ts";
 import type { TenantScenario } from "../simulator/scenario.ts";
 import type { Twin } from "../simulator/twin.ts";
 import type { Decision } from "../simulator/types.ts";
@@ -69,10 +71,13 @@ export class TwinPool {
     this.ctrl = new Int32Array(new SharedArrayBuffer(4 * (n + 1)));
     for (let w = 0; w < n; w++) {
       const channel = new MessageChannel();
-      const worker = new Worker(new URL("./worker-boot.mjs", import.meta.url), {
-        workerData: { entry: new URL("./worker.ts", import.meta.url).href, spec, ctrl: this.ctrl, index: w, replies: channel.port2 },
-        transferList: [channel.port2],
-      });
+      // From the build the worker is a bundled entry; from the sources a small boot module
+      // registers tsx in the worker thread first.
+      const entry = entryFile("oracle/worker.ts");
+      const data = { spec, ctrl: this.ctrl, index: w, replies: channel.port2 };
+      const worker = entry.needsTsx
+        ? new Worker(new URL("./worker-boot.mjs", import.meta.url), { workerData: { ...data, entry: pathToFileURL(entry.file).href }, transferList: [channel.port2] })
+        : new Worker(entry.file, { workerData: data, transferList: [channel.port2] });
       worker.unref();
       this.slots.push({ worker, replies: channel.port1, synced: 0 });
     }

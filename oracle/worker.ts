@@ -13,6 +13,7 @@ import { continuationPolicy } from "./continuation.ts";
 import type { EvalReply, EvalRequest, PoolSpec } from "./pool.ts";
 import { fingerprint, sameFingerprint, TwinStepper } from "./replay.ts";
 import { LookAhead } from "./score.ts";
+import { isPolicyFile, loadPolicyFile } from "../simulator/policies/policy-file.ts";
 
 const { spec, ctrl, index, replies } = workerData as { spec: PoolSpec; ctrl: Int32Array; index: number; replies: MessagePort };
 
@@ -21,6 +22,8 @@ const streams = new RandomStreams(spec.seed);
 // trace workloads are read from their files here, as the run read them (top-level await)
 const twin = new Twin(model, await loadArrivals(spec.scenario, model, streams, spec.source), spec.seed);
 const stepper = new TwinStepper(twin);
+// a user's continuation policy file is loaded in this thread too (registries are per thread)
+if (isPolicyFile(spec.continuation)) await loadPolicyFile(spec.continuation);
 const objective = compileObjective(spec.scenario.objective, `${spec.source}: objective`);
 const lookAhead = new LookAhead(model, objective, continuationPolicy(spec.continuation, { model, seed: spec.seed, streams: new RandomStreams(spec.seed) }), spec.lookAhead);
 

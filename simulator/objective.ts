@@ -1,21 +1,10 @@
 /**
- * The scenario's objective: a mathjs expression over normalised metrics, lower is better.
+ * The scenario's objective: an arithmetic expression (expression.ts) over the run's metrics, lower is better.
  * Variables are checked when the expression is compiled, so a typo fails before a run starts.
  */
-import { createRequire } from "node:module";
-import type { MathJsInstance, MathNode, SymbolNode } from "mathjs";
+import { parseExpression, type ParsedExpression } from "./expression.ts";
 import type { Totals } from "./twin.ts";
 import type { TwinModel } from "./model.ts";
-
-// mathjs takes about a second to load: load it on the first objective, not with the command line.
-let mathInstance: MathJsInstance | undefined;
-function mathjs(): MathJsInstance {
-  if (!mathInstance) {
-    const m = createRequire(import.meta.url)("mathjs") as typeof import("mathjs");
-    mathInstance = m.create(m.all);
-  }
-  return mathInstance;
-}
 
 /** Variables an objective may use, with their meaning (printed by `cotwin scenarios --objective`). */
 export const OBJECTIVE_VARIABLES: Readonly<Record<string, string>> = {
@@ -52,34 +41,23 @@ export interface Objective {
 export type ObjectiveVariables = Record<keyof typeof OBJECTIVE_VARIABLES, number>;
 
 export function compileObjective(expression: string, where = "objective"): Objective {
-  const math = mathjs();
-  let node: MathNode;
+  let parsed: ParsedExpression;
   try {
-    node = math.parse(expression);
+    parsed = parseExpression(expression);
   } catch (e) {
     throw new ObjectiveError(`${where}: cannot parse "${expression}": ${(e as Error).message}`);
   }
   const unknown: string[] = [];
-  node.traverse((n, path, parent) => {
-    if (n.type !== "SymbolNode") return;
-    if (parent && parent.type === "FunctionNode" && path === "fn") {
-      const fname = (n as SymbolNode).name;
-      if (typeof (math as unknown as Record<string, unknown>)[fname] !== "function") {
-        unknown.push(`function "${fname}"`);
-      }
-      return;
-    }
-    const name = (n as SymbolNode).name;
-    if (!(name in OBJECTIVE_VARIABLES) && !unknown.includes(`variable "${name}"`)) unknown.push(`variable "${name}"`);
-  });
+  for (const f of parsed.unknownFunctions) unknown.push(`function "${f}"`);
+  for (const v of parsed.variables) if (!(v in OBJECTIVE_VARIABLES)) unknown.push(`variable "${v}"`);
   if (unknown.length > 0) {
     throw new ObjectiveError(`${where}: unknown ${unknown.join(", ")} in "${expression}" (variables: ${Object.keys(OBJECTIVE_VARIABLES).join(", ")})`);
   }
-  const code = node.compile();
+  const code = parsed.evaluate;
   return {
     expression,
     evaluate(vars: ObjectiveVariables): number {
-      const v = code.evaluate({ ...vars });
+      const v = code(vars);
       if (typeof v !== "number" || Number.isNaN(v)) {
         throw new ObjectiveError(`${where}: "${expression}" evaluated to ${String(v)}, not a number`);
       }

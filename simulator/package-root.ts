@@ -25,3 +25,16 @@ export function packagePath(...parts: string[]): string {
 }
 
 export const PACKAGE_JSON: { name: string; version: string } = JSON.parse(readFileSync(packagePath("package.json"), "utf8"));
+
+/** True when this code runs from the built bundle in dist/ rather than from the TypeScript sources. */
+export const FROM_BUILD: boolean = /[\\/]dist[\\/]/.test(fileURLToPath(import.meta.url));
+
+/**
+ * The file to start as a worker thread or process for a source module (path from the package
+ * root, e.g. "oracle/worker.ts"): its bundled entry in dist/ when running from the build (see
+ * src/build-info.mjs ENTRY_POINTS), else the TypeScript source, which needs tsx in the new thread.
+ */
+export function entryFile(sourcePath: string): { file: string; needsTsx: boolean } {
+  if (FROM_BUILD) return { file: packagePath("dist", sourcePath.replace(/\.ts$/, ".js")), needsTsx: false };
+  return { file: packagePath(sourcePath), needsTsx: true };
+}

@@ -4,16 +4,15 @@
  */
 import yargs, { type Argv } from "yargs";
 import { io } from "./io.ts";
-import { ObjectiveError, OBJECTIVE_VARIABLES } from "../simulator/objective.ts";
-import { BASELINE_POLICIES, PolicyError, policyCatalogue } from "../simulator/policies/registry.ts";
-import { ScenarioError } from "../simulator/scenario.ts";
 import { VERSION } from "../simulator/version.ts";
-import { runSimulate, runCompare, listScenarios } from "./commands/run.ts";
-
 import { UsageError } from "./usage-error.ts";
 export { UsageError };
 
-const KNOWN_ERRORS = [UsageError, ScenarioError, PolicyError, ObjectiveError];
+// Command modules load when their command runs, so `cotwin --help` pays for yargs only.
+const commands = () => import("./commands/run.ts");
+
+/** Errors that mean bad input: printed as one line, exit code 2 (matched by name: their modules load lazily). */
+const KNOWN_ERRORS = new Set(["UsageError", "ScenarioError", "PolicyError", "ObjectiveError", "YError"]);
 
 export async function main(argv: string[]): Promise<number> {
   // Sub-command families with their own parsers.
@@ -36,11 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await parser.parseAsync();
   } catch (e) {
-    if (KNOWN_ERRORS.some((k) => e instanceof k)) {
-      io.err(`cotwin: ${(e as Error).message}\n`);
-      return 2;
-    }
-    if (e instanceof Error && e.name === "YError") {
+    if (e instanceof Error && KNOWN_ERRORS.has(e.name)) {
       io.err(`cotwin: ${e.message}\n`);
       return 2;
     }
@@ -74,6 +69,7 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
           .option("json", { type: "boolean", default: false, describe: "print the summary as one JSON object" })
           .option("oracle-budget-ms", { type: "string", describe: "time budget per decision of the oracle policy, ms" }),
       async (a) => {
+        const { runSimulate } = await commands();
         setExit(
           await runSimulate({
             policyOptions: a.oracleBudgetMs === undefined ? undefined : { budgetMs: parsePositiveNumber(a.oracleBudgetMs, "--oracle-budget-ms") },
@@ -100,6 +96,7 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
           .option("out", { type: "string", describe: "directory for one run directory per policy plus compare.json and compare.csv" })
           .option("json", { type: "boolean", default: false, describe: "print the comparison as JSON" }),
       async (a) => {
+        const { runCompare } = await commands();
         setExit(
           await runCompare({
             scenario: a.scenario,
@@ -118,6 +115,8 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
       "the main job: the oracle against every baseline on scinet-testbed (3 seeds); writes runs/start with the reports",
       (y) => y.option("json", { type: "boolean", default: false }),
       async (a) => {
+        const { runCompare } = await commands();
+        const { BASELINE_POLICIES } = await import("../simulator/policies/registry.ts");
         setExit(
           await runCompare({ scenario: "scinet-testbed", policies: [...BASELINE_POLICIES, "oracle"], seeds: 3, out: "runs/start", json: a.json, command: argv }),
         );
@@ -127,7 +126,8 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
       "scenarios",
       "list the built-in scenarios",
       (y) => y.option("json", { type: "boolean", default: false }),
-      (a) => {
+      async (a) => {
+        const { listScenarios } = await commands();
         listScenarios(a.json);
       },
     )
@@ -135,7 +135,8 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
       "policies",
       "list the policies and the parts baselines are made of",
       (y) => y.option("json", { type: "boolean", default: false }),
-      (a) => {
+      async (a) => {
+        const { policyCatalogue } = await import("./policies.ts");
         const rows = policyCatalogue();
         if (a.json) io.out(JSON.stringify(rows) + "\n");
         else {
@@ -144,7 +145,8 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
         }
       },
     )
-    .command("objective", "list the variables a scenario's objective expression may use", {}, () => {
+    .command("objective", "list the variables a scenario's objective expression may use", {}, async () => {
+      const { OBJECTIVE_VARIABLES } = await import("../simulator/objective.ts");
       for (const [k, v] of Object.entries(OBJECTIVE_VARIABLES)) io.out(`  ${k.padEnd(17)} ${v}\n`);
     })
     .command("oracle", "run the oracle on a scenario and record the learner's labelled data set (cotwin oracle --help)")

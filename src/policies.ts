@@ -1,22 +1,38 @@
 /**
- * Registers the "oracle" policy (import this module for its side effect). Its settings come from
- * the PolicyContext options (see settings.ts); `options.twin` must return the live twin, which
- * src/runner.ts passes for every run.
+ * The one place every kind of policy is wired together: the baselines (simulator/policies), the
+ * oracle, and a user's own policy files. The oracle's module loads only when a run asks for it
+ * (ensurePolicies, called by the runner before a run), so baseline runs start faster; its
+ * settings come from the PolicyContext options (see oracle/settings.ts), and `options.twin` must
+ * return the live twin, which src/runner.ts passes for every run.
  */
 import type { Twin } from "../simulator/twin.ts";
 import { PolicyError, registerPolicy } from "../simulator/policies/registry.ts";
-import { createOracle } from "../oracle/policy.ts";
-import { OracleSettingsError } from "../oracle/settings.ts";
+import { isPolicyFile, loadPolicyFile } from "../simulator/policies/policy-file.ts";
+
+type OracleModule = typeof import("../oracle/policy.ts");
+let oracle: OracleModule | undefined;
 
 registerPolicy("oracle", "searches provisioning, deployment and placement jointly by running the twin ahead (options: budgetMs, horizon, forks, method)", (ctx) => {
+  if (!oracle) throw new PolicyError('policy "oracle" is not loaded: call ensurePolicies("oracle") (src/policies.ts) before creating it');
   const twin = ctx.options?.twin as (() => Twin) | undefined;
   if (typeof twin !== "function") {
     throw new PolicyError('policy "oracle" needs the live twin: pass options.twin, a function returning it, to createPolicy');
   }
   try {
-    return createOracle(ctx, twin);
+    return oracle.createOracle(ctx, twin);
   } catch (e) {
-    if (e instanceof OracleSettingsError) throw new PolicyError(e.message);
+    if (e instanceof Error && e.name === "OracleSettingsError") throw new PolicyError(e.message);
     throw e;
   }
 });
+
+/** Loads what the named policies need (the oracle's module, a user's policy files) so createPolicy knows them. */
+export async function ensurePolicies(...names: Array<string | undefined>): Promise<void> {
+  for (const n of names) {
+    if (n === undefined) continue;
+    if (n === "oracle") oracle ??= await import("../oracle/policy.ts");
+    else if (isPolicyFile(n)) await loadPolicyFile(n);
+  }
+}
+
+export { policyCatalogue } from "../simulator/policies/registry.ts";

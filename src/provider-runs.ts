@@ -4,7 +4,7 @@
  * step N) or files with `view: provider`.
  */
 import { formatIssues, ScenarioError, readScenarioFile } from "../simulator/scenario.ts";
-import { ladderStep, providerBuiltins, providerScenarioSchema, runProvider, type ProviderScenario } from "../simulator/provider/index.ts";
+import { ladderStep, providerBuiltins, providerScenarioSchema, type ProviderScenario } from "../simulator/provider/scenario.ts";
 import type { RunRecord } from "../simulator/summary.ts";
 
 export function providerBuiltinNames(): string[] {
@@ -22,11 +22,13 @@ export function loadProviderScenario(nameOrFile: string): { scenario: ProviderSc
   return { scenario: r.data, source: nameOrFile };
 }
 
-export function runProviderScenario(
+export async function runProviderScenario(
   scenario: ProviderScenario,
   _source: string,
   opts: { seed: number; policy?: string; onProgress?: (done: number, total: number) => void },
-): RunRecord {
+): Promise<RunRecord> {
+  // the provider model loads only when a provider scenario runs
+  const { runProvider } = await import("../simulator/provider/run.ts");
   const r = runProvider(scenario, {
     seed: opts.seed,
     policy: opts.policy,

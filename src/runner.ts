@@ -12,8 +12,20 @@ import { createPolicy } from "../simulator/policies/registry.ts";
 import { percentile, type HostRow, type IntervalRow, type RequestRow, type RunRecord, type RunSummary } from "../simulator/summary.ts";
 import { VERSION } from "../simulator/version.ts";
 import { buildReadyTwin, prepareInputs, type ReadyTwin, type TwinInputs } from "../workloads/ready-twin.ts";
-import "./policies.ts";
+import { ensurePolicies } from "./policies.ts";
+import { PolicyRunError } from "../simulator/policies/policy-file.ts";
 
+
+/** A run that stopped before its end (a policy threw): the message and what ran until then. */
+export class UnfinishedRunError extends Error {
+  constructor(
+    message: string,
+    readonly partial: { config: unknown; intervals: IntervalRow[]; seed: number; policy: string },
+  ) {
+    super(message);
+    this.name = "UnfinishedRunError";
+  }
+}
 
 export interface TenantRunOptions extends TwinInputs {
   policy: string;
@@ -48,19 +60,25 @@ export function runTenant(o: TenantRunOptions): RunRecord {
   const rows: IntervalRow[] = [];
   const start = twin.totals();
   let prev = start;
-  for (let k = 0; k < intervals; k++) {
-    let spent = decideAndApply(twin, policy, decisionMs);
-    const end = twin.intervalEnd;
-    if (model.admission === "arrival") {
-      while (twin.runUntil(end, true)) spent += decideAndApply(twin, policy, decisionMs);
-    } else {
-      twin.runUntil(end);
+  try {
+    for (let k = 0; k < intervals; k++) {
+      let spent = decideAndApply(twin, policy, decisionMs);
+      const end = twin.intervalEnd;
+      if (model.admission === "arrival") {
+        while (twin.runUntil(end, true)) spent += decideAndApply(twin, policy, decisionMs);
+      } else {
+        twin.runUntil(end);
+      }
+      twin.closeInterval();
+      const now = twin.totals();
+      rows.push(intervalRow(twin, k, prev, now, spent));
+      prev = now;
+      o.onInterval?.(k + 1, intervals);
     }
-    twin.closeInterval();
-    const now = twin.totals();
-    rows.push(intervalRow(twin, k, prev, now, spent));
-    prev = now;
-    o.onInterval?.(k + 1, intervals);
+  } catch (e) {
+    // A policy that throws ends the run; what ran so far is kept for an unfinished run directory.
+    if (e instanceof PolicyRunError) throw new UnfinishedRunError(e.message, { config: { ...o.scenario, intervals }, intervals: rows, seed: o.seed, policy: o.policy });
+    throw e;
   }
   const end = twin.totals();
   const summary = summarise(o, model, twin, objective, start, end, intervals, decisionMs, performance.now() - wall0);
@@ -210,5 +228,7 @@ function hostRows(twin: Twin): HostRow[] {
 
 /** runTenant for any workload: reads a trace first when the scenario replays one. */
 export async function runTenantAsync(o: TenantRunOptions): Promise<RunRecord> {
+  const continuation = o.policyOptions?.continuation;
+  await ensurePolicies(o.policy, typeof continuation === "string" ? continuation : undefined);
   return runTenant(await prepareInputs(o));
 }

@@ -76,6 +76,10 @@ export function registerPolicy(name: string, description: string, make: (ctx: Po
   POLICIES.set(name, { description, make });
 }
 
+export function isRegistered(name: string): boolean {
+  return POLICIES.has(name);
+}
+
 export function policyCatalogue(): Array<{ name: string; kind: string; description: string }> {
   const rows: Array<{ name: string; kind: string; description: string }> = Object.entries(PARTS).map(([name, p]) => ({ name, kind: p.kind, description: p.description }));
   for (const [name, p] of POLICIES) rows.push({ name, kind: "policy", description: p.description });
@@ -101,6 +105,9 @@ export const BASELINE_POLICIES = [
 export function createPolicy(name: string, ctx: PolicyContext): Policy {
   const special = POLICIES.get(name);
   if (special) return special.make(ctx);
+  if (/\.(ts|mts|js|mjs)$/.test(name) || name.includes("/")) {
+    throw new PolicyError(`policy file ${name} is not loaded: load it first (loadPolicyFile in simulator/policies/policy-file.ts)`);
+  }
   const chosen: Partial<Record<PartKind, string>> = {};
   for (const part of name.split("+")) {
     const entry = PARTS[part];

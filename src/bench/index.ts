@@ -3,7 +3,7 @@
  * Nothing here fails for being slow; targets are printed next to the measurements.
  *
  *   npm run bench                      all sections
- *   npm run bench -- twin provider     only these sections (twin, provider, forecast, oracle)
+ *   npm run bench -- twin provider     only these sections (startup, twin, provider, forecast, oracle)
  */
 import os from "node:os";
 import { performance } from "node:perf_hooks";
@@ -131,6 +131,11 @@ async function main(): Promise<void> {
   const want = process.argv.slice(2).filter((a) => !a.startsWith("-"));
   const on = (s: string) => want.length === 0 || want.includes(s);
   log(`cotwin bench: node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? "?"}), load average ${os.loadavg()[0].toFixed(2)}`);
+  if (on("startup")) {
+    log("\n== Start-up (whole process) ==");
+    const { benchStartup } = await import("./startup.ts");
+    benchStartup(log);
+  }
   if (on("twin")) await twinSection();
   if (on("provider")) {
     log("\n== Provider view (CloudSim Plus scenarios) ==");

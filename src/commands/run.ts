@@ -7,15 +7,13 @@ import { readdirSync } from "node:fs";
 import { UsageError } from "../usage-error.ts";
 import { readScenarioFile } from "../../simulator/scenario.ts";
 import { loadTenantScenario, builtinTenantNames } from "../../simulator/scenarios.ts";
-import { runTenantAsync } from "../runner.ts";
+import { runTenantAsync, UnfinishedRunError } from "../runner.ts";
 import { BASELINE_POLICIES } from "../../simulator/policies/registry.ts";
 import { createProgress } from "../../workloads/output/progress.ts";
-import { writeRunDirectory } from "../output/run-dir.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../../workloads/output/atomic.ts";
 import { toCsv } from "../output/csv.ts";
 import { escapeHtml } from "../output/escape.ts";
 import type { RunRecord, RunSummary } from "../../simulator/summary.ts";
-import "../policies.ts";
 import { VERSION } from "../../simulator/version.ts";
 import { providerBuiltinNames, runProviderScenario, loadProviderScenario } from "../provider-runs.ts";
 
@@ -66,13 +64,30 @@ export async function runSimulate(a: SimulateArgs): Promise<number> {
   // The bar is made on the first report, when the run's length is known (intervals, or 100 % for
   // the provider view); it draws only on a terminal and never with --json.
   let bar: ReturnType<typeof createProgress> | undefined;
-  const record = await simulateOnce(a, (done, total) => {
-    const scale = Number.isInteger(total) && total > 1 ? 1 : 100;
-    bar ??= createProgress({ total: Math.round(total * scale), label: a.scenario, enabled: !a.json });
-    bar.update(Math.round(done * scale));
-  });
+  let record: RunRecord;
+  try {
+    record = await simulateOnce(a, (done, total) => {
+      const scale = Number.isInteger(total) && total > 1 ? 1 : 100;
+      bar ??= createProgress({ total: Math.round(total * scale), label: a.scenario, enabled: !a.json });
+      bar.update(Math.round(done * scale));
+    });
+  } catch (e) {
+    bar?.stop();
+    if (!(e instanceof UnfinishedRunError)) throw e;
+    let where = "";
+    if (a.out) {
+      const { writeUnfinishedRunDirectory } = await import("../output/run-dir.ts");
+      await writeUnfinishedRunDirectory(a.out, e.partial, { version: VERSION, seed: a.seed, command: a.command }, e.message);
+      where = `; ${a.out} records the unfinished run (${e.partial.intervals.length} interval(s), run-info.json: "finished": false)`;
+    }
+    io.err(`cotwin: the run did not finish: ${e.message}${where}\n`);
+    return 1;
+  }
   bar?.stop();
-  if (a.out) await writeRunDirectory(a.out, record, { version: VERSION, seed: a.seed, command: a.command });
+  if (a.out) {
+    const { writeRunDirectory } = await import("../output/run-dir.ts");
+    await writeRunDirectory(a.out, record, { version: VERSION, seed: a.seed, command: a.command });
+  }
   if (a.json) io.out(JSON.stringify(record.summary) + "\n");
   else {
     io.out(formatSummary(record.summary));
@@ -186,6 +201,7 @@ export async function runCompare(a: CompareArgs): Promise<number> {
       const { wallMs: _w, decisionMs, ...rest } = record.summary;
       perRun.push({ ...rest, decisionP50Ms: decisionMs.p50, decisionP99Ms: decisionMs.p99 });
       if (a.out && seed === 1) {
+        const { writeRunDirectory } = await import("../output/run-dir.ts");
         await writeRunDirectory(path.join(a.out, safeName(policy)), record, { version: VERSION, seed, command: a.command });
       }
       bar.update(++done);

@@ -168,6 +168,7 @@ export async function writeRunDirectory(dir: string, record: RunRecord, meta: Ru
   writeCsvAtomic(file("hosts.csv"), record.hosts, HOST_COLUMNS);
   await writeFileAtomic(file("report.html"), renderReport(record));
   await writeJsonAtomic(file("run-info.json"), {
+    finished: true,
     writtenAt: new Date().toISOString(),
     command: meta.command,
     node: process.version,
@@ -177,4 +178,29 @@ export async function writeRunDirectory(dir: string, record: RunRecord, meta: Ru
     intervalDecisionMs: record.intervals.map((r) => r.decisionMs),
   });
   return RUN_FILES.map(file);
+}
+
+/**
+ * Writes the directory of a run that did not finish (a policy threw): config.json, the intervals
+ * that ran and run-info.json with `"finished": false` and the error. There is no summary.json, so
+ * it is never mistaken for a finished run.
+ */
+export async function writeUnfinishedRunDirectory(
+  dir: string,
+  partial: { config: unknown; intervals: IntervalRow[] },
+  meta: RunMeta,
+  error: string,
+): Promise<void> {
+  prepareDirectory(dir);
+  for (const name of RUN_FILES) fs.rmSync(path.join(dir, name), { force: true });
+  await writeJsonAtomic(path.join(dir, "config.json"), { [RUN_MARKER]: RUN_LAYOUT_VERSION, version: meta.version, seed: meta.seed, config: partial.config });
+  writeCsvAtomic(path.join(dir, "intervals.csv"), partial.intervals, INTERVAL_COLUMNS);
+  await writeJsonAtomic(path.join(dir, "run-info.json"), {
+    finished: false,
+    error,
+    intervalsDone: partial.intervals.length,
+    writtenAt: new Date().toISOString(),
+    command: meta.command,
+    node: process.version,
+  });
 }

@@ -5,7 +5,8 @@ import { DEFAULT_OBJECTIVE, validateTenantScenario, type TenantScenario } from "
 import { HOST_FAILED, type Decision } from "../../simulator/types.ts";
 import { SearchSpace } from "../../oracle/candidate.ts";
 import { OraclePolicy } from "../../oracle/policy.ts";
-import "../../src/policies.ts";
+import { ensurePolicies } from "../../src/policies.ts";
+await ensurePolicies("oracle");
 import { TwinStepper } from "../../oracle/replay.ts";
 import { TINY_RAW, tinyPoint } from "../../oracle/tiny.ts";
 import { createPolicy, PolicyError } from "../../simulator/policies/registry.ts";
