@@ -24,6 +24,10 @@ export async function main(argv: string[]): Promise<number> {
     const { runOracleCommand } = await import("./commands/oracle.ts");
     return runOracleCommand(argv.slice(1));
   }
+  if (argv[0] === "learn") {
+    const { runLearnCommand } = await import("./commands/learn.ts");
+    return runLearnCommand(argv.slice(1));
+  }
   if (argv[0] === "forecast") {
     const { runForecastCommand } = await import("./commands/forecast.ts");
     return runForecastCommand(argv.slice(1));
@@ -67,12 +71,19 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
           .option("intervals", { type: "string", describe: "scheduling intervals to run (default: the scenario's)" })
           .option("out", { type: "string", describe: "write the run directory (config, CSVs, summary, HTML report) here" })
           .option("json", { type: "boolean", default: false, describe: "print the summary as one JSON object" })
-          .option("oracle-budget-ms", { type: "string", describe: "time budget per decision of the oracle policy, ms" }),
+          .option("oracle-budget-ms", { type: "string", describe: "time budget per decision of the oracle policy, ms" })
+          .option("model", { type: "string", describe: "the learner policy's ONNX model (default: the one shipped for the scinet fleet)" }),
       async (a) => {
         const { runSimulate } = await commands();
+        const policyOptions: Record<string, unknown> = {};
+        if (a.oracleBudgetMs !== undefined) policyOptions.budgetMs = parsePositiveNumber(a.oracleBudgetMs, "--oracle-budget-ms");
+        if (a.model !== undefined) {
+          if ((a.policy ?? "") !== "learner") throw new UsageError("--model is for --policy learner");
+          policyOptions.model = a.model;
+        }
         setExit(
           await runSimulate({
-            policyOptions: a.oracleBudgetMs === undefined ? undefined : { budgetMs: parsePositiveNumber(a.oracleBudgetMs, "--oracle-budget-ms") },
+            policyOptions: Object.keys(policyOptions).length > 0 ? policyOptions : undefined,
             scenario: a.scenario,
             policy: a.policy,
             seed: parseSeed(a.seed),
@@ -150,6 +161,7 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
       for (const [k, v] of Object.entries(OBJECTIVE_VARIABLES)) io.out(`  ${k.padEnd(17)} ${v}\n`);
     })
     .command("oracle", "run the oracle on a scenario and record the learner's labelled data set (cotwin oracle --help)")
+    .command("learn", "train the imitation learner on the oracle's decisions and export it to ONNX (cotwin learn --help)")
     .command("data", "list and download the public traces, generate serverless data (cotwin data --help)")
     .command("forecast", "evaluate, train, tune and select workload forecasters (cotwin forecast --help)")
     .help()

@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { LabelledState } from "../../oracle/labels.ts";
+import type { Decision, Observation } from "../../simulator/types.ts";
+import { alternativeWeights, kindTargets, provisionPassTarget } from "../../learner/train/targets.ts";
+
+/** Just what the targets read: 3 hosts, two pending requests (ids 7 and 8). */
+const OBS = { hosts: { count: 3 }, pending: [{ id: 7 }, { id: 8 }] } as unknown as Observation;
+
+function state(decision: Decision, alternatives: Array<[Decision, number]>): LabelledState {
+  return { episode: "e", step: 0, observation: OBS, decision, alternatives: alternatives.map(([d, score]) => ({ decision: d, score })) };
+}
+
+const best: Decision = { provision: [{ host: 2, action: "stop" }], deploy: [{ request: 7, variant: "compressed", hosts: [0] }] };
+const close: Decision = { deploy: [{ request: 7, variant: "compressed", hosts: [1] }, { request: 8, variant: "full", hosts: [0] }] };
+const far: Decision = { provision: [{ host: 0, action: "start" }] };
+
+test("without alternatives the labels are one-hot on the expert's decision", () => {
+  const t = kindTargets(state(best, []));
+  // provisioning options: done, start 0, stop 0, start 1, stop 1, start 2, stop 2
+  assert.deepEqual(Array.from(provisionPassTarget(t, Uint8Array.from([0, 0, 0]), 3)), [0, 0, 0, 0, 0, 0, 1]);
+  assert.deepEqual(Array.from(provisionPassTarget(t, Uint8Array.from([0, 0, 1]), 3)), [1, 0, 0, 0, 0, 0, 0]); // host 2 stopped: done
+  // two actions left: either is a right next step
+  const two = kindTargets(state({ provision: [{ host: 1, action: "stop" }, { host: 0, action: "start" }] }, []));
+  assert.deepEqual(Array.from(provisionPassTarget(two, Uint8Array.from([0, 0, 0]), 3)), [0, 0.5, 0, 0, 0.5, 0, 0]);
+  assert.deepEqual(Array.from(provisionPassTarget(two, Uint8Array.from([1, 0, 0]), 3)), [0, 0, 0, 0, 1, 0, 0]);
+  assert.deepEqual(Array.from(t.variant.get(7)!), [0, 0, 1, 0, 0]); // wait, full, compressed, layer, semantic
+  assert.deepEqual(Array.from(t.variant.get(8)!), [1, 0, 0, 0, 0]); // left waiting
+  assert.deepEqual(t.host.get(7)!.map((d) => Array.from(d)), [[1, 0, 0]]);
+});
+
+test("near-ties share the label, a clearly worse alternative gets none (weights worked by hand)", () => {
+  // best -0.1; T = 0.01 x 0.1 = 0.001; a runner-up 1e-4 behind weighs e^-0.1, one 0.01 behind e^-10
+  const s = state(best, [
+    [best, -0.1],
+    [close, -0.0999],
+    [far, -0.09],
+  ]);
+  const { weights } = alternativeWeights(s, 0.01);
+  const z = 1 + Math.exp(-0.1) + Math.exp(-10);
+  const expected = [1 / z, Math.exp(-0.1) / z, Math.exp(-10) / z];
+  weights.forEach((w, i) => assert.ok(Math.abs(w - expected[i]) < 1e-12, `${w} vs ${expected[i]}`));
+  const t = kindTargets(s, 0.01);
+  const [w0, w1, w2] = expected;
+  const near = (a: ArrayLike<number>, b: number[]) => assert.ok(Array.from(a).every((x, i) => Math.abs(x - b[i]) < 1e-12), `${Array.from(a)} vs ${b}`);
+  // first pass: best stops host 2, close changes nothing (done), far starts host 0
+  near(provisionPassTarget(t, Uint8Array.from([0, 0, 0]), 3), [w1, w2, 0, 0, 0, 0, w0]);
+  // once host 2 is stopped best is done too
+  near(provisionPassTarget(t, Uint8Array.from([0, 0, 1]), 3), [w0 + w1, w2, 0, 0, 0, 0, 0]);
+  near(t.variant.get(7)!, [w2, 0, w0 + w1, 0, 0]);
+  near(t.variant.get(8)!, [w0 + w2, w1, 0, 0, 0]);
+  // request 7's host under the expert's variant (compressed): best and close both deploy it so, on hosts 0 and 1
+  near(t.host.get(7)![0], [w0, w1, 0]);
+});
