@@ -96,14 +96,24 @@ export function readStates(file: string): LabelledState[] {
 export interface DatasetSource {
   dir: string;
   format: string;
-  scenario: string;
-  seed: number;
-  version: string;
+  /** the recorded scenario and seed (null for a learner's states file, which may mix seeds) */
+  scenario: string | null;
+  seed: number | null;
+  version: string | null;
   decisions: number;
 }
 
-/** Reads the oracle's data set directory as labelled states (episode "<scenario>:seed<seed>"). */
+/**
+ * Reads labelled states for training: an oracle data set directory (episode "<scenario>:seed<seed>"),
+ * or a file of labelled states a learner run kept (`<out>/data/round0.jsonl`, to train another
+ * model on the same labels).
+ */
 export function readLabelledDataset(dir: string): { states: LabelledState[]; source: DatasetSource } {
+  if (dir.endsWith(".jsonl") && fs.existsSync(dir) && fs.statSync(dir).isFile()) {
+    const states = readStates(dir);
+    if (states.length === 0) throw new LearnerDataError(`${dir}: holds no labelled states`);
+    return { states, source: { dir, format: STATES_FORMAT, scenario: null, seed: null, version: null, decisions: states.length } };
+  }
   const file = path.join(dir, MANIFEST_FILE);
   if (!fs.existsSync(dir)) throw new LearnerDataError(`data set ${dir}: no such directory`);
   if (!fs.existsSync(file)) throw new LearnerDataError(`data set ${dir}: no ${MANIFEST_FILE} (make one with cotwin oracle --out ${dir})`);

@@ -8,7 +8,10 @@
  * the look-ahead is not taught as a firm choice. Without alternatives the labels are one-hot on
  * the expert's decision. Host labels for a fragment come from the alternatives that gave the
  * request the same variant as the expert's decision (the placement is taught under that variant).
- * A request the expert rejected counts as left waiting (the learner does not reject).
+ * A request the expert rejected counts as left waiting (the learner does not reject). Before
+ * weighting, each alternative's hosts are renamed within groups of identical hosts to agree with
+ * the expert's decision (symmetry.ts): a copy that keeps host 5 rather than the identical host 4
+ * is the same decision, not a rival label.
  *
  * Provisioning is chosen one action per pass (decode/walk.ts): the label of a pass, given the
  * hosts already acted on, spreads each alternative's weight evenly over its actions not yet taken
@@ -16,6 +19,7 @@
  */
 import type { LabelledState } from "../../oracle/labels.ts";
 import type { Decision } from "../../simulator/types.ts";
+import { alignAlternative, identicalHostGroups } from "./symmetry.ts";
 import { KINDS, PROVISION_KEEP, PROVISION_START, PROVISION_STOP, V } from "../encoding/layout.ts";
 
 export interface KindTargets {
@@ -37,7 +41,10 @@ export function alternativeWeights(state: LabelledState, tieTemperature: number)
   const t = tieTemperature * Math.max(Math.abs(best), 1e-9);
   const raw = alts.map((a) => Math.exp(-(a.score - best) / t));
   const sum = raw.reduce((x, y) => x + y, 0);
-  return { decisions: alts.map((a) => a.decision), weights: raw.map((x) => x / sum) };
+  // an alternative that only swaps identical hosts is the expert's decision again (symmetry.ts)
+  const groups = identicalHostGroups(state.observation);
+  const decisions = alts.map((a) => (groups.length > 0 ? alignAlternative(state.observation, state.decision, a.decision, groups) : a.decision));
+  return { decisions, weights: raw.map((x) => x / sum) };
 }
 
 export function kindTargets(state: LabelledState, tieTemperature = DEFAULT_TIE_TEMPERATURE): KindTargets {

@@ -3,7 +3,7 @@
  * batch 1 in ONNX Runtime; the time to label and train on a 1,000-interval data set (5 scinet-testbed
  * episodes of 200 intervals labelled by the oracle, then the DAgger rounds, as `cotwin learn` does
  * by default); and the objective of the learner (shipped and freshly trained), the oracle and every
- * baseline on unseen seeds. Figures are measured in one run and printed next to their targets;
+ * baseline on unseen seeds; the MLP baseline trained on the same labels. Figures are measured in one run and printed next to their targets;
  * nothing fails for a miss.
  */
 import * as fs from "node:fs";
@@ -17,7 +17,7 @@ import { prepareInputs } from "../../workloads/ready-twin.ts";
 import { TwinStepper } from "../../oracle/replay.ts";
 import { learn, sizesFor, type LearnConfig } from "../../learner/learn.ts";
 import { LABELLING_ORACLE } from "../../learner/data/experts.ts";
-import { DEFAULT_ATTENTION } from "../../learner/model/architecture.ts";
+import { DEFAULT_ATTENTION, DEFAULT_MLP } from "../../learner/model/architecture.ts";
 import { DEFAULT_MODEL_FILE, loadLearnerModel } from "../../learner/model-file.ts";
 import { INPUT_NAMES, inputDims } from "../../learner/encoding/layout.ts";
 import { learnerFromModel } from "../../learner/policy.ts";
@@ -102,6 +102,7 @@ export async function benchLearner(log: Log): Promise<void> {
   const { scenario, source } = loadTenantScenario("scinet-testbed");
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "cotwin-bench-learner-"));
   let trained: string | null = null;
+  let mlpModel: string | null = null;
   try {
     const config: LearnConfig = {
       scenario,
@@ -140,6 +141,16 @@ export async function benchLearner(log: Log): Promise<void> {
     trained = r.modelFile;
     await latency(log, trained, "  freshly trained model");
 
+    // the MLP baseline, behaviour cloning on the same round-0 labels
+    const mlpOut = path.join(out, "mlp");
+    const t1 = performance.now();
+    const mr = await learn({ ...config, dataset: path.join(out, "data", "round0.jsonl"), daggerRounds: 0, architecture: DEFAULT_MLP }, mlpOut, false, { info: () => undefined, progress: false });
+    const mv = mr.rounds[0].validation;
+    const av = r0.validation;
+    const acc = (v: typeof mv) => (v ? `provisioning ${fmt(100 * (v.provisionAccuracy ?? NaN), 1)} %, variant ${fmt(100 * (v.variantAccuracy ?? NaN), 1)} %, host ${fmt(100 * (v.hostAccuracy ?? NaN), 1)} %` : "-");
+    log(`  MLP baseline (${mr.parameters} parameters against ${r.parameters}), behaviour cloning on the same labels: ${fmt((performance.now() - t1) / 1000, 0)} s; validation accuracy ${acc(mv)} (attention after behaviour cloning: ${acc(av)})`);
+    mlpModel = mr.modelFile;
+
     // ------------------------------------------------------------ objective on unseen seeds
     log(`\nscinet-testbed: 200 intervals x ${UNSEEN.length} unseen seeds, objective mean ± 95 % CI (lower is better)`);
     const rows: Array<{ policy: string; objective: number[]; decisionMs: number[] }> = [];
@@ -158,6 +169,7 @@ export async function benchLearner(log: Log): Promise<void> {
     await add("oracle", "oracle");
     if (fs.existsSync(DEFAULT_MODEL_FILE)) await add("learner (shipped model)", "learner");
     await add("learner (trained above)", "learner", { model: trained });
+    if (mlpModel) await add("learner, MLP baseline (BC only)", "learner", { model: mlpModel });
     const oracle = rows.find((r) => r.policy === "oracle");
     const baselines = rows.filter((r) => BASELINE_POLICIES.includes(r.policy));
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

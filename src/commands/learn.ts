@@ -75,7 +75,7 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     )
     .option("scenario", { type: "string", demandOption: true, describe: "built-in tenant scenario or a YAML/JSON file" })
     .option("out", { type: "string", demandOption: true, describe: "output directory (model.onnx, metrics.json, curves, checkpoint)" })
-    .option("dataset", { type: "string", describe: "an oracle data set directory (cotwin oracle --out) for behaviour cloning, instead of running episodes" })
+    .option("dataset", { type: "string", describe: "an oracle data set directory (cotwin oracle --out), or the data/round0.jsonl of an earlier cotwin learn run, for behaviour cloning instead of running episodes" })
     .option("expert", { type: "string", default: "oracle", describe: 'who labels the states: "oracle" or a baseline policy, e.g. compressed+least-loaded' })
     .option("seeds", { type: "string", default: "1..5", describe: "episode seeds, a..b or a,b,c (round 0 without --dataset, and DAgger rounds)" })
     .option("intervals", { type: "number", describe: "intervals per episode (default: the scenario's)" })

@@ -4,11 +4,36 @@ import type { LabelledState } from "../../oracle/labels.ts";
 import type { Decision, Observation } from "../../simulator/types.ts";
 import { alternativeWeights, kindTargets, provisionPassTarget } from "../../learner/train/targets.ts";
 
-/** Just what the targets read: 3 hosts, two pending requests (ids 7 and 8). */
-const OBS = { hosts: { count: 3 }, pending: [{ id: 7 }, { id: 8 }] } as unknown as Observation;
+/** Just what the targets read: hosts (by default 3 told apart by their utilisation), two pending requests (ids 7 and 8). */
+function observation(utilisation: number[]): Observation {
+  const n = utilisation.length;
+  const same = (v: number) => Float64Array.from({ length: n }, () => v);
+  return {
+    hosts: {
+      count: n,
+      size: new Int32Array(n),
+      state: new Int8Array(n).fill(2),
+      vcpus: new Int32Array(n).fill(2),
+      mipsPerVcpu: same(2014),
+      ramMB: same(4096),
+      ramFreeMB: same(4096),
+      placed: new Int32Array(n),
+      running: new Int32Array(n),
+      utilisation: Float64Array.from(utilisation),
+      credits: same(30),
+      throttled: new Uint8Array(n),
+      pricePerHour: same(0.0416),
+      idleW: same(75.2),
+      maxW: same(117),
+      bootS: same(60),
+    },
+    pending: [{ id: 7 }, { id: 8 }],
+  } as unknown as Observation;
+}
+const OBS = observation([0.1, 0.2, 0.3]);
 
-function state(decision: Decision, alternatives: Array<[Decision, number]>): LabelledState {
-  return { episode: "e", step: 0, observation: OBS, decision, alternatives: alternatives.map(([d, score]) => ({ decision: d, score })) };
+function state(decision: Decision, alternatives: Array<[Decision, number]>, observation = OBS): LabelledState {
+  return { episode: "e", step: 0, observation, decision, alternatives: alternatives.map(([d, score]) => ({ decision: d, score })) };
 }
 
 const best: Decision = { provision: [{ host: 2, action: "stop" }], deploy: [{ request: 7, variant: "compressed", hosts: [0] }] };
@@ -51,4 +76,20 @@ test("near-ties share the label, a clearly worse alternative gets none (weights 
   near(t.variant.get(8)!, [w0 + w2, w1, 0, 0, 0]);
   // request 7's host under the expert's variant (compressed): best and close both deploy it so, on hosts 0 and 1
   near(t.host.get(7)![0], [w0, w1, 0]);
+});
+
+test("an alternative that only swaps identical hosts is the same label, not a rival one", () => {
+  // hosts 0, 1 and 2 identical, host 3 busier; the expert keeps host 0 on and stops 1 and 2
+  const obs = observation([0, 0, 0, 0.5]);
+  const expert: Decision = { provision: [{ host: 1, action: "stop" }, { host: 2, action: "stop" }], deploy: [{ request: 7, variant: "compressed", hosts: [0] }] };
+  // the same decision keeping host 2 instead (equal score), and one that stops host 3 too
+  const copy: Decision = { provision: [{ host: 0, action: "stop" }, { host: 1, action: "stop" }], deploy: [{ request: 7, variant: "compressed", hosts: [2] }] };
+  const other: Decision = { provision: [{ host: 1, action: "stop" }, { host: 2, action: "stop" }, { host: 3, action: "stop" }], deploy: [{ request: 7, variant: "compressed", hosts: [0] }] };
+  const t = kindTargets(state(expert, [[expert, -0.1], [copy, -0.1], [other, -0.1]], obs), 0.01);
+  // options: done, start/stop of hosts 0..3; after the expert's two stops, the copy is done as well
+  const w = 1 / 3;
+  const after = provisionPassTarget(t, Uint8Array.from([0, 1, 1, 0]), 4);
+  assert.ok(Math.abs(after[0] - 2 * w) < 1e-12 && Math.abs(after[8] - w) < 1e-12, Array.from(after).join(" "));
+  // and request 7 goes to host 0 under every alternative
+  assert.deepEqual(Array.from(t.host.get(7)![0]).map((x) => Math.round(x * 3)), [3, 0, 0, 0]);
 });
