@@ -5,7 +5,7 @@
  * serves new requests with each application's preferred variant on the least loaded host.
  */
 import type { TwinModel } from "../simulator/model.ts";
-import type { Observation, Policy } from "../simulator/types.ts";
+import type { Observation, PendingRequest, Policy } from "../simulator/types.ts";
 import type { VariantKind } from "../simulator/catalogue/applications.ts";
 import { ComposedPolicy } from "../simulator/policies/compose.ts";
 import { LeastLoaded } from "../simulator/policies/least-loaded.ts";
@@ -24,7 +24,10 @@ export class PreferredVariant implements DeploymentPart {
   constructor(model: TwinModel) {
     this.kinds = model.apps.map((_, a) => PREFERENCE.find((k) => model.variantId(a, k) >= 0) ?? model.variants[0]);
   }
-  choose(_obs: Observation, app: number): VariantKind {
+  choose(_obs: Observation, req: PendingRequest): VariantKind {
+    return this.kinds[req.app];
+  }
+  usual(_obs: Observation, app: number): VariantKind {
     return this.kinds[app];
   }
   clone(): PreferredVariant {

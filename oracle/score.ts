@@ -26,9 +26,8 @@
  *   so when the real gap to it is longer than the horizon, no fork sees an arrival in the horizon
  *   and switching every host off would again look free; booting a host back takes longer than
  *   the horizon, so that mistake would be hard to undo.
- * - a tracked request still unfinished when the drain limit is reached counts as completed at
- *   that moment with accuracy 0 (no result yet) and its elapsed time as response (a lower bound),
- *   violated if that already exceeds its deadline.
+ * - a tracked request still unfinished when the drain limit is reached counts as unfinished, a
+ *   violation, as at the end of a run.
  *
  * Randomness. Without `clairvoyant`, fork k of decision point `salt` is reseeded with
  * "salt/k": its arrivals and failures are a fresh sample, not the real future, and every
@@ -123,17 +122,11 @@ export class LookAhead {
     }
     const t2 = f.totals();
     const end: Totals = { ...t2, time: t1.time, energyJ: t1.energyJ, costUSD: t1.costUSD, busyS: t1.busyS };
+    let unfinished = 0;
     if (drained === drainIntervals) {
-      for (const r of f.inFlightRecords()) {
-        if (r.id >= tracked) continue;
-        const elapsed = t2.time - r.arrival;
-        end.completed++;
-        end.responseSum += elapsed;
-        end.deadlineSum += r.deadline;
-        if (elapsed > r.deadline) end.violated++;
-      }
+      for (const r of f.inFlightRecords()) if (r.id < tracked) unfinished++;
     }
-    return this.objective.evaluate(objectiveVariables(this.model, t0, end));
+    return this.objective.evaluate(objectiveVariables(this.model, t0, end, this.objective.economics, unfinished));
   }
 }
 

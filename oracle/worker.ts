@@ -6,8 +6,7 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { RandomStreams } from "../simulator/engine/random.ts";
 import { Twin } from "../simulator/twin.ts";
-import { compileObjective } from "../simulator/objective.ts";
-import { buildTwinModel } from "../simulator/scenarios.ts";
+import { buildTwinModel, scenarioObjective } from "../simulator/scenarios.ts";
 import { loadArrivals } from "../workloads/scenario-workload.ts";
 import { continuationPolicy } from "./continuation.ts";
 import type { EvalReply, EvalRequest, PoolSpec } from "./pool.ts";
@@ -24,7 +23,7 @@ const twin = new Twin(model, await loadArrivals(spec.scenario, model, streams, s
 const stepper = new TwinStepper(twin);
 // a user's continuation policy file is loaded in this thread too (registries are per thread)
 if (isPolicyFile(spec.continuation)) await loadPolicyFile(spec.continuation);
-const objective = compileObjective(spec.scenario.objective, `${spec.source}: objective`);
+const objective = scenarioObjective(spec.scenario, spec.source);
 const lookAhead = new LookAhead(model, objective, continuationPolicy(spec.continuation, { model, seed: spec.seed, streams: new RandomStreams(spec.seed) }), spec.lookAhead);
 
 function reply(r: EvalReply): void {

@@ -59,10 +59,12 @@ test("a deferred request costs its real wait: response 12 s deployed now, 22 s d
   assert.ok(Math.abs(score("meanResponseS", {}) - 22) < 1e-9);
 });
 
-test("unfinished at the drain limit: counted as completed now with no accuracy (response 19 s, accuracy 0)", () => {
+test("unfinished at the drain limit: a violation, as at the end of a run (deferred: 1 unfinished; deployed: done at 13 s)", () => {
   const { score } = pendingAt10();
-  assert.ok(Math.abs(score("meanResponseS", {}, { drainIntervals: 0 }) - 19) < 1e-9);
-  assert.equal(score("meanAccuracy", {}, { drainIntervals: 0 }), 0);
+  assert.equal(score("unfinished", {}, { drainIntervals: 0 }), 1);
+  assert.equal(score("violations", {}, { drainIntervals: 0 }), 1);
+  assert.equal(score("completed", {}, { drainIntervals: 0 }), 0);
+  assert.equal(score("unfinished", DEPLOY, { drainIntervals: 0 }), 0);
   assert.ok(Math.abs(score("meanAccuracy", DEPLOY, { drainIntervals: 0 }) - 0.9) < 1e-12);
 });
 
