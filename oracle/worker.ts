@@ -32,13 +32,25 @@ function reply(r: EvalReply): void {
   Atomics.notify(ctrl, index);
 }
 
+let observedAt = -1;
+function observeOnce(): void {
+  const obs = stepper.observe();
+  if (observedAt === stepper.decisions) return;
+  observedAt = stepper.decisions;
+  lookAhead.observe(obs);
+}
+
 parentPort!.on("message", (req: EvalRequest) => {
   try {
     if (req.historyFrom !== stepper.decisions) {
       throw new Error(`replay log out of step: worker at decision ${stepper.decisions}, batch continues from ${req.historyFrom}`);
     }
-    for (const d of req.history) stepper.apply(d);
-    stepper.observe();
+    // the continuation keeps state: it sees every decision point's observation once, as the live one does
+    for (const d of req.history) {
+      observeOnce();
+      stepper.apply(d);
+    }
+    observeOnce();
     const fp = fingerprint(twin);
     if (!sameFingerprint(fp, req.fingerprint)) {
       throw new Error(`replayed twin differs from the live twin at decision ${stepper.decisions}: [${fp.join(", ")}] vs [${req.fingerprint.join(", ")}]`);

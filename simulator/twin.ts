@@ -1052,6 +1052,16 @@ export class Twin {
     };
   }
 
+  /** Requests in flight (pending or running) whose id is below `bound` (ids are in arrival order). */
+  inFlightBelow(bound: number): number {
+    let n = 0;
+    const st = this.reqs.iStride;
+    for (let r = 0; r < this.reqs.high; r++) {
+      if (this.reqs.i[r * st + RI_STATE] !== 0 && this.reqs.i[r * st + RI_ID] < bound) n++;
+    }
+    return n;
+  }
+
   /** Records of the requests still in flight (for the per-request output at the end of a run). */
   inFlightRecords(): RequestRecord[] {
     const out: RequestRecord[] = [];

@@ -8,13 +8,15 @@ import { byPricePerVcpu, cpuDemand, type ProvisioningPart, type ProvisioningPlan
  * Demand, in vCPUs: the arrival rate (requests per second, the higher of the mean over the last
  * `windowS` and over the last boot time, so a rise is caught before hosts would be needed) times
  * the vCPU-seconds per request under the deployment's usual variant (learnt from the requests
- * seen), plus the pending work spread over one interval; never below the vCPUs busy now.
+ * seen), never below the vCPUs busy now, plus the pending work beyond one interval's arrivals
+ * (a backlog) spread over one interval.
  * Capacity needed = demand / target.
  *
  * Scale-out: as many of the cheapest hosts (per vCPU) as the need takes, at once; hosts booting
  * count as capacity, since they will come. Scale-in: only to the largest need seen over the
  * stabilisation window (`stabilisationS`, at least one boot time: a host stopped now could not
- * be back sooner), stopping empty hosts, the most expensive per vCPU first; the cheapest stay on.
+ * be back sooner), and not before a whole window has been observed, stopping empty hosts, the
+ * most expensive per vCPU first; the cheapest stay on.
  */
 export class TargetTracking implements ProvisioningPart {
   readonly name = "target";
@@ -48,7 +50,10 @@ export class TargetTracking implements ProvisioningPart {
     for (let i = 0; i < h.count; i++) boot = Math.max(boot, h.bootS[i]);
     const rate = Math.max(this.rate(obs, this.windowS), this.rate(obs, Math.max(I, boot)));
     const { busy, backlogS } = cpuDemand(obs, plan);
-    const demand = Math.max(busy, rate * work) + backlogS / I;
+    // the requests pending now are mostly the last interval's arrivals, already in rate x work:
+    // only a backlog beyond one interval's flow adds to the demand
+    const flow = rate * work;
+    const demand = Math.max(busy, flow) + Math.max(0, backlogS - flow * I) / I;
     const need = demand / this.target;
 
     const windowIntervals = Math.max(1, Math.ceil(Math.max(this.stabilisationS, boot) / I));
@@ -71,6 +76,8 @@ export class TargetTracking implements ProvisioningPart {
       }
       return out;
     }
+    // no scale-in before a whole window has been seen (the arrival rate is not known yet)
+    if (this.history.length < windowIntervals) return out;
     for (const i of byPricePerVcpu(obs, [HOST_ON]).reverse()) {
       if (on <= this.minOn) break;
       if (h.placed[i] > 0) continue;
