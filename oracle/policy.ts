@@ -11,14 +11,14 @@ import { RandomStream } from "../simulator/engine/random.ts";
 import type { TwinModel } from "../simulator/model.ts";
 import type { TenantScenario } from "../simulator/scenario.ts";
 import type { Twin } from "../simulator/twin.ts";
-import type { Decision, Observation, Policy } from "../simulator/types.ts";
+import { HOST_BOOTING, HOST_DRAINING, HOST_OFF, HOST_ON, type Decision, type Observation, type Policy } from "../simulator/types.ts";
 import { compileObjective, DEFAULT_OBJECTIVE } from "../simulator/objective.ts";
 import type { PolicyContext } from "../simulator/policies/registry.ts";
 import { SearchSpace, type Candidate } from "./candidate.ts";
 import { continuationPolicy, seedPolicies } from "./continuation.ts";
 import { TwinPool } from "./pool.ts";
 import { LookAhead } from "./score.ts";
-import { SearchContext, type Evaluator } from "./search/context.ts";
+import { clearlyBetter, SearchContext, type Evaluator } from "./search/context.ts";
 import { runSearch } from "./search/index.ts";
 import { DEFAULT_ORACLE_SETTINGS, parseOracleSettings, type OracleSettings } from "./settings.ts";
 
@@ -30,8 +30,26 @@ export interface SearchReport {
   /** score of the best distinct candidate after the best (null if only one was scored) */
   runnerUpScore: number | null;
   evaluations: number;
+  /** did the search's best beat the continuation's own decision on the validation forks (null: not checked) */
+  validated: boolean | null;
   ms: number;
 }
+
+/** vCPUs of the hosts on or booting after a decision's provisioning actions. */
+function vcpusAfter(obs: Observation, d: Decision): number {
+  const h = obs.hosts;
+  const on = new Uint8Array(h.count);
+  for (let i = 0; i < h.count; i++) on[i] = h.state[i] === HOST_ON || h.state[i] === HOST_BOOTING ? 1 : 0;
+  for (const p of d.provision ?? []) {
+    if (p.host < 0 || p.host >= h.count) continue;
+    if (p.action === "start" && (h.state[p.host] === HOST_OFF || h.state[p.host] === HOST_DRAINING)) on[p.host] = 1;
+    if (p.action === "stop") on[p.host] = 0;
+  }
+  let v = 0;
+  for (let i = 0; i < h.count; i++) if (on[i]) v += h.vcpus[i];
+  return v;
+}
+
 
 export interface OracleDeps {
   model: TwinModel;
@@ -91,21 +109,52 @@ export class OraclePolicy implements Policy {
     const salt = `${this.deps.seed}:${step}`;
     const space = new SearchSpace(obs, this.deps.model);
     // the continuation and the seed baselines see every live observation (they keep state)
-    const seedDecisions = [this.lookAhead.observe(obs), ...this.seedPolicies.map((p) => p.decide(obs))];
+    const base = this.lookAhead.observe(obs);
+    const seedDecisions = [base, ...this.seedPolicies.map((p) => p.decide(obs))];
+    space.baseVcpus = vcpusAfter(obs, base);
+    space.steerable = this.settings.continuation === "default";
     let decision: Decision = {};
     if (space.changeable.length > 0 || space.requests.length > 0) {
       const ctx = this.search(space, obs, twin, salt, this.settings.baselineSeeds ? seedDecisions : []);
-      const best: Candidate = ctx.best?.candidate ?? space.empty();
+      let best: Candidate = ctx.best?.candidate ?? space.empty();
+      const baseCandidate = space.fromDecision(base);
+      let validated: boolean | null = null;
+      const V = this.settings.validationForks;
+      if (V > 0 && !this.settings.clairvoyant && space.key(best) !== space.key(baseCandidate)) {
+        // The winner of many candidates scored on the same few samples is biased in its own favour;
+        // it replaces the continuation's own decision only if it is better on fresh samples, fork
+        // by fork, by a clear margin (mean paired gain above two standard errors).
+        // A package of changes can fail on one risky part (a host stopped, a request deferred)
+        // while another (a better variant for an application) is a clear gain: then the parts get
+        // their own check, safest last - the deployment on the continuation's hosts, then only
+        // the application variants (the course) on the continuation's decision.
+        const a = this.lookAhead.scoreEach(twin, space.toEvaluation(baseCandidate), salt, V);
+        const tried = new Set([space.key(baseCandidate)]);
+        validated = false;
+        for (const c of [best, space.withProvisioningOf(best, baseCandidate), space.withCourseOf(baseCandidate, best)]) {
+          if (!c || tried.has(space.key(c))) continue;
+          tried.add(space.key(c));
+          const bb = this.lookAhead.scoreEach(twin, space.toEvaluation(c), salt, V);
+          if (process.env.COTWIN_DEBUG) console.error("VAL", step, space.key(c).slice(0, 26), a.map((x, i) => ((x - bb[i]) * 1e6).toFixed(1)).join(" "));
+          if (clearlyBetter(a, bb)) {
+            best = c;
+            validated = true;
+            break;
+          }
+        }
+        if (!validated) best = baseCandidate;
+      }
       decision = space.toDecision(best);
       this.last = {
         step,
         bestScore: ctx.best?.score ?? NaN,
         runnerUpScore: ctx.runnerUp?.score ?? null,
         evaluations: ctx.evaluations,
+        validated,
         ms: performance.now() - t0,
       };
     } else {
-      this.last = { step, bestScore: NaN, runnerUpScore: null, evaluations: 0, ms: performance.now() - t0 };
+      this.last = { step, bestScore: NaN, runnerUpScore: null, evaluations: 0, validated: null, ms: performance.now() - t0 };
     }
     this.history.push(decision);
     return decision;
@@ -116,7 +165,7 @@ export class OraclePolicy implements Policy {
     const s = this.settings;
     const evaluator: Evaluator = this.pool
       ? this.pool.evaluator(twin, this.history, salt, this.lookAhead)
-      : { evaluate: (ds) => ds.map((d) => this.lookAhead.score(twin, d, salt)) };
+      : { evaluate: (items) => items.map((e) => this.lookAhead.scoreForks(twin, e.decision, salt, e.course)) };
     const seeds = seedDecisions.map((d) => space.fromDecision(d));
     const ctx = new SearchContext(
       space,
@@ -152,6 +201,7 @@ export class OraclePolicy implements Policy {
       horizonIntervals: this.lookAhead.horizon,
       drainIntervals: this.lookAhead.drainIntervals,
       forks: s.forks,
+      validationForks: s.validationForks,
       method: s.method,
       budgetEvals: s.budgetEvals,
       budgetMs: s.budgetMs,

@@ -4,12 +4,12 @@
  */
 import { performance } from "node:perf_hooks";
 import type { RandomStream } from "../../simulator/engine/random.ts";
-import type { Decision } from "../../simulator/types.ts";
+import type { Evaluation } from "../score.ts";
 import type { Candidate, SearchSpace } from "../candidate.ts";
 
-/** Scores decisions (lower is better), in one batch so a worker pool can share it out. */
+/** Scores candidates (lower is better): one score per look-ahead fork each, in one batch so a worker pool can share it out. */
 export interface Evaluator {
-  evaluate(decisions: Decision[]): ArrayLike<number>;
+  evaluate(items: Evaluation[]): number[][];
 }
 
 export interface Budget {
@@ -40,6 +40,8 @@ export class SearchContext {
   best: Scored | null = null;
   runnerUp: Scored | null = null;
   private readonly cache = new Map<string, number>();
+  /** per-fork scores of every candidate scored (for paired comparisons) */
+  private readonly forks = new Map<string, number[]>();
   private readonly t0: number;
   private lastImprovement = 0;
   private evalTimeMs = 0;
@@ -83,14 +85,15 @@ export class SearchContext {
         if (this.evaluations === 0 && n === 0 && left > 0) n = 1;
       }
       const t0 = performance.now();
-      const scores = n > 0 ? this.evaluator.evaluate(fresh.slice(0, n).map((i) => this.space.toDecision(cands[i]))) : [];
+      const scores = n > 0 ? this.evaluator.evaluate(fresh.slice(0, n).map((i) => this.space.toEvaluation(cands[i]))) : [];
       if (n > 0) {
         this.evalTimeMs += performance.now() - t0;
         this.timedEvals += n;
       }
       for (let k = 0; k < n; k++) {
         const i = fresh[k];
-        const s = scores[k];
+        const s = mean(scores[k]);
+        this.forks.set(keys[i], scores[k]);
         this.cache.set(keys[i], s);
         this.evaluations++;
         this.note(cands[i], s, keys[i]);
@@ -103,6 +106,11 @@ export class SearchContext {
 
   score(c: Candidate): number {
     return this.scoreAll([c])[0];
+  }
+
+  /** The per-fork scores of a candidate already scored (undefined if it was not). */
+  forkScores(c: Candidate): number[] | undefined {
+    return this.forks.get(this.space.key(c));
   }
 
   /** mean cost of one evaluation so far, ms (the hint before any) */
@@ -143,4 +151,22 @@ export class SearchContext {
       this.runnerUp = { candidate: this.space.clone(c), score: s, key };
     }
   }
+}
+
+function mean(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
+}
+
+/** Is `b` better (lower) than `a`, fork by fork: mean paired gain above two standard errors? */
+export function clearlyBetter(a: readonly number[], b: readonly number[]): boolean {
+  const n = a.length;
+  let mean = 0;
+  for (let k = 0; k < n; k++) mean += (a[k] - b[k]) / n;
+  if (!(mean > 0)) return false;
+  let v = 0;
+  for (let k = 0; k < n; k++) v += (a[k] - b[k] - mean) ** 2;
+  const se = n > 1 ? Math.sqrt(v / (n - 1) / n) : Infinity;
+  return mean > 2 * se;
 }

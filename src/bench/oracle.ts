@@ -165,13 +165,14 @@ export async function benchOracle(log: Log): Promise<void> {
     const startMs = performance.now() - t0;
     try {
       const ev = pool.evaluator(run.twin, history, "bench", lookAhead);
-      for (let rep = 0; rep < 4; rep++) ev.evaluate(ds); // warm-up: the worker's replay and JIT
+      const items = ds.map((decision) => ({ decision }));
+      for (let rep = 0; rep < 4; rep++) ev.evaluate(items); // warm-up: the worker's replay and JIT
       const parts: string[] = [];
       for (const B of [8, 32, 128, 256]) {
         let ms = Infinity;
         for (let rep = 0; rep < 5; rep++) {
           const t = performance.now();
-          for (let i = 0; i < ds.length; i += B) ev.evaluate(ds.slice(i, i + B));
+          for (let i = 0; i < items.length; i += B) ev.evaluate(items.slice(i, i + B));
           ms = Math.min(ms, performance.now() - t);
         }
         parts.push(`batch ${B}: ${(localMs / ms).toFixed(2)}x`);
