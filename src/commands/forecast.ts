@@ -20,8 +20,9 @@ import { correlationMatrix, heatmap, histogram, lineChart, scatter, writeChart }
 import { createForecaster, FORECASTER_KINDS, isForecasterKind, loadForecaster } from "../../workloads/forecast/registry.ts";
 import { evaluateSelection, selectionTable, SIMILARITIES, type Similarity } from "../../workloads/forecast/select.ts";
 import { formatTable } from "../../workloads/forecast/table.ts";
-import { forecastObjective, SEARCH_SPACES, trialTable, tune, type SearchSpace, type TuneMethod } from "../../workloads/forecast/tune.ts";
-import { observedOrigins } from "../../workloads/eval/protocols.ts";
+import { checkSpace, forecastObjective, parseSpace, SEARCH_SPACES, trialTable, tune, type SearchSpace, type TuneMethod } from "../../workloads/forecast/tune.ts";
+import { observedOrigins, splitObserved, validationEnd } from "../../workloads/eval/split.ts";
+import { rollingOrigin } from "../../workloads/eval/rolling.ts";
 
 /** Where the command writes; tests pass their own. */
 export interface ForecastCommandIo {
@@ -67,6 +68,11 @@ function positiveInt(flag: string, v: number | undefined, fallback: number): num
   const x = v ?? fallback;
   if (!Number.isInteger(x) || x < 1) throw new ForecastUsageError(`${flag} must be a positive integer, got ${String(v)}`);
   return x;
+}
+
+function boundedInt(flag: string, v: number | undefined, lo: number, hi: number): number {
+  if (v === undefined || !Number.isInteger(v) || v < lo || v > hi) throw new ForecastUsageError(`${flag} must be an integer from ${lo} to ${hi}, got ${String(v)}`);
+  return v;
 }
 
 function needPath(flag: string, p: string | undefined): string {
@@ -264,29 +270,47 @@ interface TuneArgs {
   json: boolean;
 }
 
+/** Hyperband's brackets grow as log(max / min) / log(eta); beyond this many the search is a mistake. */
+const MAX_BRACKETS = 12;
+
 async function tuneCommand(a: TuneArgs, io: ForecastCommandIo): Promise<number> {
   const data = needPath("--data", a.data);
   if (!a.model || !isForecasterKind(a.model)) throw new ForecastUsageError(`--model: give one of ${Object.keys(SEARCH_SPACES).join(", ")} (or any model with --space)`);
   if (!["random", "hyperband", "bohb"].includes(a.method)) throw new ForecastUsageError(`--method must be random, hyperband or bohb, got "${a.method}"`);
-  const space = (a.space ? parseJsonFlag("--space", a.space) : SEARCH_SPACES[a.model]) as SearchSpace | undefined;
+  const trials = boundedInt("--trials", a.trials, 1, 10000);
+  const maxEpochs = boundedInt("--max-epochs", a.maxEpochs, 1, 10000);
+  const minEpochs = boundedInt("--min-epochs", a.minEpochs, 1, 10000);
+  if (minEpochs > maxEpochs) throw new ForecastUsageError(`--min-epochs ${minEpochs} is greater than --max-epochs ${maxEpochs}`);
+  if (!(Number.isFinite(a.eta) && a.eta > 1)) throw new ForecastUsageError(`--eta must be a number greater than 1 (Hyperband keeps 1/eta of each rung), got ${String(a.eta)}`);
+  const brackets = Math.floor(Math.log(maxEpochs / minEpochs) / Math.log(a.eta) + 1e-9) + 1;
+  if (brackets > MAX_BRACKETS) throw new ForecastUsageError(`--eta ${a.eta} with epochs ${minEpochs}..${maxEpochs} gives ${brackets} Hyperband brackets (at most ${MAX_BRACKETS}): use a larger --eta`);
+  let space: SearchSpace | undefined;
+  const base: Record<string, unknown> = { ...(a.model === "lstm" || a.model === "convformer" ? { seed: a.seed } : {}), ...parseJsonFlag("--params", a.params) };
+  try {
+    space = a.space ? parseSpace(JSON.parse(a.space)) : SEARCH_SPACES[a.model];
+    if (space) checkSpace(a.model, space, base);
+  } catch (e) {
+    const m = (e as Error).message;
+    throw new ForecastUsageError(m.startsWith("--space") ? m : `--space: not valid JSON (${m})`);
+  }
   if (!space) throw new ForecastUsageError(`--space: no default search space for ${a.model}; give one as JSON`);
-  const trials = positiveInt("--trials", a.trials, 20);
-  const maxEpochs = positiveInt("--max-epochs", a.maxEpochs, 9);
   const backend = await backendLine(io);
   const file = dataFiles(data)[0];
   const d = await loadForecastData(file, list(a.column));
-  const series = observedOnly(d);
-  const base = { ...(a.model === "lstm" || a.model === "convformer" ? { seed: a.seed } : {}), ...parseJsonFlag("--params", a.params) };
+  // the search sees the training part only (split on observed points, as eval's holdout does);
+  // its validation part is the end of the training part; the test part scores the winner once
+  const split = splitObserved(d, 0.8);
+  const train = split.series.map((s) => s.slice(0, split.trainEnd));
   const progress = bar(io, a.json, trials, `tune ${a.model}`);
   let r;
   try {
     r = await tune({
       space,
-      objective: forecastObjective(a.model, series, base),
+      objective: forecastObjective(a.model, train, base, { mask: split.mask }),
       method: a.method as TuneMethod,
       maxTrials: trials,
       maxBudget: maxEpochs,
-      minBudget: positiveInt("--min-epochs", a.minEpochs, 1),
+      minBudget: minEpochs,
       eta: a.eta,
       seed: a.seed,
       onTrial: (t) => progress?.update(t.id, { task: `best so far ${t.score.toFixed(4)}` }),
@@ -294,13 +318,21 @@ async function tuneCommand(a: TuneArgs, io: ForecastCommandIo): Promise<number> 
   } finally {
     progress?.stop();
   }
+  const chosen = { ...base, ...r.best.config };
+  const window = Number(chosen.window ?? 1);
+  const origins = observedOrigins(split.mask, Number.isFinite(window) ? window : 1, 1, split.trainEnd);
+  const test = await rollingOrigin(() => createForecaster(a.model!, chosen), split.series, { horizon: 1, trainEnd: split.trainEnd, origins, epochs: r.best.budget });
+  const testScore = { mase: test.metrics.mase, mae: test.metrics.mae, points: test.metrics.n };
+  const splitInfo = { trainPoints: split.trainEnd, validationPoints: split.trainEnd - validationEnd(split.trainEnd), testStartTime: split.splitTime };
   if (a.json) {
-    io.out(JSON.stringify({ model: a.model, data: file, method: r.method, best: r.best, trials: r.trials, epochsUsed: r.epochsUsed, seed: a.seed, backend, version: cotwinVersion() }) + "\n");
+    io.out(JSON.stringify({ model: a.model, data: file, method: r.method, best: r.best, test: testScore, split: splitInfo, trials: r.trials, epochsUsed: r.epochsUsed, seed: a.seed, backend, version: cotwinVersion() }) + "\n");
     return 0;
   }
-  io.out(`${r.method} search for ${a.model} on ${file}: ${r.trials.length} trials, ${r.epochsUsed} epochs; score = validation MASE (last 20 %)\n`);
+  io.out(`${r.method} search for ${a.model} on ${file}: ${r.trials.length} trials, ${r.epochsUsed} epochs\n`);
+  io.out(`score = validation MASE: fitted on the first ${split.trainEnd - splitInfo.validationPoints} training points, scored on the last ${splitInfo.validationPoints} (the test part is not seen)\n`);
   io.out(trialTable(r) + "\n");
-  io.out(`best: trial ${r.best.id} score ${r.best.score.toFixed(4)} at ${r.best.budget} epochs: ${JSON.stringify(r.best.config)}\n`);
+  io.out(`best: trial ${r.best.id} validation MASE ${r.best.score.toFixed(4)} at ${r.best.budget} epochs: ${JSON.stringify(r.best.config)}\n`);
+  io.out(`test: refitted on all ${split.trainEnd} training points, MASE ${testScore.mase.toFixed(4)} (MAE ${testScore.mae.toPrecision(4)}) on ${testScore.points} test points after ${split.splitTime} s\n`);
   return 0;
 }
 

@@ -83,3 +83,35 @@ test("tune prints one row per trial", async () => {
   assert.equal(doc.trials.length, 3);
   assert.ok(Number.isFinite(doc.best.score));
 });
+
+test("tune refuses budgets and spaces that cannot work, naming the flag (exit 2)", async () => {
+  const cases: [string[], RegExp][] = [
+    [["--eta", "1"], /--eta must be a number greater than 1/],
+    [["--eta", "-2"], /--eta must be a number greater than 1/],
+    [["--eta", "0"], /--eta must be a number greater than 1/],
+    [["--eta", "1.01"], /--eta 1.01 with epochs 1..9 gives \d+ Hyperband brackets/],
+    [["--min-epochs", "10", "--max-epochs", "2"], /--min-epochs 10 is greater than --max-epochs 2/],
+    [["--space", '{"depth":{"type":"int","min":1,"max":3}}'], /--space: \{"depth":1\} is not a valid ridge setting/],
+    [["--space", '{"l2":{"type":"float","min":10,"max":1}}'], /--space: "l2": min 10 is greater than max 1/],
+    [["--space", '{"l2":{"type":"float","min":"a","max":1}}'], /--space: "l2"/],
+    [["--space", "{nope"], /--space: not valid JSON/],
+  ];
+  for (const [extra, re] of cases) {
+    const r = await run(["tune", "--data", file, "--model", "ridge", "--method", "hyperband", "--trials", "3", ...extra]);
+    assert.equal(r.code, 2, `${extra.join(" ")}: ${r.err}`);
+    assert.match(r.err, re);
+    assert.equal(r.out, "");
+  }
+});
+
+test("tune scores on a validation part of the training data and reports the test score apart", async () => {
+  const r = await run(["tune", "--data", file, "--model", "ridge", "--method", "random", "--trials", "2", "--json"]);
+  assert.equal(r.code, 0, r.err);
+  const doc = JSON.parse(r.out);
+  // 288 observed points: 230 train (80 %), of which the last 46 (20 %) validate
+  assert.equal(doc.split.trainPoints, 230);
+  assert.equal(doc.split.validationPoints, 46);
+  assert.equal(doc.split.testStartTime, 230 * 3600);
+  assert.ok(Number.isFinite(doc.test.mase));
+  assert.ok(doc.test.points > 0 && doc.test.points <= 58);
+});

@@ -4,8 +4,11 @@ import { dataFiles, loadForecastData, observedOnly, type ForecastData } from "..
 import { createForecaster, FORECASTER_KINDS, NEURAL_KINDS, type ForecasterKind } from "../forecast/registry.ts";
 import type { EpochLog } from "../forecast/types.ts";
 import { readPlainSeries, readSeries } from "../traces/index.ts";
-import type { Metrics } from "./metrics.ts";
+import { computeMetrics, type Metrics } from "./metrics.ts";
 import { poolScores, rollingOrigin, scoreForecaster, type ScoredForecasts } from "./rolling.ts";
+import { observedOrigins, splitObserved, validationEnd } from "./split.ts";
+
+export { observedOrigins };
 
 export const PROTOCOLS = ["holdout", "vm-load-daily", "google-job"] as const;
 export type ProtocolName = (typeof PROTOCOLS)[number];
@@ -41,6 +44,10 @@ export interface ModelResult extends Metrics {
   params: Record<string, unknown>;
   /** google-job: the score on each test task */
   perTask?: { task: string; n: number; mae: number; mase: number }[];
+  /** the fitted state of the (first) fit: smoothing constants, scalers, coefficients */
+  fitted?: unknown;
+  /** auto / ensemble: MASE on the validation part carved from the training part */
+  validationMase?: number;
   /** neural models: loss curves of the training run */
   history?: { loss: number[]; valLoss: number[]; lr: number[] };
 }
@@ -88,24 +95,16 @@ export function defaultParams(kind: ForecasterKind, s: Setting): Record<string, 
   }
 }
 
-function resolveModels(models: string[] | undefined): ForecasterKind[] {
+function resolveModels(models: string[] | undefined, allowChoices = false): ForecasterKind[] {
   const list = models && models.length ? models : FORECASTER_KINDS;
+  const known: readonly string[] = allowChoices ? [...FORECASTER_KINDS, ...CHOICE_MODELS] : FORECASTER_KINDS;
   for (const m of list) {
-    if (!(FORECASTER_KINDS as string[]).includes(m)) throw new Error(`--models: unknown model "${m}" (known: ${FORECASTER_KINDS.join(", ")})`);
+    if (!known.includes(m)) {
+      const hint = !allowChoices && (CHOICE_MODELS as readonly string[]).includes(m) ? ` (${m} is chosen on a validation split: holdout protocol on one file only)` : "";
+      throw new Error(`--models: unknown model "${m}"${hint} (known: ${known.join(", ")})`);
+    }
   }
   return list as ForecasterKind[];
-}
-
-/** Points usable as forecast origins: the window before and the horizon after were all observed. */
-export function observedOrigins(mask: Uint8Array, window: number, horizon: number, from: number): Int32Array {
-  const n = mask.length;
-  const missing = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) missing[i + 1] = missing[i] + (mask[i] ? 0 : 1);
-  const out: number[] = [];
-  for (let t = Math.max(from, window); t + horizon <= n; t++) {
-    if (missing[t + horizon] - missing[t - window] === 0) out.push(t);
-  }
-  return Int32Array.from(out);
 }
 
 /**
@@ -269,31 +268,91 @@ async function crossTask(o: ProtocolOptions, name: ProtocolName, setting: Omit<S
   };
 }
 
-/** holdout on one file: the first 80 % trains, forecasts roll through the last 20 %. */
+/** Models that are not forecasters but choices among the others, made on a validation split. */
+export const CHOICE_MODELS = ["auto", "ensemble"] as const;
+/** How many of the best models (by validation MASE) the ensemble averages. */
+export const ENSEMBLE_SIZE = 3;
+
+/** Window for a series of `trainPoints`: 30 steps, less on short series (with a warning). */
+function holdoutWindow(trainPoints: number, notes: string[]): number {
+  const window = Math.min(30, Math.max(2, Math.floor(trainPoints / 10)));
+  if (window < 30) notes.push(`warning: the training part has only ${trainPoints} points, too short for the 30-step window: window ${window} used`);
+  return window;
+}
+
+/**
+ * holdout on one file: the first 80 % of the observed points train, forecasts roll through the rest.
+ * The split sits on an observed point and the training part is its observed points only (see
+ * split.ts), so nothing of the test part reaches any fitted parameter. `auto` and `ensemble` are
+ * chosen on a validation part carved from the end of the training part, then scored on the test part.
+ */
 async function holdoutFile(o: ProtocolOptions): Promise<ProtocolResult> {
   const d = await loadForecastData(o.data, o.columns);
-  const n = d.series[0].length;
   const h = o.horizon ?? 1;
-  const trainEnd = Math.floor(0.8 * n);
+  const split = splitObserved(d, 0.8);
+  const trainEnd = split.trainEnd;
+  const notes: string[] = [];
   const perDay = Math.round(86400 / d.stepS);
   const period = perDay >= 2 && perDay * 3 <= trainEnd ? perDay : 7;
-  const window = Math.min(30, Math.max(2, Math.floor(trainEnd / 10)));
+  const window = holdoutWindow(trainEnd, notes);
   const setting: Setting = { window, period, maWindow: 6, budget: o.budget ?? "small", seed: o.seed ?? 42 };
-  const origins = observedOrigins(d.mask, window, h, trainEnd);
+  const origins = observedOrigins(split.mask, window, h, trainEnd);
+  if (origins.length === 0) throw new Error(`--data: ${o.data} has no test point whose ${window}-step window and target were observed`);
+  const requested: string[] = resolveModels(o.models, true);
+  const choices = requested.filter((m): m is (typeof CHOICE_MODELS)[number] => (CHOICE_MODELS as readonly string[]).includes(m));
+  let kinds = requested.filter((m) => !(CHOICE_MODELS as readonly string[]).includes(m)) as ForecasterKind[];
+  // a choice alone chooses among every forecaster
+  if (choices.length && kinds.length === 0) kinds = [...FORECASTER_KINDS];
+  const valEnd = validationEnd(trainEnd, 0.2);
+  const valOrigins = choices.length ? observedOrigins(split.mask.subarray(0, trainEnd), window, h, valEnd) : new Int32Array(0);
+  if (choices.length && valOrigins.length === 0) throw new Error(`--models auto: the validation part of ${o.data} has no fully observed window`);
   const results: ModelResult[] = [];
-  for (const kind of resolveModels(o.models)) {
+  const forecasts = new Map<string, Float64Array>();
+  let scored: { actual: Float64Array; previous: Float64Array } | null = null;
+  for (const kind of kinds) {
     const params = { ...defaultParams(kind, setting), ...(o.params?.[kind] ?? {}) };
     o.onProgress?.(`holdout: ${kind}`);
-    const r = await rollingOrigin(() => createForecaster(kind, params), d.series, { horizon: h, trainEnd, origins });
+    const r = await rollingOrigin(() => createForecaster(kind, params), split.series, { horizon: h, trainEnd, origins });
+    scored ??= { actual: r.actual, previous: r.previous };
+    forecasts.set(kind, r.forecast);
     const state = r.fits[0]?.state as { history?: ModelResult["history"] } | undefined;
-    results.push({ ...resultOf(kind, params, r.metrics, r.trainMs, r.predictMs), ...(state?.history ? { history: state.history } : {}) });
+    const res: ModelResult = { ...resultOf(kind, params, r.metrics, r.trainMs, r.predictMs), fitted: r.fits[0]?.state, ...(state?.history ? { history: state.history } : {}) };
+    if (choices.length) {
+      o.onProgress?.(`holdout: ${kind} on the validation part`);
+      const v = await rollingOrigin(() => createForecaster(kind, params), [split.series[0].subarray(0, trainEnd), ...split.series.slice(1).map((s) => s.subarray(0, trainEnd))], { horizon: h, trainEnd: valEnd, origins: valOrigins });
+      res.validationMase = v.metrics.mase;
+      res.trainMs += v.trainMs;
+    }
+    results.push(res);
   }
+  if (choices.length && scored) {
+    const ranked = [...results].sort((a, b) => (a.validationMase ?? Infinity) - (b.validationMase ?? Infinity));
+    for (const c of choices) {
+      const picked = c === "auto" ? ranked.slice(0, 1) : ranked.slice(0, Math.min(ENSEMBLE_SIZE, ranked.length));
+      const f = new Float64Array(scored.actual.length);
+      for (const p of picked) {
+        const pf = forecasts.get(p.model)!;
+        for (let i = 0; i < f.length; i++) f[i] += pf[i] / picked.length;
+      }
+      const m = computeMetrics(scored.actual, f, scored.previous);
+      const validationMase = c === "auto" ? picked[0].validationMase : undefined;
+      results.push({
+        ...resultOf(c, { of: picked.map((p) => p.model) }, m, picked.reduce((s, p) => s + p.trainMs, 0), picked.reduce((s, p) => s + p.predictMs, 0)),
+        ...(validationMase !== undefined ? { validationMase } : {}),
+      });
+    }
+    notes.push(`auto and ensemble are chosen by validation MASE on the last 20 % of the training part (${trainEnd - valEnd} points), each model fitted on the first 80 % of it; ensemble = mean of the best ${ENSEMBLE_SIZE}`);
+  }
+  notes.unshift(
+    `split on observed points: the first ${trainEnd} observed points train (${split.trainGapsClosed} missing points before the split closed up, none interpolated), the test part starts at the observed point at ${split.splitTime} s`,
+    "forecasts roll through the test part without refitting; a test point is scored only when its input window and target were observed",
+  );
   return {
     protocol: "holdout",
     data: o.data,
     horizon: h,
-    split: { points: n, trainPoints: trainEnd, testOrigins: origins.length, window, period, columns: d.columns },
-    notes: ["first 80 % of the file trains (scalers too); forecasts roll through the last 20 % without refitting; only observed targets are scored"],
+    split: { points: d.series[0].length, trainPoints: trainEnd, trainGapsClosed: split.trainGapsClosed, splitTime: split.splitTime, testOrigins: origins.length, window, period, columns: d.columns },
+    notes,
     results,
   };
 }
