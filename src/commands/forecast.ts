@@ -14,8 +14,9 @@ import yargs from "yargs";
 import { runProtocol, PROTOCOLS, type ProtocolResult } from "../../workloads/eval/protocols.ts";
 import { scoreForecaster } from "../../workloads/eval/rolling.ts";
 import { initBackend } from "../../workloads/forecast/backend.ts";
+import { ForecastInputError } from "../../workloads/forecast/errors.ts";
 import { dataFiles, loadForecastData, observedOnly, readNumericTable } from "../../workloads/forecast/data.ts";
-import { cotwinVersion, readJSONFile, writeFileAtomic } from "../../workloads/forecast/io.ts";
+import { cotwinVersion, outputRefusal, readJSONFile, writeFileAtomic } from "../../workloads/forecast/io.ts";
 import { correlationMatrix, heatmap, histogram, lineChart, scatter, writeChart } from "../../workloads/forecast/plot.ts";
 import { createForecaster, FORECASTER_KINDS, isForecasterKind, loadForecaster } from "../../workloads/forecast/registry.ts";
 import { evaluateSelection, selectionTable, SIMILARITIES, type Similarity } from "../../workloads/forecast/select.ts";
@@ -37,6 +38,16 @@ const processIo = (): ForecastCommandIo => ({
   err: (t) => process.stderr.write(t),
   interactive: Boolean(process.stderr.isTTY),
 });
+
+/** Errors that are the input's fault (flags, model files, trace rows): message alone, exit code 2. */
+const INPUT_ERRORS = new Set(["YError", "ForecastInputError", "TraceRowError"]);
+
+/** Forecasts must be numbers: a model that gives NaN or Infinity is a broken model file. */
+function checkFinite(forecast: ArrayLike<number>, dir: string): void {
+  for (let i = 0; i < forecast.length; i++) {
+    if (!Number.isFinite(forecast[i])) throw new ForecastInputError(`model: ${dir} forecast a non-finite value (${forecast[i]}) at step ${i + 1}: its weights or state are not a working model`);
+  }
+}
 
 /** A mistake in the command line: exit code 2, message names the flag or file. */
 export class ForecastUsageError extends Error {
@@ -108,10 +119,27 @@ interface EvalArgs {
   trainTask?: string;
   params?: string;
   out?: string;
+  force?: boolean;
 }
+
+/** An earlier `forecast eval --out` result (safe to replace). */
+function isEvalOutput(text: string): boolean {
+  try {
+    const d = JSON.parse(text) as { writtenBy?: unknown };
+    return d.writtenBy === EVAL_WRITER;
+  } catch {
+    return false;
+  }
+}
+const EVAL_WRITER = "cotwin forecast eval";
 
 async function evalCommand(a: EvalArgs, io: ForecastCommandIo): Promise<number> {
   const data = needPath("--data", a.data);
+  if (a.out !== undefined) {
+    if (a.out === "") throw new ForecastUsageError("--out: give a file name");
+    const why = a.force ? null : outputRefusal(a.out, isEvalOutput);
+    if (why) throw new ForecastUsageError(`--out: ${why}; refusing to overwrite it (pass --force to write anyway)`);
+  }
   if (!(PROTOCOLS as readonly string[]).includes(a.protocol)) throw new ForecastUsageError(`--protocol: unknown protocol "${a.protocol}" (known: ${PROTOCOLS.join(", ")})`);
   if (a.budget !== "small" && a.budget !== "full") throw new ForecastUsageError(`--budget must be small or full, got "${a.budget}"`);
   const models = list(a.models);
@@ -143,6 +171,7 @@ async function evalCommand(a: EvalArgs, io: ForecastCommandIo): Promise<number> 
   }
   const results = r.results.map((x) => ({ model: x.model, mae: x.mae, rmse: x.rmse, smape: x.smape, r2: x.r2, mase: x.mase }));
   const doc = {
+    writtenBy: EVAL_WRITER,
     results,
     protocol: r.protocol,
     data: r.data,
@@ -241,6 +270,7 @@ async function predictCommand(a: PredictArgs, io: ForecastCommandIo): Promise<nu
   const columns = list(a.column) ?? info.columns;
   const d = await loadForecastData(data, columns);
   const forecast = model.predict(d.series, horizon);
+  checkFinite(forecast, dir);
   const step = d.stepS;
   const last = d.times[d.times.length - 1];
   const times = Array.from({ length: horizon }, (_, k) => last + (k + 1) * step);
@@ -498,7 +528,8 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
           .option("budget", { type: "string", default: "small", describe: "neural training budget: small or full" })
           .option("train-task", { type: "string", describe: "google-job: task file (or its number) to train on" })
           .option("params", { type: "string", describe: 'per-model overrides as JSON, e.g. {"ridge":{"l2":10}}' })
-          .option("out", { type: "string", describe: "also write the JSON result to this file" }),
+          .option("out", { type: "string", describe: "also write the JSON result to this file (an earlier eval result is replaced; anything else is refused)" })
+          .option("force", { type: "boolean", default: false, describe: "write --out even over a file eval did not write" }),
       async (a) => {
         code = await evalCommand(a as unknown as EvalArgs, io);
       },
@@ -586,7 +617,7 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
     await parser.parseAsync();
   } catch (e) {
     const err = e as Error;
-    if (e instanceof ForecastUsageError || err.name === "YError") {
+    if (e instanceof ForecastUsageError || INPUT_ERRORS.has(err.name)) {
       io.err(`cotwin forecast: ${err.message}\n`);
       return 2;
     }

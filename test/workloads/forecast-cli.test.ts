@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { runForecastCommand } from "../../src/commands/forecast.ts";
+import { repoRoot } from "../helpers/data.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "cotwin-fcli-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -114,4 +115,29 @@ test("tune scores on a validation part of the training data and reports the test
   assert.equal(doc.split.testStartTime, 230 * 3600);
   assert.ok(Number.isFinite(doc.test.mase));
   assert.ok(doc.test.points > 0 && doc.test.points <= 58);
+});
+
+test("eval --out refuses files it did not write and the project's source tree unless --force", async () => {
+  const own = path.join(dir, "own.json");
+  const theirs = path.join(dir, "notes.txt");
+  writeFileSync(theirs, "someone's notes\n");
+  let r = await run(["eval", "--data", file, "--models", "naive", "--out", theirs]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--out: .*notes\.txt exists and was not written by this command; refusing to overwrite it \(pass --force/);
+  assert.equal(readFileSync(theirs, "utf8"), "someone's notes\n");
+  const source = path.join(repoRoot, "workloads", "forecast", "naive.ts");
+  const before = readFileSync(source, "utf8");
+  r = await run(["eval", "--data", file, "--models", "naive", "--out", source]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /--out: .*naive\.ts is inside cotwin's own source tree/);
+  assert.equal(readFileSync(source, "utf8"), before);
+  // its own earlier result is replaced; --force writes over anything
+  r = await run(["eval", "--data", file, "--models", "naive", "--out", own]);
+  assert.equal(r.code, 0, r.err);
+  r = await run(["eval", "--data", file, "--models", "ses", "--out", own]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(JSON.parse(readFileSync(own, "utf8")).results[0].model, "ses");
+  r = await run(["eval", "--data", file, "--models", "naive", "--out", theirs, "--force"]);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(JSON.parse(readFileSync(theirs, "utf8")).writtenBy, "cotwin forecast eval");
 });

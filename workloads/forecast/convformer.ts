@@ -41,7 +41,8 @@ export class ConvformerForecaster extends NeuralForecaster<ConvformerParams> {
     const norm2 = new FeatureNorm({ name: "norm_feedforward" }).apply(res) as tf.SymbolicTensor;
     let pooled = tf.layers.globalAveragePooling1d().apply(norm2) as tf.SymbolicTensor;
     if (dropout > 0) pooled = new SeededDropout({ rate: dropout, seed: seed + 200 }).apply(pooled) as tf.SymbolicTensor;
-    const out = tf.layers.dense({ units: horizon, kernelInitializer: glorot(4) }).apply(pooled) as tf.SymbolicTensor;
+    // zero output weights: the untrained network forecasts its zero point (last value or SES)
+    const out = tf.layers.dense({ units: horizon, kernelInitializer: "zeros" }).apply(pooled) as tf.SymbolicTensor;
     return tf.model({ inputs: input, outputs: out });
   }
 

@@ -40,7 +40,8 @@ export class LstmForecaster extends NeuralForecaster<LstmParams> {
       );
       if (dropout > 0) model.add(new SeededDropout({ rate: dropout, seed: seed + 10 * i + 3 }));
     });
-    model.add(tf.layers.dense({ units: horizon, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 999 }) }));
+    // zero output weights: the untrained network forecasts its zero point (last value or SES)
+    model.add(tf.layers.dense({ units: horizon, kernelInitializer: "zeros" }));
     return model;
   }
 

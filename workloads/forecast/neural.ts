@@ -5,12 +5,15 @@ import seedrandom from "seedrandom";
 import { z } from "zod";
 import { initBackend } from "./backend.ts";
 import { BaseForecaster } from "./base.ts";
+import { ForecastInputError } from "./errors.ts";
 import { cotwinVersion, writeFileAtomic } from "./io.ts";
 import "./layers.ts";
 import { fitScaler, type ScalerState } from "./scaler.ts";
 import type { EpochLog, FitOptions, FitReport, SavedModel, SeriesSet } from "./types.ts";
 import { asSeriesSet } from "./types.ts";
-import { buildInputs, buildTargets, directAt, unscaleOutputs, validOrigins, type TargetMode } from "./windows.ts";
+import { gridThenNelderMead } from "./optimize.ts";
+import { sesSSE } from "./ses.ts";
+import { buildInputs, buildTargets, directAt, sesLevels, unscaleOutputs, validOrigins, type TargetMode } from "./windows.ts";
 
 /** Hyper-parameters every neural forecaster shares (training loop, windows, schedule). */
 export const neuralCommon = {
@@ -33,7 +36,9 @@ export const neuralCommon = {
   lrDecay: z.number().min(0).default(0.05),
   minLearningRate: z.number().positive().default(1e-5),
   dropout: z.number().min(0).max(0.9).default(0.1),
-  target: z.enum(["delta", "level"]).default("delta"),
+  /** what the network learns: the change from the last value ("delta"), the residual over simple
+   *  exponential smoothing ("ses", alpha fitted on the training data), or the level itself */
+  target: z.enum(["delta", "ses", "level"]).default("delta"),
   /** "relative": inputs are changes from the window's last value (level-free, transfers across
    *  tasks); "level": standardised values */
   inputs: z.enum(["relative", "level"]).default("relative"),
@@ -64,6 +69,8 @@ export interface NeuralParams extends Record<string, unknown> {
 
 export interface NeuralState {
   scaler: ScalerState;
+  /** target "ses": the smoothing constant the residuals are taken over */
+  sesAlpha?: number;
   nSeries: number;
   horizon: number;
   history: { loss: number[]; valLoss: number[]; lr: number[] };
@@ -74,6 +81,32 @@ interface TrainData {
   x: Float32Array;
   y: Float32Array;
   n: number;
+}
+
+/** A weights file named in model.json: a plain file inside the model directory, never a path out of it. */
+function weightsPath(dir: string, name: string, where: string): string {
+  const root = path.resolve(dir);
+  const file = path.resolve(root, name);
+  const rel = path.relative(root, file);
+  if (name === "" || path.isAbsolute(name) || rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) {
+    throw new ForecastInputError(`model: ${where}: weightsFile "${name}" must name a file inside the model directory`);
+  }
+  return file;
+}
+
+const weightSpecSchema = z.object({ name: z.string(), shape: z.array(z.number().int().min(0)), dtype: z.literal("float32") });
+
+function checkWeightSpecs(raw: unknown[], where: string): z.infer<typeof weightSpecSchema>[] {
+  return raw.map((w, i) => {
+    const r = weightSpecSchema.safeParse(w);
+    if (!r.success) throw new ForecastInputError(`model: ${where}: weightSpecs[${i}] is not a float32 weight spec (${z.prettifyError(r.error).replace(/\n/g, "; ")})`);
+    return r.data;
+  });
+}
+
+/** The SES constant with the least one-step squared error (as SesForecaster fits it). */
+function fitSesAlpha(y: Float64Array): number {
+  return gridThenNelderMead((x) => sesSSE(y, x[0]), { lo: [0], hi: [1] }, 101).x[0];
 }
 
 function mse(pred: ArrayLike<number>, y: ArrayLike<number>): number {
@@ -123,19 +156,22 @@ export abstract class NeuralForecaster<P extends NeuralParams> extends BaseForec
     const trainOrigins = all.subarray(0, nTrain);
     const valOrigins = all.subarray(all.length - nVal);
     const scaler = fitScaler(series);
+    // the SES constant comes from the training windows only (not the validation part)
+    const sesAlpha = p.target === "ses" ? fitSesAlpha(series[0].subarray(0, trainOrigins[nTrain - 1] + h)) : undefined;
+    const base = sesAlpha === undefined ? undefined : sesLevels(series[0], sesAlpha);
     const train: TrainData = {
       x: buildInputs(series, trainOrigins, p.window, scaler, undefined, p.inputs === "relative") as Float32Array,
-      y: buildTargets(series[0], trainOrigins, h, scaler, p.target) as Float32Array,
+      y: buildTargets(series[0], trainOrigins, h, scaler, p.target, undefined, base) as Float32Array,
       n: nTrain,
     };
     const val: TrainData = {
       x: buildInputs(series, valOrigins, p.window, scaler, undefined, p.inputs === "relative") as Float32Array,
-      y: buildTargets(series[0], valOrigins, h, scaler, p.target) as Float32Array,
+      y: buildTargets(series[0], valOrigins, h, scaler, p.target, undefined, base) as Float32Array,
       n: nVal,
     };
     this.model?.dispose();
     this.model = this.buildModel(p.window, ns, h);
-    this.state = { scaler, nSeries: ns, horizon: h, history: { loss: [], valLoss: [], lr: [] }, bestEpoch: 0 };
+    this.state = { scaler, ...(sesAlpha !== undefined ? { sesAlpha } : {}), nSeries: ns, horizon: h, history: { loss: [], valLoss: [], lr: [] }, bestEpoch: 0 };
     const r = await this.train(train, val, ns, h, epochs, opts.onEpoch);
     this.state.history = r.history;
     this.state.bestEpoch = r.bestEpoch;
@@ -163,9 +199,11 @@ export abstract class NeuralForecaster<P extends NeuralParams> extends BaseForec
     const xAll = tf.tensor3d(train.x, [train.n, w, ns]);
     const yAll = tf.tensor2d(train.y, [train.n, h]);
     const history = { loss: [] as number[], valLoss: [] as number[], lr: [] as number[] };
-    let best = Number.MAX_VALUE;
+    // The output layer starts at zero, so before training the network forecasts its zero point
+    // (the last value or SES). That is epoch 0: training must beat it on validation to be kept.
+    let best = mse(this.predictScaled(val.x, val.n, ns), val.y);
     let bestEpoch = 0;
-    let bestWeights: tf.Tensor[] | null = null;
+    let bestWeights: tf.Tensor[] | null = model.getWeights().map((t) => t.clone());
     let sinceBest = 0;
     let sinceLrDrop = 0;
     let lr = p.learningRate;
@@ -241,7 +279,8 @@ export abstract class NeuralForecaster<P extends NeuralParams> extends BaseForec
     const st = this.fitted();
     const x = buildInputs(series, origins, this.params.window, st.scaler, undefined, this.params.inputs === "relative") as Float32Array;
     const z = this.predictScaled(x, origins.length, st.nSeries);
-    return unscaleOutputs(z, series[0], origins, st.horizon, st.scaler, this.params.target);
+    const base = st.sesAlpha === undefined ? undefined : sesLevels(series[0], st.sesAlpha);
+    return unscaleOutputs(z, series[0], origins, st.horizon, st.scaler, this.params.target, base);
   }
 
   protected forecastFrom(history: SeriesSet, horizon: number): Float64Array {
@@ -280,23 +319,35 @@ export abstract class NeuralForecaster<P extends NeuralParams> extends BaseForec
 
   override async restore(saved: SavedModel, dir: string): Promise<void> {
     await initBackend();
-    if (!saved.tfjs) throw new Error(`model: ${dir}/model.json has no network (tfjs section missing)`);
-    const file = path.join(dir, saved.tfjs.weightsFile);
+    const where = path.join(dir, "model.json");
+    if (!saved.tfjs) throw new ForecastInputError(`model: ${where} has no network (tfjs section missing)`);
+    const file = weightsPath(dir, saved.tfjs.weightsFile, where);
+    const specs = checkWeightSpecs(saved.tfjs.weightSpecs, where);
     let buf: Buffer;
     try {
       buf = readFileSync(file);
     } catch {
-      throw new Error(`model: weights file ${file} is missing`);
+      throw new ForecastInputError(`model: weights file ${file} is missing or unreadable`);
     }
+    const need = specs.reduce((s, w) => s + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+    if (buf.byteLength !== need) throw new ForecastInputError(`model: weights file ${file} holds ${buf.byteLength} bytes, the weight specs in ${where} need ${need} (truncated or from another model)`);
     const weightData = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+    const values = new Float32Array(weightData);
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) throw new ForecastInputError(`model: weights file ${file} holds a non-finite weight (value ${i})`);
+    }
     this.model?.dispose();
-    this.model = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: saved.tfjs.modelTopology as tf.io.ModelArtifacts["modelTopology"],
-        weightSpecs: saved.tfjs.weightSpecs as tf.io.WeightsManifestEntry[],
-        weightData,
-      }),
-    );
+    try {
+      this.model = await tf.loadLayersModel(
+        tf.io.fromMemory({
+          modelTopology: saved.tfjs.modelTopology as tf.io.ModelArtifacts["modelTopology"],
+          weightSpecs: specs as tf.io.WeightsManifestEntry[],
+          weightData,
+        }),
+      );
+    } catch (e) {
+      throw new ForecastInputError(`model: ${where}: the network does not load (${(e as Error).message.split("\n")[0]})`);
+    }
     await super.restore(saved, dir);
   }
 
