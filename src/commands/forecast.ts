@@ -376,6 +376,7 @@ interface SelectArgs {
   column?: string;
   json: boolean;
   seed: number;
+  history?: number;
 }
 
 async function selectCommand(a: SelectArgs, io: ForecastCommandIo): Promise<number> {
@@ -387,17 +388,26 @@ async function selectCommand(a: SelectArgs, io: ForecastCommandIo): Promise<numb
   const backend = await backendLine(io);
   const params: Record<string, unknown> = { ...(a.model === "lstm" || a.model === "convformer" ? { seed: a.seed } : {}), ...parseJsonFlag("--params", a.params) };
   const window = Number(params.window ?? 30);
+  const fraction = a.history ?? 0.5;
+  if (!(fraction > 0 && fraction < 1)) throw new ForecastUsageError(`--history must be a fraction between 0 and 1, got ${String(a.history)}`);
   const tasks = [];
   for (const f of dataFiles(data)) {
     const d = await loadForecastData(f, list(a.column));
-    tasks.push({ task: path.basename(f).split("-")[0], train: observedOnly(d), test: d.series, origins: observedOrigins(d.mask, window, 1, window) });
+    // the new task's pattern and every library model see only the points before the split
+    const split = splitObserved(d, fraction);
+    tasks.push({
+      task: path.basename(f).split("-")[0],
+      history: split.series.map((s) => s.slice(0, split.trainEnd)),
+      series: split.series,
+      origins: observedOrigins(split.mask, window, 1, split.trainEnd),
+    });
   }
   const r = await evaluateSelection(a.model, params, tasks, measures, 1, (m) => io.interactive && !a.json && io.err(m + "\n"));
   if (a.json) {
-    io.out(JSON.stringify({ ...r, data, backend, seed: a.seed, version: cotwinVersion() }) + "\n");
+    io.out(JSON.stringify({ ...r, data, history: fraction, backend, seed: a.seed, version: cotwinVersion() }) + "\n");
     return 0;
   }
-  io.out(`pattern-based selection of ${a.model} models over ${tasks.length} tasks of ${data} (leave one task out)\n`);
+  io.out(`pattern-based selection of ${a.model} models over ${tasks.length} tasks of ${data}: each task in turn is the new one; library models and patterns from the first ${Math.round(fraction * 100)} % of each task's observed points, MASE on the rest\n`);
   io.out(selectionTable(r) + "\n");
   return 0;
 }
@@ -592,6 +602,7 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
           .option("data", { type: "string", describe: "directory of task files" })
           .option("model", { type: "string", default: "ridge" })
           .option("measures", { type: "string", describe: SIMILARITIES.join(",") })
+          .option("history", { type: "number", default: 0.5, describe: "share of each task's observed points that is history (patterns, library models); the rest is scored" })
           .option("params", { type: "string" })
           .option("seed", { type: "number", default: 42 }),
       async (a) => {
