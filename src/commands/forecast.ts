@@ -11,7 +11,8 @@ import { SingleBar } from "cli-progress";
 import { existsSync, statSync } from "node:fs";
 import path from "node:path";
 import yargs from "yargs";
-import { runProtocol, PROTOCOLS, type ProtocolResult } from "../../workloads/eval/protocols.ts";
+import { CHOICE_MODELS, defaultParams, runProtocol, PROTOCOLS, vmLoadDailyData, vmLoadNeuralParams, type ProtocolResult } from "../../workloads/eval/protocols.ts";
+import { computeMetrics } from "../../workloads/eval/metrics.ts";
 import { scoreForecaster } from "../../workloads/eval/rolling.ts";
 import { initBackend } from "../../workloads/forecast/backend.ts";
 import { ForecastInputError } from "../../workloads/forecast/errors.ts";
@@ -120,6 +121,7 @@ interface EvalArgs {
   params?: string;
   out?: string;
   force?: boolean;
+  keepMarkers?: boolean;
 }
 
 /** An earlier `forecast eval --out` result (safe to replace). */
@@ -143,7 +145,9 @@ async function evalCommand(a: EvalArgs, io: ForecastCommandIo): Promise<number> 
   if (!(PROTOCOLS as readonly string[]).includes(a.protocol)) throw new ForecastUsageError(`--protocol: unknown protocol "${a.protocol}" (known: ${PROTOCOLS.join(", ")})`);
   if (a.budget !== "small" && a.budget !== "full") throw new ForecastUsageError(`--budget must be small or full, got "${a.budget}"`);
   const models = list(a.models);
-  for (const m of models ?? []) if (!isForecasterKind(m)) throw new ForecastUsageError(`--models: unknown model "${m}" (known: ${FORECASTER_KINDS.join(", ")})`);
+  for (const m of models ?? []) {
+    if (!isForecasterKind(m) && !(CHOICE_MODELS as readonly string[]).includes(m)) throw new ForecastUsageError(`--models: unknown model "${m}" (known: ${[...FORECASTER_KINDS, ...CHOICE_MODELS].join(", ")})`);
+  }
   const params = parseJsonFlag("--params", a.params) as Record<string, Record<string, unknown>>;
   for (const k of Object.keys(params)) if (!isForecasterKind(k)) throw new ForecastUsageError(`--params: unknown model "${k}" (give {"model": {...}})`);
   const backend = await backendLine(io);
@@ -161,6 +165,7 @@ async function evalCommand(a: EvalArgs, io: ForecastCommandIo): Promise<number> 
       seed: a.seed,
       budget: a.budget,
       trainTask: a.trainTask,
+      keepMissingMarkers: a.keepMarkers,
       onProgress: (msg) => {
         progress?.update(done++, { task: msg });
       },
@@ -181,11 +186,13 @@ async function evalCommand(a: EvalArgs, io: ForecastCommandIo): Promise<number> 
     trainMs: Object.fromEntries(r.results.map((x) => [x.model, Math.round(x.trainMs)])),
     perTask: Object.fromEntries(r.results.filter((x) => x.perTask).map((x) => [x.model, x.perTask])),
     params: Object.fromEntries(r.results.map((x) => [x.model, x.params])),
+    validationMase: Object.fromEntries(r.results.filter((x) => x.validationMase !== undefined).map((x) => [x.model, x.validationMase])),
     seed: a.seed,
     budget: a.budget,
     backend,
     version: cotwinVersion(),
   };
+  for (const n of r.notes) if (n.startsWith("warning: ")) io.err(`cotwin forecast: ${n}\n`);
   if (a.out) writeFileAtomic(a.out, JSON.stringify(doc, null, 1) + "\n");
   if (a.json) {
     io.out(JSON.stringify(doc) + "\n");
@@ -199,6 +206,7 @@ async function evalCommand(a: EvalArgs, io: ForecastCommandIo): Promise<number> 
       4,
     ) + "\n",
   );
+  for (const x of r.results) if (x.model === "auto" || x.model === "ensemble") io.out(`${x.model}: ${JSON.stringify(x.params)}\n`);
   for (const n of r.notes) io.out(`note: ${n}\n`);
   io.out("MASE = MAE / MAE of the previous-value forecast on the same points (< 1 beats persistence)\n");
   return 0;
@@ -215,6 +223,21 @@ interface TrainArgs {
   out?: string;
   seed?: number;
   json: boolean;
+  holdout?: number;
+  protocol?: string;
+  keepMarkers: boolean;
+  budget: string;
+}
+
+/** What training.json records next to a saved model: enough for plot to redraw the same split. */
+interface TrainingInfo {
+  data?: string;
+  columns?: string[];
+  protocol?: "vm-load-daily";
+  keepMarkers?: boolean;
+  /** share of observed points held out after training (holdout split), and where they start */
+  holdout?: number;
+  splitTime?: number;
 }
 
 async function trainCommand(a: TrainArgs, io: ForecastCommandIo): Promise<number> {
@@ -222,13 +245,37 @@ async function trainCommand(a: TrainArgs, io: ForecastCommandIo): Promise<number
   if (!a.model) throw new ForecastUsageError("--model is required (one of " + FORECASTER_KINDS.join(", ") + ")");
   if (!isForecasterKind(a.model)) throw new ForecastUsageError(`--model: unknown model "${a.model}" (known: ${FORECASTER_KINDS.join(", ")})`);
   if (!a.out) throw new ForecastUsageError("--out is required (the model directory to write)");
-  if (statSync(data).isDirectory()) throw new ForecastUsageError(`--data: ${data} is a directory; train takes one file`);
-  const params = parseJsonFlag("--params", a.params);
-  if (a.seed !== undefined && (a.model === "lstm" || a.model === "convformer") && params.seed === undefined) params.seed = a.seed;
+  if (a.protocol !== undefined && a.protocol !== "vm-load-daily") throw new ForecastUsageError(`--protocol: train knows vm-load-daily (its daily series and split), got "${a.protocol}"`);
+  if (a.holdout !== undefined && !(a.holdout > 0 && a.holdout < 1)) throw new ForecastUsageError(`--holdout must be a fraction between 0 and 1, got ${String(a.holdout)}`);
+  if (a.holdout !== undefined && a.protocol) throw new ForecastUsageError("--holdout: vm-load-daily has its own split; give one or the other");
+  if (a.budget !== "small" && a.budget !== "full") throw new ForecastUsageError(`--budget must be small or full, got "${a.budget}"`);
+  if (!a.protocol && statSync(data).isDirectory()) throw new ForecastUsageError(`--data: ${data} is a directory; train takes one file`);
+  const user = parseJsonFlag("--params", a.params);
+  const neural = a.model === "lstm" || a.model === "convformer";
+  if (a.seed !== undefined && neural && user.seed === undefined) user.seed = a.seed;
   const horizon = positiveInt("--horizon", a.horizon, 1);
   const backend = await backendLine(io);
-  const d = await loadForecastData(data, list(a.column));
-  const series = observedOnly(d);
+  let series: Float64Array[];
+  let params: Record<string, unknown> = user;
+  let info: Record<string, unknown>;
+  if (a.protocol === "vm-load-daily") {
+    const v = await vmLoadDailyData(data, a.keepMarkers);
+    series = [v.days.slice(0, v.trainEnd)];
+    // the protocol's settings, so a trained model is the one eval scores
+    const setting = { window: v.window, period: 7, maWindow: 3, budget: a.budget as "small" | "full", seed: a.seed ?? 42 };
+    params = { ...defaultParams(a.model, setting), ...(neural ? vmLoadNeuralParams(setting.budget) : {}), ...user };
+    info = { data: v.file, columns: ["daily mean"], protocol: "vm-load-daily", keepMarkers: a.keepMarkers, points: v.trainEnd, splitTime: v.times[v.trainEnd] };
+  } else {
+    const d = await loadForecastData(data, list(a.column));
+    if (a.holdout !== undefined) {
+      const split = splitObserved(d, 1 - a.holdout);
+      series = split.series.map((x) => x.slice(0, split.trainEnd));
+      info = { data, columns: d.columns, holdout: a.holdout, splitTime: split.splitTime, points: split.trainEnd, missingClosedUp: split.trainGapsClosed };
+    } else {
+      series = observedOnly(d);
+      info = { data, columns: d.columns, points: series[0].length, missingClosedUp: d.missingCount };
+    }
+  }
   const model = createForecaster(a.model, params);
   const progress = bar(io, a.json, Number(model.params.epochs ?? 1), `train ${a.model}`);
   let report;
@@ -238,14 +285,15 @@ async function trainCommand(a: TrainArgs, io: ForecastCommandIo): Promise<number
     progress?.stop();
   }
   await model.save(a.out);
-  const info = { data, columns: d.columns, points: series[0].length, missingClosedUp: d.missingCount, horizon, backend, version: cotwinVersion() };
+  info = { ...info, horizon, backend, version: cotwinVersion() };
   writeFileAtomic(path.join(a.out, "training.json"), JSON.stringify(info, null, 1) + "\n");
   model.dispose();
   const summary = { model: a.model, out: a.out, trainMs: Math.round(report.trainMs), epochs: report.epochsRun, bestEpoch: report.bestEpoch, ...info, params: model.params };
   if (a.json) io.out(JSON.stringify(summary) + "\n");
   else {
-    io.out(`trained ${a.model} on ${series[0].length} points of ${d.columns.join(", ")} from ${data} in ${(report.trainMs / 1000).toFixed(2)} s`);
+    io.out(`trained ${a.model} on ${series[0].length} points of ${(info.columns as string[]).join(", ")} from ${data} in ${(report.trainMs / 1000).toFixed(2)} s`);
     io.out(report.epochsRun ? ` (${report.epochsRun} epochs, best ${report.bestEpoch})\n` : "\n");
+    if (info.splitTime !== undefined) io.out(`held out: everything from ${new Date(Number(info.splitTime) * 1000).toISOString()} on (plot marks the boundary)\n`);
     io.out(`saved to ${a.out}\n`);
   }
   return 0;
@@ -421,6 +469,39 @@ interface PlotArgs {
   column?: string;
   points: number;
   json: boolean;
+  keepMarkers?: boolean;
+}
+
+/** The series a saved model is plotted on, with the points scored and the train/test boundary. */
+interface PlotSeries {
+  label: string;
+  series: Float64Array[];
+  mask: Uint8Array;
+  times: Float64Array;
+  stepS: number;
+  /** first plotted index */
+  from: number;
+  /** first test index, when the model's training split is known */
+  trainEnd: number | null;
+}
+
+async function plotSeries(file: string, info: TrainingInfo, a: PlotArgs): Promise<PlotSeries> {
+  if (info.protocol === "vm-load-daily") {
+    const v = await vmLoadDailyData(file, a.keepMarkers ?? info.keepMarkers ?? false);
+    return { label: "daily mean load", series: [v.days], mask: new Uint8Array(v.days.length).fill(1), times: v.times, stepS: 86400, from: 0, trainEnd: v.trainEnd };
+  }
+  const d = await loadForecastData(file, list(a.column) ?? info.columns);
+  const sameData = info.data !== undefined && path.resolve(info.data) === path.resolve(file);
+  if (sameData && info.holdout !== undefined) {
+    // the model's own split: the test part is what it never saw
+    const split = splitObserved(d, 1 - info.holdout);
+    const n = split.series[0].length;
+    const from = Math.max(0, split.trainEnd - Math.floor((n - split.trainEnd) / 3));
+    return { label: d.columns[0], series: split.series, mask: split.mask, times: split.times, stepS: d.stepS, from, trainEnd: split.trainEnd };
+  }
+  const n = d.series[0].length;
+  const count = Math.min(positiveInt("--points", a.points, 500), n - 1);
+  return { label: d.columns[0], series: d.series, mask: d.mask, times: d.times, stepS: d.stepS, from: n - count, trainEnd: null };
 }
 
 async function plotCommand(a: PlotArgs, io: ForecastCommandIo): Promise<number> {
@@ -432,23 +513,37 @@ async function plotCommand(a: PlotArgs, io: ForecastCommandIo): Promise<number> 
     const dir = needPath("--model", a.model);
     await backendLine(io);
     const model = await loadForecaster(dir);
-    const info = existsSync(path.join(dir, "training.json")) ? (readJSONFile(path.join(dir, "training.json"), "--model") as { columns?: string[] }) : {};
-    const d = await loadForecastData(file, list(a.column) ?? info.columns);
-    const n = d.series[0].length;
-    const count = Math.min(positiveInt("--points", a.points, 500), n - 1);
-    const origins = Int32Array.from({ length: count }, (_, i) => n - count + i);
-    const s = scoreForecaster(model, d.series, origins, 1);
+    const info = existsSync(path.join(dir, "training.json")) ? (readJSONFile(path.join(dir, "training.json"), "--model") as TrainingInfo) : {};
+    const p = await plotSeries(file, info, a);
+    const n = p.series[0].length;
+    const window = Math.max(1, Number(model.params.window ?? 1));
+    // forecast every point whose window and target were observed; score only those (and only test
+    // points when the split is known): interpolated points are neither drawn nor scored
+    const origins = observedOrigins(p.mask, window, 1, Math.max(p.from, window));
+    if (origins.length === 0) throw new ForecastUsageError(`--data: ${file} has no observed point with a full ${window}-step window to forecast`);
+    const all = scoreForecaster(model, p.series, origins, 1);
+    checkFinite(all.forecast, dir);
+    const testIdx = p.trainEnd === null ? null : Array.from(origins.keys()).filter((i) => origins[i] >= p.trainEnd!);
+    const pick = (xs: Float64Array, idx: number[]) => Float64Array.from(idx, (i) => xs[i]);
+    const scored = testIdx ?? Array.from(origins.keys());
+    const m = computeMetrics(pick(all.actual, scored), pick(all.forecast, scored), pick(all.previous, scored));
+    const actual = Float64Array.from({ length: n - p.from }, (_, k) => (p.mask[p.from + k] ? p.series[0][p.from + k] : NaN));
+    const what = testIdx ? `${scored.length} test points` : `${scored.length} observed points${info.data && path.resolve(info.data) === path.resolve(file) ? ", in-sample" : ""}`;
+    const marks = p.trainEnd === null ? [] : [{ x: p.times[p.trainEnd], label: "test part ->" }];
     written.push(
       ...writeChart(
         a.out,
         "forecast",
         lineChart({
-          title: `${model.kind}: one-step forecasts vs actual (MASE ${s.metrics.mase.toFixed(3)})`,
-          xLabel: "step",
-          yLabel: d.columns[0],
+          title: `${model.kind}: one-step forecasts, MAE ${m.mae.toPrecision(3)}, MASE ${m.mase.toFixed(3)} (${what})`,
+          xLabel: "time (UTC)",
+          yLabel: p.label,
+          time: true,
+          maxStep: 1.5 * p.stepS,
+          marks,
           series: [
-            { name: "actual", x: origins, y: s.actual },
-            { name: model.kind, x: origins, y: s.forecast },
+            { name: "actual (observed)", x: p.times.subarray(p.from), y: actual },
+            { name: model.kind, x: Float64Array.from(origins, (o) => p.times[o]), y: all.forecast },
           ],
         }),
       ),
@@ -473,6 +568,7 @@ async function plotCommand(a: PlotArgs, io: ForecastCommandIo): Promise<number> 
       );
     }
     model.dispose();
+    if (!a.json) io.out(`${model.kind} on ${file}: MAE ${m.mae.toPrecision(4)}, MASE ${m.mase.toFixed(4)} over ${what}\n`);
   } else {
     const t = readNumericTable(file);
     if (t.columns.length === 0) throw new ForecastUsageError(`--data: ${file} has no numeric columns to plot`);
@@ -537,6 +633,7 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
           .option("seed", { type: "number", default: 42 })
           .option("budget", { type: "string", default: "small", describe: "neural training budget: small or full" })
           .option("train-task", { type: "string", describe: "google-job: task file (or its number) to train on" })
+          .option("keep-markers", { type: "boolean", default: false, describe: "vm-load-daily: keep the -1 markers inside the daily means (as the published notebook did)" })
           .option("params", { type: "string", describe: 'per-model overrides as JSON, e.g. {"ridge":{"l2":10}}' })
           .option("out", { type: "string", describe: "also write the JSON result to this file (an earlier eval result is replaced; anything else is refused)" })
           .option("force", { type: "boolean", default: false, describe: "write --out even over a file eval did not write" }),
@@ -555,6 +652,10 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
           .option("params", { type: "string", describe: "hyper-parameters as JSON" })
           .option("horizon", { type: "number", describe: "steps forecast directly (default 1)" })
           .option("seed", { type: "number" })
+          .option("holdout", { type: "number", describe: "hold out this share of the observed points (the end of the file) for plot to score" })
+          .option("protocol", { type: "string", describe: "vm-load-daily: train on that protocol's daily series and training days" })
+          .option("keep-markers", { type: "boolean", default: false, describe: "vm-load-daily: keep the -1 markers inside the daily means (as the published notebook did)" })
+          .option("budget", { type: "string", default: "small", describe: "vm-load-daily neural training budget: small or full" })
           .option("out", { type: "string", describe: "model directory to write" }),
       async (a) => {
         code = await trainCommand(a as unknown as TrainArgs, io);
@@ -618,7 +719,8 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
           .option("data", { type: "string" })
           .option("model", { type: "string", describe: "a saved model: plot its forecasts on --data" })
           .option("out", { type: "string", describe: "directory for the charts" })
-          .option("points", { type: "number", default: 500, describe: "last points forecast one step ahead" }),
+          .option("points", { type: "number", default: 500, describe: "last points forecast one step ahead (when the model's split is unknown)" })
+          .option("keep-markers", { type: "boolean", describe: "vm-load-daily models: keep the -1 markers (default: as trained)" }),
       async (a) => {
         code = await plotCommand(a as unknown as PlotArgs, io);
       },

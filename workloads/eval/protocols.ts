@@ -149,13 +149,28 @@ function locate(data: string, candidates: string[], what: string): string {
   throw new Error(`--data: ${data} holds no ${what} (looked for ${candidates.join(", ")})`);
 }
 
+/** The vm-load-daily protocol's data: daily means of vm-load/aa.txt and its fixed split. */
+export interface VmLoadDaily {
+  file: string;
+  days: Float64Array;
+  /** midnight (UTC) of each day, seconds */
+  times: Float64Array;
+  window: number;
+  /** days before the first test origin (= window + training windows) */
+  trainEnd: number;
+  trainWindows: number;
+  testOrigins: number[];
+  notes: string[];
+}
+
 /**
  * vm-load-daily: vm-load/aa.txt, hourly -> daily means, 14-day window, one day ahead, the first
- * 440 windows (80 % of 550 days) train, the remaining 96 test; original units.
+ * 440 windows (80 % of 550 days) train, the remaining 96 test; original units. `keepMarkers`
+ * keeps the -1 markers inside the daily means, as the published notebook did.
  */
-async function vmLoadDaily(o: ProtocolOptions): Promise<ProtocolResult> {
-  const file = locate(o.data, ["vm-load/aa.txt", "aa.txt"], "vm-load/aa.txt");
-  const raw = o.keepMissingMarkers
+export async function vmLoadDailyData(data: string, keepMarkers = false): Promise<VmLoadDaily> {
+  const file = locate(data, ["vm-load/aa.txt", "aa.txt"], "vm-load/aa.txt");
+  const raw = keepMarkers
     ? await readPlainSeries(file, { missingMarker: null, missing: "mask" })
     : await readSeries(file, { missing: "mask" });
   const { days, hours } = dailyMeans(raw.times, raw.values, raw.mask);
@@ -166,19 +181,31 @@ async function vmLoadDaily(o: ProtocolOptions): Promise<ProtocolResult> {
   const testOrigins = Array.from({ length: windows - trainWindows }, (_, i) => trainEnd + i);
   const partial = hours.filter((h) => h > 0 && h < 24).length;
   const kept = raw.values.reduce((c, v) => c + (v === -1 ? 1 : 0), 0);
+  const first = Math.floor(raw.times[0] / 86400);
+  const times = Float64Array.from(days, (_, d) => (first + d) * 86400);
   const notes = [
-    o.keepMissingMarkers
+    keepMarkers
       ? `${kept} hourly -1 markers kept inside their daily means (as the published notebook did)`
       : `${raw.markerCount} hourly -1 markers are missing values: left out of their day's mean (${partial} days average fewer than 24 hours; the last day is partial)`,
     `one fit per model on the first ${trainEnd} days (${trainWindows} windows, scaling included); forecasts roll one day at a time through the ${testOrigins.length} test days without refitting`,
   ];
-  const setting: Setting = { window, period: 7, maWindow: 3, budget: o.budget ?? "small", seed: o.seed ?? 42 };
-  const results: ModelResult[] = [];
-  // 440 training windows are cheap: train neural models longer, in small batches, with more patience
-  // (the validation part is only 88 windows, so its loss is noisy)
-  const smallData = setting.budget === "full"
+  return { file, days, times, window, trainEnd, trainWindows, testOrigins, notes };
+}
+
+/** Neural settings for the 440 training windows of vm-load-daily: longer, small batches, more patience. */
+export function vmLoadNeuralParams(budget: Budget): Record<string, unknown> {
+  // the validation part is only 88 windows, so its loss is noisy
+  return budget === "full"
     ? { epochs: 100, patience: 10, batchSize: 32, learningRate: 0.001 }
     : { epochs: 20, patience: 5, batchSize: 32, learningRate: 0.002 };
+}
+
+async function vmLoadDaily(o: ProtocolOptions): Promise<ProtocolResult> {
+  const v = await vmLoadDailyData(o.data, o.keepMissingMarkers);
+  const { file, days, window, trainEnd, trainWindows, testOrigins, notes } = v;
+  const setting: Setting = { window, period: 7, maWindow: 3, budget: o.budget ?? "small", seed: o.seed ?? 42 };
+  const results: ModelResult[] = [];
+  const smallData = vmLoadNeuralParams(setting.budget);
   for (const kind of resolveModels(o.models)) {
     const base = defaultParams(kind, setting);
     const params = { ...base, ...(NEURAL_KINDS.includes(kind) ? smallData : {}), ...(o.params?.[kind] ?? {}) };
@@ -308,7 +335,9 @@ async function holdoutFile(o: ProtocolOptions): Promise<ProtocolResult> {
   if (choices.length && valOrigins.length === 0) throw new Error(`--models auto: the validation part of ${o.data} has no fully observed window`);
   const results: ModelResult[] = [];
   const forecasts = new Map<string, Float64Array>();
+  const valForecasts = new Map<string, Float64Array>();
   let scored: { actual: Float64Array; previous: Float64Array } | null = null;
+  let valScored: { actual: Float64Array; previous: Float64Array } | null = null;
   for (const kind of kinds) {
     const params = { ...defaultParams(kind, setting), ...(o.params?.[kind] ?? {}) };
     o.onProgress?.(`holdout: ${kind}`);
@@ -322,26 +351,35 @@ async function holdoutFile(o: ProtocolOptions): Promise<ProtocolResult> {
       const v = await rollingOrigin(() => createForecaster(kind, params), [split.series[0].subarray(0, trainEnd), ...split.series.slice(1).map((s) => s.subarray(0, trainEnd))], { horizon: h, trainEnd: valEnd, origins: valOrigins });
       res.validationMase = v.metrics.mase;
       res.trainMs += v.trainMs;
+      valForecasts.set(kind, v.forecast);
+      valScored ??= { actual: v.actual, previous: v.previous };
     }
     results.push(res);
   }
-  if (choices.length && scored) {
+  if (choices.length && scored && valScored) {
     const ranked = [...results].sort((a, b) => (a.validationMase ?? Infinity) - (b.validationMase ?? Infinity));
-    for (const c of choices) {
-      const picked = c === "auto" ? ranked.slice(0, 1) : ranked.slice(0, Math.min(ENSEMBLE_SIZE, ranked.length));
-      const f = new Float64Array(scored.actual.length);
-      for (const p of picked) {
-        const pf = forecasts.get(p.model)!;
-        for (let i = 0; i < f.length; i++) f[i] += pf[i] / picked.length;
+    const members = ranked.slice(0, Math.min(ENSEMBLE_SIZE, ranked.length));
+    const mean = (from: Map<string, Float64Array>, n: number) => {
+      const f = new Float64Array(n);
+      for (const p of members) {
+        const pf = from.get(p.model)!;
+        for (let i = 0; i < n; i++) f[i] += pf[i] / members.length;
       }
-      const m = computeMetrics(scored.actual, f, scored.previous);
-      const validationMase = c === "auto" ? picked[0].validationMase : undefined;
-      results.push({
-        ...resultOf(c, { of: picked.map((p) => p.model) }, m, picked.reduce((s, p) => s + p.trainMs, 0), picked.reduce((s, p) => s + p.predictMs, 0)),
-        ...(validationMase !== undefined ? { validationMase } : {}),
-      });
-    }
-    notes.push(`auto and ensemble are chosen by validation MASE on the last 20 % of the training part (${trainEnd - valEnd} points), each model fitted on the first 80 % of it; ensemble = mean of the best ${ENSEMBLE_SIZE}`);
+      return f;
+    };
+    const ensembleTest = mean(forecasts, scored.actual.length);
+    const ensembleVal = computeMetrics(valScored.actual, mean(valForecasts, valScored.actual.length), valScored.previous).mase;
+    const ensemble: ModelResult = {
+      ...resultOf("ensemble", { of: members.map((p) => p.model) }, computeMetrics(scored.actual, ensembleTest, scored.previous), members.reduce((s, p) => s + p.trainMs, 0), members.reduce((s, p) => s + p.predictMs, 0)),
+      validationMase: ensembleVal,
+    };
+    // auto: the single model or the ensemble with the best validation score
+    const best = ranked[0];
+    const auto: ModelResult = (ensembleVal < (best.validationMase ?? Infinity))
+      ? { ...ensemble, model: "auto", params: { picked: "ensemble", of: members.map((p) => p.model) } }
+      : { ...best, model: "auto", params: { picked: best.model }, history: undefined, fitted: undefined };
+    for (const c of choices) results.push(c === "auto" ? auto : ensemble);
+    notes.push(`auto and ensemble are chosen by validation MASE: every model is fitted on the first 80 % of the training part and scored on its last 20 % (${trainEnd - valEnd} points); ensemble = mean of the best ${members.length}; auto = the model or ensemble best on validation, scored on the test part`);
   }
   notes.unshift(
     `split on observed points: the first ${trainEnd} observed points train (${split.trainGapsClosed} missing points before the split closed up, none interpolated), the test part starts at the observed point at ${split.splitTime} s`,

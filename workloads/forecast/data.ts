@@ -81,6 +81,11 @@ export interface NumericTable {
   data: Float64Array[];
 }
 
+/** machine_id, unique_id, instance_index, FunctionID and the like: numbers that only name things. */
+export function isIdentifierColumn(name: string): boolean {
+  return /(^|_)(id|idx|index)$/i.test(name) || /[a-z]ID$/.test(name) || /^(alloc_.*|collection_type|scheduling_class|priority)$/i.test(name);
+}
+
 export function readNumericTable(file: string, maxRows = 20000): NumericTable {
   if (!existsSync(file)) throw new Error(`--data: ${file} does not exist`);
   const text = readFileSync(file, "utf8");
@@ -92,8 +97,8 @@ export function readNumericTable(file: string, maxRows = 20000): NumericTable {
   const columns: string[] = [];
   const data: Float64Array[] = [];
   for (let c = 0; c < header.length; c++) {
-    // time stamps are an index, not a measurement
-    if (/^(time|timestamp|datetime|date)\b/i.test(header[c])) continue;
+    // time stamps are an index and identifiers are labels, not measurements
+    if (/^(time|timestamp|datetime|date)\b/i.test(header[c]) || isIdentifierColumn(header[c])) continue;
     const col = new Float64Array(rows.length - 1);
     let numeric = 0;
     for (let r = 1; r < rows.length; r++) {
