@@ -1,13 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import path from "node:path";
 import { readFileSync } from "node:fs";
-import seedrandom from "seedrandom";
 import { z } from "zod";
 import { initBackend } from "./backend.ts";
 import { BaseForecaster } from "./base.ts";
 import { ForecastInputError } from "./errors.ts";
 import { cotwinVersion, writeFileAtomic } from "./io.ts";
 import "./layers.ts";
+import { trainNetwork } from "./train-loop.ts";
 import { fitScaler, type ScalerState } from "./scaler.ts";
 import type { EpochLog, FitOptions, FitReport, SavedModel, SeriesSet } from "./types.ts";
 import { asSeriesSet } from "./types.ts";
@@ -43,6 +43,9 @@ export const neuralCommon = {
    *  tasks); "level": standardised values */
   inputs: z.enum(["relative", "level"]).default("relative"),
   seed: z.number().int().default(42),
+  /** train on every stride-th window only: neighbouring windows of a long series overlap almost
+   *  entirely, so a stride of 2 or 3 costs little accuracy and divides the epoch time */
+  stride: z.number().int().min(1).default(1),
   /** stop after the epoch that crosses this wall-clock budget (not reproducible; off by default) */
   maxTrainSeconds: z.number().positive().optional(),
 };
@@ -64,6 +67,7 @@ export interface NeuralParams extends Record<string, unknown> {
   target: TargetMode;
   inputs: "relative" | "level";
   seed: number;
+  stride: number;
   maxTrainSeconds?: number;
 }
 
@@ -109,12 +113,6 @@ function fitSesAlpha(y: Float64Array): number {
   return gridThenNelderMead((x) => sesSSE(y, x[0]), { lo: [0], hi: [1] }, 101).x[0];
 }
 
-function mse(pred: ArrayLike<number>, y: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < y.length; i++) s += (pred[i] - y[i]) ** 2;
-  return y.length ? s / y.length : NaN;
-}
-
 /**
  * Training loop, batched forecasting and weight files shared by the LSTM and the ConvFormer.
  * A subclass only builds the (untrained, seeded) network.
@@ -153,16 +151,17 @@ export abstract class NeuralForecaster<P extends NeuralParams> extends BaseForec
     // drop the last h-1 training windows so no training target falls in the validation part
     const nTrain = all.length - nVal - (h - 1);
     if (nTrain < 2) throw new Error(`${this.kind}.fit: series too short (${series[0].length}) for window ${p.window}, horizon ${h} and a validation split`);
-    const trainOrigins = all.subarray(0, nTrain);
+    // with a stride, the windows kept end at the last training window (the most recent data)
+    const trainOrigins = all.subarray(0, nTrain).filter((_, i) => (nTrain - 1 - i) % p.stride === 0);
     const valOrigins = all.subarray(all.length - nVal);
     const scaler = fitScaler(series);
     // the SES constant comes from the training windows only (not the validation part)
-    const sesAlpha = p.target === "ses" ? fitSesAlpha(series[0].subarray(0, trainOrigins[nTrain - 1] + h)) : undefined;
+    const sesAlpha = p.target === "ses" ? fitSesAlpha(series[0].subarray(0, trainOrigins[trainOrigins.length - 1] + h)) : undefined;
     const base = sesAlpha === undefined ? undefined : sesLevels(series[0], sesAlpha);
     const train: TrainData = {
       x: buildInputs(series, trainOrigins, p.window, scaler, undefined, p.inputs === "relative") as Float32Array,
       y: buildTargets(series[0], trainOrigins, h, scaler, p.target, undefined, base) as Float32Array,
-      n: nTrain,
+      n: trainOrigins.length,
     };
     const val: TrainData = {
       x: buildInputs(series, valOrigins, p.window, scaler, undefined, p.inputs === "relative") as Float32Array,
@@ -186,93 +185,8 @@ export abstract class NeuralForecaster<P extends NeuralParams> extends BaseForec
     epochs: number,
     onEpoch?: (log: EpochLog) => void,
   ): Promise<{ history: NeuralState["history"]; bestEpoch: number }> {
-    const p = this.params;
-    const model = this.model!;
-    const w = p.window;
-    const rng = seedrandom.alea(`${p.seed}:shuffle`);
-    const optimizer = tf.train.adam(p.learningRate);
-    const setLr = (lr: number) => {
-      // Adam reads its rate on every step, so the schedule can change it between epochs
-      (optimizer as unknown as { learningRate: number }).learningRate = lr;
-    };
-    const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
-    const xAll = tf.tensor3d(train.x, [train.n, w, ns]);
-    const yAll = tf.tensor2d(train.y, [train.n, h]);
-    const history = { loss: [] as number[], valLoss: [] as number[], lr: [] as number[] };
-    // The output layer starts at zero, so before training the network forecasts its zero point
-    // (the last value or SES). That is epoch 0: training must beat it on validation to be kept.
-    let best = mse(this.predictScaled(val.x, val.n, ns), val.y);
-    let bestEpoch = 0;
-    let bestWeights: tf.Tensor[] | null = model.getWeights().map((t) => t.clone());
-    let sinceBest = 0;
-    let sinceLrDrop = 0;
-    let lr = p.learningRate;
-    const t0 = performance.now();
-    const order = Array.from({ length: train.n }, (_, i) => i);
-    try {
-      for (let epoch = 0; epoch < epochs; epoch++) {
-        const te = performance.now();
-        if (p.lrSchedule === "exponential") lr = Math.max(p.minLearningRate, p.learningRate * Math.exp(-p.lrDecay * epoch));
-        setLr(lr);
-        // Fisher-Yates with this run's seeded stream
-        for (let i = order.length - 1; i > 0; i--) {
-          const j = Math.floor(rng() * (i + 1));
-          [order[i], order[j]] = [order[j], order[i]];
-        }
-        let lossSum = 0;
-        for (let s = 0; s < train.n; s += p.batchSize) {
-          const idx = tf.tensor1d(Int32Array.from(order.slice(s, s + p.batchSize)), "int32");
-          const cost = optimizer.minimize(
-            () => {
-              const xb = tf.gather(xAll, idx);
-              const yb = tf.gather(yAll, idx);
-              const pred = model.apply(xb, { training: true }) as tf.Tensor;
-              return tf.losses.meanSquaredError(yb, pred) as tf.Scalar;
-            },
-            true,
-            vars,
-          );
-          lossSum += (cost?.dataSync()[0] ?? 0) * (idx.shape[0] as number);
-          cost?.dispose();
-          idx.dispose();
-        }
-        const loss = lossSum / train.n;
-        const valLoss = mse(this.predictScaled(val.x, val.n, ns), val.y);
-        history.loss.push(loss);
-        history.valLoss.push(valLoss);
-        history.lr.push(lr);
-        onEpoch?.({ epoch: epoch + 1, loss, valLoss, lr, ms: performance.now() - te });
-        const improved = valLoss < best * (1 - p.minDelta);
-        if (valLoss < best) {
-          // always keep the best weights, even when the gain is too small to reset patience
-          best = valLoss;
-          bestEpoch = epoch + 1;
-          bestWeights?.forEach((t) => t.dispose());
-          bestWeights = model.getWeights().map((t) => t.clone());
-        }
-        if (improved) {
-          sinceBest = 0;
-          sinceLrDrop = 0;
-        } else {
-          sinceBest++;
-          sinceLrDrop++;
-          if (p.lrSchedule === "plateau" && sinceLrDrop >= p.lrPatience) {
-            lr = Math.max(p.minLearningRate, lr * p.lrFactor);
-            sinceLrDrop = 0;
-          }
-          if (sinceBest >= p.patience) break;
-        }
-        if (p.maxTrainSeconds !== undefined && (performance.now() - t0) / 1000 > p.maxTrainSeconds) break;
-      }
-      // early stopping keeps the weights of the best validation epoch
-      if (bestWeights) model.setWeights(bestWeights);
-    } finally {
-      bestWeights?.forEach((t) => t.dispose());
-      xAll.dispose();
-      yAll.dispose();
-      optimizer.dispose();
-    }
-    return { history, bestEpoch };
+    const w = this.params.window;
+    return trainNetwork(this.model!, { x: train.x, y: train.y, n: train.n, shape: [w, ns], outputs: h }, { x: val.x, y: val.y, n: val.n }, { ...this.params, epochs }, (x, n) => this.predictScaled(x, n, ns), onEpoch);
   }
 
   private rows(series: Float64Array[], origins: ArrayLike<number>): Float64Array[] {
