@@ -6,6 +6,7 @@
  *   cotwin forecast tune    --data <file|dir> --model <kind> [--method random|hyperband|bohb] [--trials n]
  *   cotwin forecast select  --data <dir> [--model kind] [--measures dtw,euclidean,pearson]
  *   cotwin forecast plot    --data <file> [--model dir] --out <dir>
+ *   cotwin forecast study   response-time|max-memory [--data ...] [--method bohb] [--trials n]
  */
 import { SingleBar } from "cli-progress";
 import { existsSync, statSync } from "node:fs";
@@ -351,10 +352,8 @@ interface TuneArgs {
 /** Hyperband's brackets grow as log(max / min) / log(eta); beyond this many the search is a mistake. */
 const MAX_BRACKETS = 12;
 
-async function tuneCommand(a: TuneArgs, io: ForecastCommandIo): Promise<number> {
-  const data = needPath("--data", a.data);
-  if (!a.model || !isForecasterKind(a.model)) throw new ForecastUsageError(`--model: give one of ${Object.keys(SEARCH_SPACES).join(", ")} (or any model with --space)`);
-  if (!["random", "hyperband", "bohb"].includes(a.method)) throw new ForecastUsageError(`--method must be random, hyperband or bohb, got "${a.method}"`);
+/** --trials, --max-epochs, --min-epochs, --eta of a search: checked so that every search ends. */
+function searchBudget(a: { trials: number; maxEpochs: number; minEpochs: number; eta: number }): { trials: number; maxEpochs: number; minEpochs: number } {
   const trials = boundedInt("--trials", a.trials, 1, 10000);
   const maxEpochs = boundedInt("--max-epochs", a.maxEpochs, 1, 10000);
   const minEpochs = boundedInt("--min-epochs", a.minEpochs, 1, 10000);
@@ -362,6 +361,14 @@ async function tuneCommand(a: TuneArgs, io: ForecastCommandIo): Promise<number> 
   if (!(Number.isFinite(a.eta) && a.eta > 1)) throw new ForecastUsageError(`--eta must be a number greater than 1 (Hyperband keeps 1/eta of each rung), got ${String(a.eta)}`);
   const brackets = Math.floor(Math.log(maxEpochs / minEpochs) / Math.log(a.eta) + 1e-9) + 1;
   if (brackets > MAX_BRACKETS) throw new ForecastUsageError(`--eta ${a.eta} with epochs ${minEpochs}..${maxEpochs} gives ${brackets} Hyperband brackets (at most ${MAX_BRACKETS}): use a larger --eta`);
+  return { trials, maxEpochs, minEpochs };
+}
+
+async function tuneCommand(a: TuneArgs, io: ForecastCommandIo): Promise<number> {
+  const data = needPath("--data", a.data);
+  if (!a.model || !isForecasterKind(a.model)) throw new ForecastUsageError(`--model: give one of ${Object.keys(SEARCH_SPACES).join(", ")} (or any model with --space)`);
+  if (!["random", "hyperband", "bohb"].includes(a.method)) throw new ForecastUsageError(`--method must be random, hyperband or bohb, got "${a.method}"`);
+  const { trials, maxEpochs, minEpochs } = searchBudget(a);
   let space: SearchSpace | undefined;
   const base: Record<string, unknown> = { ...(a.model === "lstm" || a.model === "convformer" ? { seed: a.seed } : {}), ...parseJsonFlag("--params", a.params) };
   try {
@@ -591,6 +598,111 @@ async function plotCommand(a: PlotArgs, io: ForecastCommandIo): Promise<number> 
   return 0;
 }
 
+// ---------------------------------------------------------------- study
+
+interface StudyArgs {
+  study?: string;
+  data?: string;
+  method: string;
+  trials: number;
+  maxEpochs: number;
+  minEpochs: number;
+  eta: number;
+  steps?: number;
+  seed: number;
+  json: boolean;
+  functions: number;
+  duration: number;
+  rateScale?: number;
+  burstiness?: number;
+  keepAlive?: number;
+  concurrencyLimit?: number;
+}
+
+const STUDIES = ["response-time", "max-memory"] as const;
+
+async function studyCommand(a: StudyArgs, io: ForecastCommandIo): Promise<number> {
+  if (!a.study || !(STUDIES as readonly string[]).includes(a.study)) throw new ForecastUsageError(`give a study: ${STUDIES.join(" or ")}${a.study ? ` (got "${a.study}")` : ""}`);
+  if (!["random", "hyperband", "bohb"].includes(a.method)) throw new ForecastUsageError(`--method must be random, hyperband or bohb, got "${a.method}"`);
+  const budget = searchBudget(a);
+  const steps = a.steps === undefined ? undefined : boundedInt("--steps", a.steps, 1, 64);
+  const search = { method: a.method as TuneMethod, trials: budget.trials, maxEpochs: budget.maxEpochs, minEpochs: budget.minEpochs, eta: a.eta, seed: a.seed };
+  const knobs = { rateScale: a.rateScale, burstiness: a.burstiness, keepAliveS: a.keepAlive, concurrencyLimit: a.concurrencyLimit };
+  const generated = Object.values(knobs).some((v) => v !== undefined) || a.data === undefined;
+  if (a.study === "max-memory" && (a.data === undefined || Object.values(knobs).some((v) => v !== undefined))) {
+    if (a.data === undefined) throw new ForecastUsageError("--data is required (a Google 2019 task file or a directory of them, e.g. google2019/job113)");
+    throw new ForecastUsageError("--rate-scale, --burstiness, --keep-alive and --concurrency-limit belong to the response-time study's generated data");
+  }
+  const backend = await backendLine(io);
+  const progress = bar(io, a.json, budget.trials, `study ${a.study}`);
+  const onTrial = (id: number, sc: number) => progress?.update(id, { task: `validation RMSE ${sc.toPrecision(4)}` });
+  let doc: Record<string, unknown>;
+  try {
+    if (a.study === "response-time") {
+      const { readServerlessRows, responseTimeStudy } = await import("../../workloads/forecast/response-time.ts");
+      let rows;
+      let source: Record<string, unknown>;
+      if (generated && a.data === undefined) {
+        const { generateServerlessData } = await import("../../workloads/generators/serverless.ts");
+        const { serverlessPreset } = await import("./data.ts");
+        const n = boundedInt("--functions", a.functions, 1, 100);
+        if (!(a.duration > 0 && a.duration <= 7 * 86400)) throw new ForecastUsageError(`--duration must be seconds in (0, ${7 * 86400}], got ${a.duration}`);
+        const load = Object.fromEntries(Object.entries(knobs).filter(([, v]) => v !== undefined));
+        let g;
+        try {
+          g = generateServerlessData({ functions: serverlessPreset(n), durationS: a.duration, seed: a.seed, load });
+        } catch (e) {
+          throw new ForecastUsageError((e as Error).message.replace(/^generateServerlessData: /, "load knobs: "));
+        }
+        rows = g.rows;
+        source = { generated: { functions: n, durationS: a.duration, seed: a.seed, load }, stats: g.stats };
+      } else {
+        if (generated) throw new ForecastUsageError("--rate-scale, --burstiness, --keep-alive and --concurrency-limit shape generated data: leave out --data");
+        const file = needPath("--data", a.data);
+        rows = readServerlessRows(file);
+        source = { data: file };
+      }
+      const r = await responseTimeStudy(rows, { steps, search: { ...search, onTrial } });
+      doc = { study: a.study, ...source, ...r };
+    } else {
+      const { maxMemoryStudy } = await import("../../workloads/forecast/max-memory.ts");
+      const files = dataFiles(needPath("--data", a.data));
+      const r = await maxMemoryStudy(files, { steps, search: { ...search, onTrial } });
+      doc = { study: a.study, data: a.data, ...r };
+    }
+  } finally {
+    progress?.stop();
+  }
+  doc = { ...doc, method: a.method, seed: a.seed, backend, version: cotwinVersion() };
+  if (a.json) {
+    io.out(JSON.stringify(doc) + "\n");
+    return 0;
+  }
+  const model = a.study === "response-time" ? "lstm" : "convformer";
+  const net = doc[model] as { config: Record<string, unknown>; validation: { rmse: number }; test: { n: number; mae: number; rmse: number; r2: number }; epochs: number };
+  const parts = doc.parts as { train: number; validation: number; test: number };
+  const lin = doc.linear as { mae: number; rmse: number; r2: number };
+  const mean = doc.meanBaseline as { mae: number; rmse: number; r2: number };
+  const target = a.study === "response-time" ? "ResponseTime (s)" : "max_memory_usage";
+  io.out(`${a.study}: ${target} from ${(doc.featureNames ?? doc.features) as string[]} (${doc.steps} rows per sample)\n`);
+  if (doc.missingFeatures && (doc.missingFeatures as string[]).length) io.out(`not in this data: ${(doc.missingFeatures as string[]).join(", ")}\n`);
+  if (doc.stats) io.out(`generated: ${(doc.stats as { id: string; invocations: number; throttled: number; coldStarts: number; errors: number }[]).map((x) => `${x.id} ${x.invocations} calls, ${x.throttled} throttled, ${x.coldStarts} cold`).join("; ")}\n`);
+  io.out(`chronological parts: ${parts.train} train, ${parts.validation} validation (search and early stopping), ${parts.test} test (scored once)\n`);
+  io.out(
+    formatTable(
+      ["model (test part)", "MAE", "RMSE", "R2"],
+      [
+        ["training mean", mean.mae, mean.rmse, mean.r2],
+        ["least squares", lin.mae, lin.rmse, lin.r2],
+        [model, net.test.mae, net.test.rmse, net.test.r2],
+      ],
+      4,
+    ) + "\n",
+  );
+  io.out(`${a.method} search: ${(doc.trials as unknown[]).length} trials; chosen ${JSON.stringify(net.config)} (validation RMSE ${net.validation.rmse.toPrecision(4)}, ${net.epochs} epochs)\n`);
+  return 0;
+}
+
 // ---------------------------------------------------------------- parser
 
 /** Runs `cotwin forecast <args>` (argv without the leading "forecast"); resolves to the exit code. */
@@ -605,7 +717,7 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
     .scriptName("cotwin forecast")
     .usage("cotwin forecast <command>\n\nWorkload forecasting: every model is reported next to the previous-value forecast (MASE).")
     .strict()
-    .demandCommand(1, "give a forecast command: eval, train, predict, tune, select or plot")
+    .demandCommand(1, "give a forecast command: eval, train, predict, tune, select, plot or study")
     .version(false)
     .exitProcess(false)
     .fail((msg, err) => {
@@ -723,6 +835,31 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
           .option("keep-markers", { type: "boolean", describe: "vm-load-daily models: keep the -1 markers (default: as trained)" }),
       async (a) => {
         code = await plotCommand(a as unknown as PlotArgs, io);
+      },
+    )
+    .command(
+      "study <study>",
+      "the original studies' regression models: response-time (serverless LSTM) or max-memory (ConvFormer on Google 2019)",
+      (y) =>
+        y
+          .options(common)
+          .positional("study", { type: "string", describe: STUDIES.join(" or ") })
+          .option("data", { type: "string", describe: "response-time: serverless CSV (default: generated); max-memory: Google 2019 task file or directory" })
+          .option("method", { type: "string", default: "bohb", describe: "search: random, hyperband or bohb" })
+          .option("trials", { type: "number", default: 8 })
+          .option("max-epochs", { type: "number", default: 9 })
+          .option("min-epochs", { type: "number", default: 1 })
+          .option("eta", { type: "number", default: 3 })
+          .option("steps", { type: "number", describe: "rows per sample (response-time 4, max-memory 6)" })
+          .option("seed", { type: "number", default: 42 })
+          .option("functions", { type: "number", default: 4, describe: "generated data: functions" })
+          .option("duration", { type: "number", default: 3600, describe: "generated data: seconds" })
+          .option("rate-scale", { type: "number", describe: "generated data: every function's rate times this" })
+          .option("burstiness", { type: "number", describe: "generated data: burst rate over mean rate (1 = Poisson, at most 10)" })
+          .option("keep-alive", { type: "number", describe: "generated data: keep-alive of every function, s" })
+          .option("concurrency-limit", { type: "number", describe: "generated data: invocations in flight before throttling" }),
+      async (a) => {
+        code = await studyCommand(a as unknown as StudyArgs, io);
       },
     )
     .help();
