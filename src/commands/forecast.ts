@@ -110,6 +110,7 @@ function bar(io: ForecastCommandIo, json: boolean, total: number, label: string)
 // ---------------------------------------------------------------- eval
 
 interface EvalArgs {
+  function?: string;
   data?: string;
   column?: string;
   models?: string;
@@ -162,6 +163,7 @@ async function evalCommand(a: EvalArgs, io: ForecastCommandIo): Promise<number> 
       models,
       params,
       columns: list(a.column),
+      fn: a.function,
       horizon: a.horizon === undefined ? undefined : positiveInt("--horizon", a.horizon, 1),
       seed: a.seed,
       budget: a.budget,
@@ -216,6 +218,7 @@ async function evalCommand(a: EvalArgs, io: ForecastCommandIo): Promise<number> 
 // ---------------------------------------------------------------- train / predict
 
 interface TrainArgs {
+  function?: string;
   data?: string;
   model?: string;
   params?: string;
@@ -236,6 +239,7 @@ interface TrainingInfo {
   columns?: string[];
   protocol?: "vm-load-daily";
   keepMarkers?: boolean;
+  function?: string;
   /** share of observed points held out after training (holdout split), and where they start */
   holdout?: number;
   splitTime?: number;
@@ -267,14 +271,14 @@ async function trainCommand(a: TrainArgs, io: ForecastCommandIo): Promise<number
     params = { ...defaultParams(a.model, setting), ...(neural ? vmLoadNeuralParams(setting.budget) : {}), ...user };
     info = { data: v.file, columns: ["daily mean"], protocol: "vm-load-daily", keepMarkers: a.keepMarkers, points: v.trainEnd, splitTime: v.times[v.trainEnd] };
   } else {
-    const d = await loadForecastData(data, list(a.column));
+    const d = await loadForecastData(data, list(a.column), { fn: a.function });
     if (a.holdout !== undefined) {
       const split = splitObserved(d, 1 - a.holdout);
       series = split.series.map((x) => x.slice(0, split.trainEnd));
-      info = { data, columns: d.columns, holdout: a.holdout, splitTime: split.splitTime, points: split.trainEnd, missingClosedUp: split.trainGapsClosed };
+      info = { data, columns: d.columns, ...(a.function !== undefined ? { function: a.function } : {}), holdout: a.holdout, splitTime: split.splitTime, points: split.trainEnd, missingClosedUp: split.trainGapsClosed };
     } else {
       series = observedOnly(d);
-      info = { data, columns: d.columns, points: series[0].length, missingClosedUp: d.missingCount };
+      info = { data, columns: d.columns, ...(a.function !== undefined ? { function: a.function } : {}), points: series[0].length, missingClosedUp: d.missingCount };
     }
   }
   const model = createForecaster(a.model, params);
@@ -301,6 +305,7 @@ async function trainCommand(a: TrainArgs, io: ForecastCommandIo): Promise<number
 }
 
 interface PredictArgs {
+  function?: string;
   model?: string;
   data?: string;
   horizon?: number;
@@ -315,9 +320,9 @@ async function predictCommand(a: PredictArgs, io: ForecastCommandIo): Promise<nu
   const horizon = positiveInt("--horizon", a.horizon, 1);
   const backend = await backendLine(io);
   const model = await loadForecaster(dir);
-  const info = existsSync(path.join(dir, "training.json")) ? (readJSONFile(path.join(dir, "training.json"), "--model") as { columns?: string[] }) : {};
+  const info = existsSync(path.join(dir, "training.json")) ? (readJSONFile(path.join(dir, "training.json"), "--model") as TrainingInfo) : {};
   const columns = list(a.column) ?? info.columns;
-  const d = await loadForecastData(data, columns);
+  const d = await loadForecastData(data, columns, { fn: a.function ?? info.function });
   const forecast = model.predict(d.series, horizon);
   checkFinite(forecast, dir);
   const step = d.stepS;
@@ -470,6 +475,7 @@ async function selectCommand(a: SelectArgs, io: ForecastCommandIo): Promise<numb
 // ---------------------------------------------------------------- plot
 
 interface PlotArgs {
+  function?: string;
   data?: string;
   model?: string;
   out?: string;
@@ -497,7 +503,7 @@ async function plotSeries(file: string, info: TrainingInfo, a: PlotArgs): Promis
     const v = await vmLoadDailyData(file, a.keepMarkers ?? info.keepMarkers ?? false);
     return { label: "daily mean load", series: [v.days], mask: new Uint8Array(v.days.length).fill(1), times: v.times, stepS: 86400, from: 0, trainEnd: v.trainEnd };
   }
-  const d = await loadForecastData(file, list(a.column) ?? info.columns);
+  const d = await loadForecastData(file, list(a.column) ?? info.columns, { fn: a.function ?? info.function });
   const sameData = info.data !== undefined && path.resolve(info.data) === path.resolve(file);
   if (sameData && info.holdout !== undefined) {
     // the model's own split: the test part is what it never saw
@@ -712,6 +718,7 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
   const common = {
     json: { type: "boolean", default: false, describe: "print one JSON object on stdout" },
     column: { type: "string", describe: "value column(s), comma-separated: the first is the target, others are extra inputs (Google default avg_cpu_usage)" },
+    function: { type: "string", describe: "serverless data: one function's series (its FunctionID)" },
   } as const;
   const parser = yargs(argv)
     .scriptName("cotwin forecast")
@@ -867,7 +874,8 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
     await parser.parseAsync();
   } catch (e) {
     const err = e as Error;
-    if (e instanceof ForecastUsageError || INPUT_ERRORS.has(err.name)) {
+    // workloads' messages that name a flag ("--data: ...") are about the input too
+    if (e instanceof ForecastUsageError || INPUT_ERRORS.has(err.name) || /^--[a-z]/.test(err.message)) {
       io.err(`cotwin forecast: ${err.message}\n`);
       return 2;
     }

@@ -141,3 +141,22 @@ test("eval --out refuses files it did not write and the project's source tree un
   assert.equal(r.code, 0, r.err);
   assert.equal(JSON.parse(readFileSync(theirs, "utf8")).writtenBy, "cotwin forecast eval");
 });
+
+test("--function selects one function's series of serverless data", async () => {
+  const { generateServerlessData, serverlessCsv } = await import("../../workloads/generators/serverless.ts");
+  const spec = { ratePerS: 1, meanWorkS: 0.05, vcpus: 1, memoryMb: 256, keepAliveS: 60, coldStartMeanS: 0.5, concurrencyLimit: 8 };
+  const g = generateServerlessData({ seed: 2, durationS: 6000, functions: [{ id: "a", ...spec }, { id: "b", ...spec, ratePerS: 0.02 }] });
+  const csv = path.join(dir, "sl.csv");
+  writeFileSync(csv, serverlessCsv(g.rows));
+  const r = await run(["eval", "--data", csv, "--column", "ResponseTime", "--function", "a", "--models", "naive", "--json"]);
+  assert.equal(r.code, 0, r.err);
+  // function a runs at 1/s: every 60 s window from the first to the last minute has invocations
+  const minutes = new Set(g.rows.filter((x) => x.FunctionID === "a").map((x) => Math.floor(x.Timestamp / 60)));
+  assert.equal(JSON.parse(r.out).split.points, Math.max(...minutes) - Math.min(...minutes) + 1);
+  const bad = await run(["eval", "--data", csv, "--column", "ResponseTime", "--function", "zz", "--models", "naive"]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.err, /no invocations of function "zz"/);
+  const notServerless = await run(["eval", "--data", file, "--function", "a", "--models", "naive"]);
+  assert.equal(notServerless.code, 2);
+  assert.match(notServerless.err, /--function: .* is not serverless data/);
+});

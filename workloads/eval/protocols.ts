@@ -24,6 +24,8 @@ export interface ProtocolOptions {
   params?: Record<string, Record<string, unknown>>;
   /** value columns: the first is the target, further ones are extra inputs */
   columns?: string[];
+  /** serverless data: one function's series (FunctionID) */
+  fn?: string;
   /** steps ahead (holdout and google-job; vm-load-daily is one day ahead) */
   horizon?: number;
   seed?: number;
@@ -249,11 +251,11 @@ async function crossTask(o: ProtocolOptions, name: ProtocolName, setting: Omit<S
     ? files.find((f) => path.basename(f) === o.trainTask || taskName(f) === o.trainTask)
     : files[0];
   if (!trainFile) throw new Error(`--train-task: no task "${o.trainTask}" in ${dir} (tasks: ${files.map(taskName).join(", ")})`);
-  const train = await loadForecastData(trainFile, o.columns);
+  const train = await loadForecastData(trainFile, o.columns, { fn: o.fn });
   const tests: { name: string; d: ForecastData; origins: Int32Array }[] = [];
   for (const f of files) {
     if (f === trainFile) continue;
-    const d = await loadForecastData(f, o.columns);
+    const d = await loadForecastData(f, o.columns, { fn: o.fn });
     tests.push({ name: taskName(f), d, origins: observedOrigins(d.mask, setting.window, h, setting.window) });
   }
   const trainSeries = observedOnly(train);
@@ -320,7 +322,7 @@ function holdoutWindow(trainPoints: number, notes: string[]): number {
  * chosen on a validation part carved from the end of the training part, then scored on the test part.
  */
 async function holdoutFile(o: ProtocolOptions): Promise<ProtocolResult> {
-  const d = await loadForecastData(o.data, o.columns);
+  const d = await loadForecastData(o.data, o.columns, { fn: o.fn });
   const h = o.horizon ?? 1;
   const split = splitObserved(d, 0.8);
   const trainEnd = split.trainEnd;

@@ -19,7 +19,12 @@ export interface ForecastData {
   missingCount: number;
 }
 
-export async function loadForecastData(file: string, columns?: string[]): Promise<ForecastData> {
+export interface LoadOptions {
+  /** serverless data: one function's invocations only (FunctionID) */
+  fn?: string;
+}
+
+export async function loadForecastData(file: string, columns?: string[], opts: LoadOptions = {}): Promise<ForecastData> {
   if (!existsSync(file)) throw new Error(`--data: ${file} does not exist`);
   let wanted: (string | undefined)[] = columns && columns.length ? columns : [undefined];
   // a plain two-column series has one value column: naming it (e.g. from a saved model) is fine
@@ -28,7 +33,8 @@ export async function loadForecastData(file: string, columns?: string[]): Promis
     wanted = [undefined];
   }
   const read: Series[] = [];
-  for (const c of wanted) read.push(await readSeries(file, { column: c, missing: "interpolate" }));
+  if (opts.fn !== undefined && (await detectFormat(file)) !== "serverless") throw new Error(`--function: ${file} is not serverless data (only it has functions)`);
+  for (const c of wanted) read.push(await readSeries(file, { column: c, missing: "interpolate", ...(opts.fn !== undefined ? { vm: opts.fn } : {}) }));
   if (columns?.length === 1 && read[0].column !== columns[0] && read[0].format === "plain") {
     throw new Error(`--column: ${file} has the value column "${read[0].column}", not "${columns[0]}"`);
   }
