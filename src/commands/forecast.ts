@@ -521,15 +521,18 @@ async function plotCommand(a: PlotArgs, io: ForecastCommandIo): Promise<number> 
   const data = needPath("--data", a.data);
   if (!a.out) throw new ForecastUsageError("--out is required (the directory for the SVG and PNG files)");
   const written: string[] = [];
-  const file = dataFiles(data)[0];
   if (a.model) {
     const dir = needPath("--model", a.model);
     await backendLine(io);
     const model = await loadForecaster(dir);
     const info = existsSync(path.join(dir, "training.json")) ? (readJSONFile(path.join(dir, "training.json"), "--model") as TrainingInfo) : {};
+    // a vm-load-daily model finds its file in a data directory as eval does
+    const file = info.protocol === "vm-load-daily" ? data : dataFiles(data)[0];
     const p = await plotSeries(file, info, a);
     const n = p.series[0].length;
-    const window = Math.max(1, Number(model.params.window ?? 1));
+    // the points eval scores: with a known holdout split, eval's window rule (30 steps, less on short series)
+    const evalWindow = p.trainEnd !== null && info.holdout !== undefined ? Math.min(30, Math.max(2, Math.floor(p.trainEnd / 10))) : 1;
+    const window = Math.max(1, Number(model.params.window ?? 1), evalWindow);
     // forecast every point whose window and target were observed; score only those (and only test
     // points when the split is known): interpolated points are neither drawn nor scored
     const origins = observedOrigins(p.mask, window, 1, Math.max(p.from, window));
@@ -549,7 +552,7 @@ async function plotCommand(a: PlotArgs, io: ForecastCommandIo): Promise<number> 
         "forecast",
         lineChart({
           title: `${model.kind}: one-step forecasts, MAE ${m.mae.toPrecision(3)}, MASE ${m.mase.toFixed(3)} (${what})`,
-          xLabel: "time (UTC)",
+          xLabel: p.times[0] < 1e8 ? "time since the trace start" : "time (UTC)",
           yLabel: p.label,
           time: true,
           maxStep: 1.5 * p.stepS,
@@ -583,6 +586,7 @@ async function plotCommand(a: PlotArgs, io: ForecastCommandIo): Promise<number> 
     model.dispose();
     if (!a.json) io.out(`${model.kind} on ${file}: MAE ${m.mae.toPrecision(4)}, MASE ${m.mase.toFixed(4)} over ${what}\n`);
   } else {
+    const file = dataFiles(data)[0];
     const t = readNumericTable(file);
     if (t.columns.length === 0) throw new ForecastUsageError(`--data: ${file} has no numeric columns to plot`);
     // the columns that matter most for forecasting first: the requested ones, else up to 6

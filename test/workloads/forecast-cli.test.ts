@@ -160,3 +160,27 @@ test("--function selects one function's series of serverless data", async () => 
   assert.equal(notServerless.code, 2);
   assert.match(notServerless.err, /--function: .* is not serverless data/);
 });
+
+test("plot of a holdout-trained model scores the same observed test points as eval, draws gaps as gaps and marks the split", async () => {
+  // hourly, 300 steps with a gap at 250..269: 280 observed, the test part starts at observation 224 and holds the gap
+  const gappy = path.join(dir, "gappy.tsv");
+  const rows = ["time\tload"];
+  for (let i = 0; i < 300; i++) if (i < 250 || i >= 270) rows.push(`${i * 3600}\t${(5 + 2 * Math.sin(i / 6) + ((i * 13) % 5) / 10).toFixed(3)}`);
+  writeFileSync(gappy, rows.join("\n") + "\n");
+  const ev = await run(["eval", "--data", gappy, "--models", "ses", "--json"]);
+  assert.equal(ev.code, 0, ev.err);
+  const evalMase = JSON.parse(ev.out).results[0].mase;
+  const model = path.join(dir, "ses-gappy");
+  let r = await run(["train", "--data", gappy, "--model", "ses", "--holdout", "0.2", "--out", model]);
+  assert.equal(r.code, 0, r.err);
+  const charts = path.join(dir, "gappy-charts");
+  r = await run(["plot", "--data", gappy, "--model", model, "--out", charts]);
+  assert.equal(r.code, 0, r.err);
+  const m = /MASE ([0-9.]+) over (\d+) test points/.exec(r.out);
+  assert.ok(m, r.out);
+  assert.equal(Number(m[1]), Number(evalMase.toFixed(4)));
+  const svg = readFileSync(path.join(charts, "forecast.svg"), "utf8");
+  assert.ok((svg.match(/<polyline/g) ?? []).length >= 3, "the actual series breaks at the gap");
+  assert.match(svg, /stroke-dasharray="5 4"/);
+  assert.match(svg, /test part/);
+});

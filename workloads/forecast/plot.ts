@@ -49,6 +49,12 @@ function extent(values: ArrayLike<number>[]): [number, number] {
 
 /** A UTC date (and hour when the range is short) for a time axis in seconds. */
 function fmtTime(v: number, spanS: number): string {
+  // traces that count from their own start (Google 2019) get days since the start, not 1970 dates
+  if (v < 1e8) {
+    const d = Math.floor(v / 86400);
+    const h = String(Math.floor((v % 86400) / 3600)).padStart(2, "0");
+    return spanS > 20 * 86400 ? `day ${d}` : `day ${d} ${h}h`;
+  }
   const iso = new Date(v * 1000).toISOString();
   return spanS > 20 * 86400 ? iso.slice(0, 10) : spanS > 2 * 86400 ? `${iso.slice(5, 10)} ${iso.slice(11, 13)}h` : iso.slice(11, 16);
 }
@@ -157,7 +163,7 @@ export function lineChart(o: LineChart): string {
   const marks = (o.marks ?? [])
     .map((m) => {
       const x = sx(m.x).toFixed(1);
-      return `<line x1="${x}" x2="${x}" y1="${M.top}" y2="${H - M.bottom}" stroke="#444" stroke-dasharray="5 4"/><text x="${Number(x) + 4}" y="${M.top + 12}" font-size="11" ${FONT}>${esc(m.label)}</text>`;
+      return `<line x1="${x}" x2="${x}" y1="${M.top}" y2="${H - M.bottom}" stroke="#444" stroke-dasharray="5 4"/><text x="${Number(x) + 4}" y="${H - M.bottom - 6}" font-size="11" ${FONT}>${esc(m.label)}</text>`;
     })
     .join("");
   return frame(o.title, o.xLabel, o.yLabel, xr, yr, body + marks, o.series.map((s) => s.name), o.time);
