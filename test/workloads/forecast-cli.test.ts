@@ -165,7 +165,7 @@ test("plot of a holdout-trained model scores the same observed test points as ev
   // hourly, 300 steps with a gap at 250..269: 280 observed, the test part starts at observation 224 and holds the gap
   const gappy = path.join(dir, "gappy.tsv");
   const rows = ["time\tload"];
-  for (let i = 0; i < 300; i++) if (i < 250 || i >= 270) rows.push(`${i * 3600}\t${(5 + 2 * Math.sin(i / 6) + ((i * 13) % 5) / 10).toFixed(3)}`);
+  for (let i = 0; i < 300; i++) if (i < 250 || i >= 270) rows.push(`${i * 3600}\t${(5 + 0.3 * Math.sin(i / 20) + ((i * 37) % 11) / 5).toFixed(3)}`);
   writeFileSync(gappy, rows.join("\n") + "\n");
   const ev = await run(["eval", "--data", gappy, "--models", "ses", "--json"]);
   assert.equal(ev.code, 0, ev.err);
