@@ -15,9 +15,9 @@ export const oracleSettingsSchema = z.strictObject({
    */
   budgetMs: z.number().positive().nullable().default(null),
   /** distinct candidates scored per decision at most (null: none) */
-  budgetEvals: z.number().int().positive().nullable().default(60),
+  budgetEvals: z.number().int().positive().nullable().default(40),
   /** stop after this many evaluations without a new best (0: never) */
-  patience: z.number().int().nonnegative().default(30),
+  patience: z.number().int().nonnegative().default(20),
   /** look-ahead intervals, the decision's own included (null: one boot time plus one interval) */
   horizon: z.number().int().positive().nullable().default(null),
   /** look-ahead forks averaged per candidate (each a different sample of the future) */
@@ -26,7 +26,7 @@ export const oracleSettingsSchema = z.strictObject({
    * fresh forks on which the search's best must beat the continuation's own decision, fork by
    * fork, by two standard errors, or the continuation's decision is taken (0: no check)
    */
-  validationForks: z.number().int().nonnegative().default(8),
+  validationForks: z.number().int().nonnegative().default(6),
   /** forks see the real future arrivals (an oracle with foresight) instead of samples */
   clairvoyant: z.boolean().default(false),
   /** extra intervals at most for the tracked requests to end (null: boot time + longest wait; see score.ts) */

@@ -67,12 +67,13 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
           .option("intervals", { type: "string", describe: "scheduling intervals to run (default: the scenario's)" })
           .option("out", { type: "string", describe: "write the run directory (config, CSVs, summary, HTML report) here" })
           .option("json", { type: "boolean", default: false, describe: "print the summary as one JSON object" })
-          .option("oracle-budget-ms", { type: "string", describe: "time budget per decision of the oracle policy, ms" }),
+          .options(ORACLE_FLAGS),
       async (a) => {
         const { runSimulate } = await commands();
+        const policyOptions = oracleOptions(a, a.policy === "oracle");
         setExit(
           await runSimulate({
-            policyOptions: a.oracleBudgetMs === undefined ? undefined : { budgetMs: parsePositiveNumber(a.oracleBudgetMs, "--oracle-budget-ms") },
+            policyOptions,
             scenario: a.scenario,
             policy: a.policy,
             seed: parseSeed(a.seed),
@@ -154,6 +155,39 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
     .command("forecast", "evaluate, train, tune and select workload forecasters (cotwin forecast --help)")
     .help()
     .wrap(Math.min(110, process.stdout.columns || 100));
+}
+
+/** The oracle's settings as flags of `simulate` (see oracle/settings.ts for their meaning and defaults). */
+const ORACLE_FLAGS = {
+  "oracle-evals": { type: "string", describe: "oracle: candidates scored per decision at most (default 40)" },
+  "oracle-budget-ms": { type: "string", describe: "oracle: a hard wall-clock limit per decision, ms (opt-in: decisions then depend on machine speed)" },
+  "oracle-horizon": { type: "string", describe: "oracle: look-ahead intervals (default: one boot time plus one interval)" },
+  "oracle-forks": { type: "string", describe: "oracle: look-ahead samples per candidate (default 2)" },
+  "oracle-continuation": { type: "string", describe: "oracle: policy assumed after each decision in the look-ahead (default: target tracking)" },
+  clairvoyant: { type: "boolean", describe: "oracle: the look-ahead sees the run's real future (labelled so in the summary)" },
+} as const;
+
+/** Oracle flags to policy options; an oracle flag without the oracle policy is an error naming it. */
+function oracleOptions(a: Record<string, unknown>, oracleRuns: boolean): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  const num = (flag: string, key: string, int: boolean) => {
+    const v = a[flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())];
+    if (v === undefined) return;
+    out[key] = int ? parsePositiveInt(String(v), `--${flag}`) : parsePositiveNumber(String(v), `--${flag}`);
+  };
+  num("oracle-evals", "budgetEvals", true);
+  num("oracle-budget-ms", "budgetMs", false);
+  num("oracle-horizon", "horizon", true);
+  num("oracle-forks", "forks", true);
+  if (typeof a.oracleContinuation === "string") out.continuation = a.oracleContinuation;
+  if (a.clairvoyant === true) out.clairvoyant = true;
+  const given = Object.keys(out);
+  if (given.length === 0) return undefined;
+  if (!oracleRuns) {
+    const flag = Object.keys(ORACLE_FLAGS).find((f) => a[f.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] !== undefined);
+    throw new UsageError(`--${flag} applies to the oracle only: run it with --policy oracle`);
+  }
+  return out;
 }
 
 export function parseSeed(v: string): number {
