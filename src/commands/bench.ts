@@ -5,7 +5,7 @@
 import path from "node:path";
 import { io } from "../io.ts";
 import type { Analysis } from "../matrix/analyse.ts";
-import { metricTitle } from "../matrix/metrics.ts";
+import { SCINET_TERMS } from "../matrix/metrics.ts";
 import { runSweep, type SweepOutcome } from "../matrix/sweep.ts";
 import { formatNumber } from "../output/report.ts";
 import { pct } from "../output/matrix-report.ts";
@@ -102,15 +102,13 @@ function table(head: string[], body: string[][]): string {
   return [line(head), ...body.map(line)].join("\n") + "\n";
 }
 
-const SHOWN = ["objective", "energy", "cost", "response", "accuracy", "sla"];
-
 /** The short table: per scenario and policy the main metrics, and the objective against the reference. */
 export function formatSweep(an: Analysis, o: Pick<SweepOutcome, "executed" | "reused" | "wallMs">): string {
-  const shown = SHOWN.map((k) => an.metrics.find((m) => m.key === k)).filter((m) => m !== undefined);
+  const shown = an.metrics.filter((m) => m.headline);
   let out = `${o.executed + o.reused} runs (${o.executed} made now, ${o.reused} reused) in ${(o.wallMs / 1000).toFixed(1)} s; cotwin ${an.version}; mean ± 95 % CI over seeds ${seedText(an.seeds)}\n`;
   for (const s of an.scenarios) {
     out += `\n${s.name} (config ${s.configHash.slice(0, 12)})\n`;
-    const head = ["policy", ...shown.map((m) => metricTitle(m)), `objective − ${an.reference}`];
+    const head = ["policy", ...shown.map((m) => m.short), `objective − ${an.reference}`];
     const body = an.policies.map((p) => {
       const cell = (k: string) => an.cells.find((c) => c.scenario === s.name && c.policy === p && c.metric === k);
       const v = an.versus.find((x) => x.scenario === s.name && x.policy === p && x.metric === "objective");
@@ -121,8 +119,19 @@ export function formatSweep(an: Analysis, o: Pick<SweepOutcome, "executed" | "re
       }), diff];
     });
     out += table(head, body);
+    out += formatScinet(an, s.name);
   }
   return out;
+}
+
+/** SciNet's terms for the policies that are not baselines (the oracle, a learner, a policy file), if any. */
+function formatScinet(an: Analysis, scenario: string): string {
+  const rows = an.scinet.filter((r) => r.scenario === scenario && !an.baselines.includes(r.policy));
+  if (rows.length === 0) return "";
+  const head = ["improvement, % ± 95 % CI", ...SCINET_TERMS.map((t) => `${t.direction} ${t.term}`)];
+  const body = rows.map((r) => [`${r.policy} vs ${r.baseline}`, ...r.cells.map((c) => (c.percent ? pct(c.percent.value / 100, c.percent.ci95 / 100) : "–"))]);
+  body.push(["SciNet (published)", ...SCINET_TERMS.map((t) => `up to ${t.claimPercent} %`)]);
+  return `\nin SciNet's terms\n${table(head, body)}`;
 }
 
 function seedText(seeds: number[]): string {

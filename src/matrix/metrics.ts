@@ -11,6 +11,8 @@ export interface Metric {
   /** field path in RunSummary, dots between levels ("requests.rejected") */
   path: string;
   label: string;
+  /** column header in terminal tables, with the unit */
+  short: string;
   /** unit as printed ("" for a plain number) */
   unit: string;
   lowerIsBetter: boolean;
@@ -23,21 +25,23 @@ export interface Metric {
   nonNegative: boolean | "expression";
   /** a measured time (wall clock), not a simulated quantity: differs between repeated runs */
   measured?: boolean;
+  /** shown in the short tables (terminal, the report's overview) */
+  headline?: boolean;
 }
 
 export const METRICS: readonly Metric[] = [
-  { key: "objective", path: "objective", label: "objective", unit: "", lowerIsBetter: true, nonNegative: "expression" },
-  { key: "energy", path: "energyKWh", label: "energy", unit: "kWh", lowerIsBetter: true, nonNegative: true },
-  { key: "cost", path: "costUSD", label: "execution cost", unit: "USD", lowerIsBetter: true, nonNegative: true },
-  { key: "response", path: "meanResponseS", label: "mean response time", unit: "s", lowerIsBetter: true, nonNegative: true },
-  { key: "response-p95", path: "p95ResponseS", label: "p95 response time", unit: "s", lowerIsBetter: true, nonNegative: true },
-  { key: "sla", path: "slaViolationRate", label: "SLA violation rate", unit: "share", lowerIsBetter: true, nonNegative: true },
-  { key: "accuracy", path: "meanAccuracy", label: "inference accuracy", unit: "share", lowerIsBetter: false, nonNegative: true },
-  { key: "completed", path: "requests.completed", label: "requests completed", unit: "requests", lowerIsBetter: false, nonNegative: true },
-  { key: "rejected", path: "requests.rejected", label: "requests rejected", unit: "requests", lowerIsBetter: true, nonNegative: true },
-  { key: "failed", path: "requests.failed", label: "requests failed", unit: "requests", lowerIsBetter: true, nonNegative: true },
-  { key: "violated", path: "requests.violated", label: "requests over deadline", unit: "requests", lowerIsBetter: true, nonNegative: true },
-  { key: "decision-p99", path: "decisionMs.p99", label: "decision time p99", unit: "ms", lowerIsBetter: true, nonNegative: true, measured: true },
+  { key: "objective", path: "objective", label: "objective", short: "objective", unit: "", lowerIsBetter: true, nonNegative: "expression", headline: true },
+  { key: "energy", path: "energyKWh", label: "energy", short: "energy kWh", unit: "kWh", lowerIsBetter: true, nonNegative: true, headline: true },
+  { key: "cost", path: "costUSD", label: "execution cost", short: "cost USD", unit: "USD", lowerIsBetter: true, nonNegative: true, headline: true },
+  { key: "response", path: "meanResponseS", label: "mean response time", short: "resp s", unit: "s", lowerIsBetter: true, nonNegative: true, headline: true },
+  { key: "response-p95", path: "p95ResponseS", label: "p95 response time", short: "p95 s", unit: "s", lowerIsBetter: true, nonNegative: true },
+  { key: "sla", path: "slaViolationRate", label: "SLA violation rate", short: "SLA viol", unit: "share", lowerIsBetter: true, nonNegative: true, headline: true },
+  { key: "accuracy", path: "meanAccuracy", label: "inference accuracy", short: "accuracy", unit: "share", lowerIsBetter: false, nonNegative: true, headline: true },
+  { key: "completed", path: "requests.completed", label: "requests completed", short: "completed", unit: "requests", lowerIsBetter: false, nonNegative: true },
+  { key: "rejected", path: "requests.rejected", label: "requests rejected", short: "rejected", unit: "requests", lowerIsBetter: true, nonNegative: true },
+  { key: "failed", path: "requests.failed", label: "requests failed", short: "failed", unit: "requests", lowerIsBetter: true, nonNegative: true },
+  { key: "violated", path: "requests.violated", label: "requests over deadline", short: "late", unit: "requests", lowerIsBetter: true, nonNegative: true },
+  { key: "decision-p99", path: "decisionMs.p99", label: "decision time p99", short: "p99 ms", unit: "ms", lowerIsBetter: true, nonNegative: true, measured: true },
 ];
 
 /** SciNet's four headline quantities, the metric each maps to, and its published best claim. */

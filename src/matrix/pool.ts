@@ -13,9 +13,11 @@ import type { RunSpec } from "./plan.ts";
 export interface PoolRequest {
   id: number;
   spec: RunSpec;
+  /** a matrix directory: the thread files the result there (ResultStore) instead of posting it */
+  fileInto?: string;
 }
 
-export type PoolReply = { id: number; result: RunResult } | { id: number; error: { name: string; message: string } };
+export type PoolReply = { id: number; result: RunResult } | { id: number; filed: string } | { id: number; error: { name: string; message: string } };
 
 /** A run that ended in an error (a policy that threw, a trace that cannot be read). */
 export class RunFailure extends Error {
@@ -40,7 +42,8 @@ export class PoolClosed extends Error {
 interface Job {
   id: number;
   spec: RunSpec;
-  resolve(r: RunResult): void;
+  fileInto?: string;
+  resolve(r: RunResult | string): void;
   reject(e: Error): void;
 }
 
@@ -72,6 +75,7 @@ export class RunPool {
       if (!job || job.id !== m.id) return;
       slot.job = undefined;
       if ("result" in m) job.resolve(m.result);
+      else if ("filed" in m) job.resolve(m.filed);
       else job.reject(new RunFailure(job.spec, m.error.message, m.error.name));
       this.dispatch();
     });
@@ -95,17 +99,26 @@ export class RunPool {
       if (slot.job) continue;
       const job = this.waiting.shift()!;
       slot.job = job;
-      slot.worker.postMessage({ id: job.id, spec: job.spec } satisfies PoolRequest);
+      slot.worker.postMessage({ id: job.id, spec: job.spec, fileInto: job.fileInto } satisfies PoolRequest);
     }
   }
 
-  /** Makes one run on the next free thread. */
-  run(spec: RunSpec): Promise<RunResult> {
+  private submit(spec: RunSpec, fileInto?: string): Promise<RunResult | string> {
     if (this.closed) return Promise.reject(new PoolClosed());
     return new Promise((resolve, reject) => {
-      this.waiting.push({ id: this.nextId++, spec, resolve, reject });
+      this.waiting.push({ id: this.nextId++, spec, fileInto, resolve, reject });
       this.dispatch();
     });
+  }
+
+  /** Makes one run on the next free thread and returns its result. */
+  run(spec: RunSpec): Promise<RunResult> {
+    return this.submit(spec) as Promise<RunResult>;
+  }
+
+  /** Makes one run and has the thread file its result in the matrix directory `outDir`; returns the key. */
+  runAndFile(spec: RunSpec, outDir: string): Promise<string> {
+    return this.submit(spec, outDir) as Promise<string>;
   }
 
   /** Runs being made or waiting. */

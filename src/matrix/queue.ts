@@ -12,7 +12,7 @@
  * after the lock duration another worker's stalled-job check puts the job back in the queue.
  * A job records the cotwin version it needs; a worker of another version fails it with a reason.
  */
-import { Queue, QueueEvents, UnrecoverableError, Worker, type ConnectionOptions, type Job } from "bullmq";
+import { Queue, QueueEvents, UnrecoverableError, Worker, type ConnectionOptions } from "bullmq";
 import { VERSION } from "../../simulator/version.ts";
 import { UsageError } from "../usage-error.ts";
 import type { RunResult } from "./execute.ts";
@@ -109,20 +109,24 @@ export async function submitToQueue(url: string, todo: RunSpec[], h: SubmitHooks
     void p.finally(() => inFlight.delete(p));
   };
 
-  const collect = async (job: Job<RunSpec, RunResult> | undefined): Promise<void> => {
-    if (!job?.id || !pending.has(job.id)) return;
-    const state = await job.getState();
+  /**
+   * Files a job's result once it is completed. The state is read first and the job after it: a
+   * job read while active and found completed a moment later would carry no return value yet.
+   */
+  const collect = async (id: string | undefined): Promise<void> => {
+    if (!id || !pending.has(id)) return;
+    const state = await queue.getJobState(id);
+    if (state !== "completed" && state !== "failed") return;
+    const job = await queue.getJob(id);
+    if (!job || !pending.has(id)) return;
     if (state === "completed") {
       const r = job.returnvalue;
-      if (!r || r.key !== job.id) {
-        pending.delete(job.id);
-        h.fail(job.data, "the job finished without the result of its run");
-      } else {
-        await h.file(r);
-        pending.delete(job.id);
-      }
-    } else if (state === "failed") {
-      pending.delete(job.id);
+      // a result that does not belong to this key is never filed; the next look tries again
+      if (!r || r.key !== id) return;
+      await h.file(r);
+      pending.delete(id);
+    } else {
+      pending.delete(id);
       h.fail(job.data, job.failedReason || "failed");
     }
     check();
@@ -130,19 +134,16 @@ export async function submitToQueue(url: string, todo: RunSpec[], h: SubmitHooks
 
   try {
     await events.waitUntilReady();
-    events.on("completed", ({ jobId }) => track(queue.getJob(jobId).then(collect)));
-    events.on("failed", ({ jobId }) => track(queue.getJob(jobId).then(collect)));
+    events.on("completed", ({ jobId }) => track(collect(jobId)));
+    events.on("failed", ({ jobId }) => track(collect(jobId)));
 
     // what the queue already holds from an earlier submitter: collect finished ones, retry failed ones
     const toAdd: RunSpec[] = [];
     for (const spec of todo) {
-      const job = await queue.getJob(spec.key);
-      if (!job) toAdd.push(spec);
-      else {
-        const state = await job.getState();
-        if (state === "completed") await collect(job);
-        else if (state === "failed") await job.retry("failed");
-      }
+      const state = await queue.getJobState(spec.key);
+      if (state === "unknown") toAdd.push(spec);
+      else if (state === "completed") await collect(spec.key);
+      else if (state === "failed") await (await queue.getJob(spec.key))?.retry("failed");
     }
     for (let i = 0; i < toAdd.length; i += 500) {
       await queue.addBulk(toAdd.slice(i, i + 500).map((spec) => ({ name: "run", data: spec, opts: { jobId: spec.key, attempts: 1, removeOnComplete: { age: KEEP_S }, removeOnFail: { age: KEEP_S } } })));
@@ -150,9 +151,13 @@ export async function submitToQueue(url: string, todo: RunSpec[], h: SubmitHooks
     h.note?.(`${todo.length} run(s) on the queue "${QUEUE_NAME}" at ${address.display} (${toAdd.length} added now); serve it with \`cotwin worker --queue ${address.display}\``);
     check();
 
+    // a bounded look at pending jobs, in case a completion event was missed: 200 keys per tick, in turn
+    let cursor = 0;
     const poll = setInterval(() => {
-      // a bounded look at pending jobs, in case a completion event was missed
-      for (const key of [...pending.keys()].slice(0, 200)) track(queue.getJob(key).then(collect));
+      const keys = [...pending.keys()];
+      if (cursor >= keys.length) cursor = 0;
+      for (const key of keys.slice(cursor, cursor + 200)) track(collect(key));
+      cursor += 200;
     }, h.pollMs ?? 2000);
     const aborted = new Promise<"aborted">((resolve) => {
       if (h.signal?.aborted) resolve("aborted");

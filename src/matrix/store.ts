@@ -5,7 +5,7 @@
  * once: a second copy of the same key (a queue job retried after its worker died, then finished
  * twice) is ignored.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { writeJsonAtomic } from "../../workloads/output/atomic.ts";
 import type { RunResult } from "./execute.ts";
@@ -52,6 +52,19 @@ export class ResultStore {
       throw e;
     }
     return true;
+  }
+
+  /**
+   * Removes the temporary files of writes that never finished (a thread stopped by Ctrl-C, a
+   * crash). Only while nothing else writes into the directory: at the start and end of a sweep.
+   */
+  removeTemporaryFiles(): void {
+    for (const f of readdirSync(this.dir)) if (f.startsWith(".") && f.endsWith(".tmp")) rmSync(path.join(this.dir, f), { force: true });
+  }
+
+  /** Records a key filed into this directory by another thread or process. */
+  adopt(key: string): void {
+    if (existsSync(this.file(key))) this.known.add(key);
   }
 
   /** The filed result, or undefined (not filed, or a file that cannot be read as this key's result). */

@@ -60,7 +60,7 @@ export function defaultWorkers(): number {
   return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
 }
 
-async function runLocally(todo: RunSpec[], workers: number, file: (r: RunResult) => Promise<void>, fail: (s: RunSpec, reason: string) => void, signal?: AbortSignal): Promise<boolean> {
+async function runLocally(todo: RunSpec[], workers: number, out: string, filed: (key: string) => void, fail: (s: RunSpec, reason: string) => void, signal?: AbortSignal): Promise<boolean> {
   if (todo.length === 0) return false;
   const pool = new RunPool(Math.max(1, Math.min(workers, todo.length)));
   let interrupted = false;
@@ -74,7 +74,7 @@ async function runLocally(todo: RunSpec[], workers: number, file: (r: RunResult)
     await Promise.all(
       todo.map(async (spec) => {
         try {
-          await file(await pool.run(spec));
+          filed(await pool.runAndFile(spec, out));
         } catch (e) {
           if (e instanceof PoolClosed) return;
           if (e instanceof RunFailure) fail(spec, e.reason);
@@ -114,6 +114,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   };
   await writeManifest(o.out, manifest);
   const store = new ResultStore(o.out);
+  store.removeTemporaryFiles();
   const todo = plan.runs.filter((r) => !store.has(r.key));
   const reused = plan.runs.length - todo.length;
   const unused = store.unused(new Set(plan.runs.map((r) => r.key)));
@@ -133,6 +134,13 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       o.onProgress?.(done, plan.runs.length);
     }
   };
+  const filed = (key: string): void => {
+    if (store.has(key)) return;
+    store.adopt(key);
+    executed++;
+    bar.update(++done);
+    o.onProgress?.(done, plan.runs.length);
+  };
   const fail = (run: RunSpec, reason: string) => {
     failures.push({ run, reason });
   };
@@ -142,10 +150,11 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
       const { submitToQueue } = await import("./queue.ts");
       interrupted = await submitToQueue(o.queue, todo, { file, fail, signal: o.signal, note: o.note });
     } else {
-      interrupted = await runLocally(todo, o.workers ?? defaultWorkers(), file, fail, o.signal);
+      interrupted = await runLocally(todo, o.workers ?? defaultWorkers(), o.out, filed, fail, o.signal);
     }
   } finally {
     bar.stop();
+    store.removeTemporaryFiles();
   }
   if (interrupted) return { plan, executed, reused, failures, interrupted, wallMs: performance.now() - t0 };
 

@@ -44,7 +44,8 @@ function pmSigned(v: number, ci: number): string {
 
 /** A fraction as a signed percentage with its interval, e.g. "+3.21 % ± 0.45". */
 export function pct(v: number, ci: number): string {
-  const a = `${signed(100 * v)} %`;
+  const p = formatNumber(100 * v, 3);
+  const a = `${100 * v > 0 ? "+" : ""}${p} %`;
   return Number.isFinite(ci) ? `${a} ± ${formatNumber(100 * ci, 2)}` : a;
 }
 
@@ -74,7 +75,7 @@ export function renderMatrixReport(a: Analysis, charts: readonly RenderedChartEn
 
   const overview = a.scenarios
     .map((s) => {
-      const shown = a.metrics.slice(0, 7);
+      const shown = a.metrics.filter((m) => m.headline);
       const head = `<tr><th class="t">policy</th>${shown.map((m) => `<th>${e(metricTitle(m))}</th>`).join("")}</tr>`;
       const rows = a.policies
         .map((p) => {

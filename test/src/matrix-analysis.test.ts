@@ -115,7 +115,7 @@ test("no percentage of a reference that is 0, or 0 in some seeds", () => {
   const rejected = a.versus.find((x) => x.policy === "oracle" && x.metric === "rejected")!;
   assert.match(rejected.relativeNote!, /reference is 0/);
   assert.equal(rejected.difference.value, 0);
-  const signed: Metric = { key: "x", path: "objective", label: "x", unit: "", lowerIsBetter: true, nonNegative: false };
+  const signed: Metric = { key: "x", path: "objective", label: "x", short: "x", unit: "", lowerIsBetter: true, nonNegative: false };
   assert.match(relativeAllowed(signed, { objectiveNonNegative: true }, [1, 2], [1, 2])!, /signed/);
 });
 
@@ -134,8 +134,8 @@ test("SciNet terms: the oracle against first-fit is 50 % lower cost and 50 % hig
 });
 
 test("the metric list drives the analysis: a metric added is analysed, one with no value anywhere is left out", () => {
-  const events: Metric = { key: "events", path: "events", label: "events", unit: "", lowerIsBetter: true, nonNegative: true };
-  const ghost: Metric = { key: "ghost", path: "requests.ghosts", label: "ghost", unit: "", lowerIsBetter: true, nonNegative: true };
+  const events: Metric = { key: "events", path: "events", label: "events", short: "events", unit: "", lowerIsBetter: true, nonNegative: true };
+  const ghost: Metric = { key: "ghost", path: "requests.ghosts", label: "ghost", short: "ghost", unit: "", lowerIsBetter: true, nonNegative: true };
   const a = run(DEFAULT_OBJECTIVE, RESULTS, [...METRICS, events, ghost]);
   assert.ok(a.metrics.some((m) => m.key === "events"));
   assert.equal(a.metrics.some((m) => m.key === "ghost"), false);

@@ -101,7 +101,7 @@ test("workers on a Redis queue: one killed mid-run, the submitter restarted, eve
   assert.equal(new RegExp(`finished .*\\(job ${killedJob}\\)`).test(a.stderr), false, "A did not finish it");
 
   // interrupt the submitter once something is filed, with work still on the queue
-  await until("a first result", () => existsSync(path.join(out, "runs")) && readdirSync(path.join(out, "runs")).length > 0);
+  await until("a first result", () => existsSync(path.join(out, "runs")) && readdirSync(path.join(out, "runs")).some((f) => f.endsWith(".json") && !f.startsWith(".")));
   s1.child.kill("SIGINT");
   assert.equal(await s1.exit, 130, s1.stderr);
   assert.match(s1.stderr, /interrupted: \d+ of 8 runs done/);

@@ -18,6 +18,8 @@ import { repoRoot } from "../helpers/data.ts";
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "cotwin-matrix-"));
 const runFiles = (out: string) => readdirSync(path.join(out, "runs"));
+/** finished results only (not the temporary file of a write in progress) */
+const results = (out: string) => runFiles(out).filter((f) => /^[0-9a-f]{32}\.json$/.test(f));
 
 const BASE: Omit<SweepOptions, "out"> = { scenarios: ["scinet-testbed"], policies: ["first-fit", "threshold+compressed+least-loaded"], seeds: [1, 2, 3], intervals: 20, workers: 2, progress: false, report: false };
 
@@ -101,7 +103,7 @@ test("Ctrl-C on `cotwin bench` exits 130 with a resumable directory", { timeout:
   const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   // interrupt once the first result is filed
   const deadline = Date.now() + 40_000;
-  while (!(existsSync(path.join(out, "runs")) && runFiles(out).length > 0)) {
+  while (!(existsSync(path.join(out, "runs")) && results(out).length > 0)) {
     if (Date.now() > deadline) throw new Error(`no result filed in time; stderr: ${stderr}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -109,7 +111,8 @@ test("Ctrl-C on `cotwin bench` exits 130 with a resumable directory", { timeout:
   const code = await exit;
   assert.equal(code, 130, stderr);
   assert.match(stderr, /interrupted: \d+ of 24 runs done and kept in .*; run the same command again to resume/);
-  const kept = runFiles(out).length;
+  assert.deepEqual(runFiles(out), results(out), "no temporary files left");
+  const kept = results(out).length;
   assert.ok(kept >= 1 && kept < 24, `kept ${kept}`);
   const again = await runSweep({ scenarios: ["scinet-testbed"], policies: ["first-fit", "least-loaded"], seeds: Array.from({ length: 12 }, (_, i) => i + 1), intervals: 1500, workers: 2, out, progress: false, report: false });
   assert.equal(again.reused, kept);
