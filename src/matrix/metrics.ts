@@ -31,16 +31,22 @@ export interface Metric {
 
 export const METRICS: readonly Metric[] = [
   { key: "objective", path: "objective", label: "objective", short: "objective", unit: "", lowerIsBetter: true, nonNegative: "expression", headline: true },
-  { key: "energy", path: "energyKWh", label: "energy", short: "energy kWh", unit: "kWh", lowerIsBetter: true, nonNegative: true, headline: true },
+  { key: "usd-per-request", path: "usdPerRequest", label: "money per request", short: "USD/req", unit: "USD", lowerIsBetter: true, nonNegative: true },
   { key: "cost", path: "costUSD", label: "execution cost", short: "cost USD", unit: "USD", lowerIsBetter: true, nonNegative: true, headline: true },
+  { key: "energy", path: "energyKWh", label: "energy", short: "energy kWh", unit: "kWh", lowerIsBetter: true, nonNegative: true, headline: true },
+  { key: "energy-usd", path: "energyUSD", label: "energy cost", short: "energy USD", unit: "USD", lowerIsBetter: true, nonNegative: true },
+  { key: "penalty-usd", path: "penaltyUSD", label: "violation penalties", short: "penalty USD", unit: "USD", lowerIsBetter: true, nonNegative: true },
+  { key: "accuracy-loss-usd", path: "accuracyLossUSD", label: "accuracy loss", short: "acc loss USD", unit: "USD", lowerIsBetter: true, nonNegative: true },
   { key: "response", path: "meanResponseS", label: "mean response time", short: "resp s", unit: "s", lowerIsBetter: true, nonNegative: true, headline: true },
   { key: "response-p95", path: "p95ResponseS", label: "p95 response time", short: "p95 s", unit: "s", lowerIsBetter: true, nonNegative: true },
-  { key: "sla", path: "slaViolationRate", label: "SLA violation rate", short: "SLA viol", unit: "share", lowerIsBetter: true, nonNegative: true, headline: true },
+  { key: "violations", path: "violationRate", label: "violation rate (late, rejected, failed, unfinished)", short: "viol", unit: "share", lowerIsBetter: true, nonNegative: true, headline: true },
+  { key: "late", path: "lateRate", label: "late share of completed", short: "late", unit: "share", lowerIsBetter: true, nonNegative: true },
   { key: "accuracy", path: "meanAccuracy", label: "inference accuracy", short: "accuracy", unit: "share", lowerIsBetter: false, nonNegative: true, headline: true },
   { key: "completed", path: "requests.completed", label: "requests completed", short: "completed", unit: "requests", lowerIsBetter: false, nonNegative: true },
   { key: "rejected", path: "requests.rejected", label: "requests rejected", short: "rejected", unit: "requests", lowerIsBetter: true, nonNegative: true },
   { key: "failed", path: "requests.failed", label: "requests failed", short: "failed", unit: "requests", lowerIsBetter: true, nonNegative: true },
-  { key: "violated", path: "requests.violated", label: "requests over deadline", short: "late", unit: "requests", lowerIsBetter: true, nonNegative: true },
+  { key: "unfinished", path: "requests.unfinished", label: "requests unfinished", short: "unfinished", unit: "requests", lowerIsBetter: true, nonNegative: true },
+  { key: "drain", path: "drainIntervals", label: "drain after the arrivals", short: "drain", unit: "intervals", lowerIsBetter: true, nonNegative: true },
   { key: "decision-p99", path: "decisionMs.p99", label: "decision time p99", short: "p99 ms", unit: "ms", lowerIsBetter: true, nonNegative: true, measured: true },
 ];
 

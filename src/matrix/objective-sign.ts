@@ -8,7 +8,7 @@
  * An expression that cannot be parsed, or yields a non-finite value at a corner, counts as signed.
  */
 import { parseExpression } from "../../simulator/expression.ts";
-import { OBJECTIVE_VARIABLES } from "../../simulator/objective.ts";
+import { NAMED_OBJECTIVES, OBJECTIVE_VARIABLES } from "../../simulator/objective.ts";
 
 /** Small positive stand-in for 0 (so ratios stay finite) and a large one for unbounded variables. */
 const LOW = 1e-6;
@@ -18,12 +18,14 @@ const HIGH = 1e6;
 const MAX_VARIABLES = 16;
 
 function range(variable: string): [number, number] {
-  const description = OBJECTIVE_VARIABLES[variable] ?? "";
-  return /\(0\.\.1\)/.test(description) ? [LOW, 1] : [LOW, HIGH];
+  const description: string = (OBJECTIVE_VARIABLES as Readonly<Record<string, string>>)[variable] ?? "";
+  return /\(0\.\.1[);]/.test(description) ? [LOW, 1] : [LOW, HIGH];
 }
 
-export function objectiveIsNonNegative(expression: string | undefined): boolean {
-  if (typeof expression !== "string") return false;
+/** `objective` is a scenario's objective: a named one (usd-per-request, ...) or an expression. */
+export function objectiveIsNonNegative(objective: string | undefined): boolean {
+  if (typeof objective !== "string") return false;
+  const expression = NAMED_OBJECTIVES[objective] ?? objective;
   let parsed;
   try {
     parsed = parseExpression(expression);

@@ -9,8 +9,10 @@ import { analyse, relativeAllowed } from "../../src/matrix/analyse.ts";
 import type { RunResult } from "../../src/matrix/execute.ts";
 import { METRICS, valueAt, type Metric } from "../../src/matrix/metrics.ts";
 import { objectiveIsNonNegative } from "../../src/matrix/objective-sign.ts";
-import { DEFAULT_OBJECTIVE } from "../../simulator/scenario.ts";
 import type { RunSummary } from "../../simulator/summary.ts";
+
+/** SciNet's weighted objective subtracts accuracy: it can be negative */
+const SIGNED = "scinet-weighted";
 
 const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
@@ -22,14 +24,21 @@ function summary(over: Partial<RunSummary>): RunSummary {
     version: "test",
     simulatedS: 100,
     intervals: 2,
-    energyKWh: 1,
+    drainIntervals: 0,
+    objectiveName: "scinet-weighted",
+    objective: 0.5,
+    usdPerRequest: 0.1,
     costUSD: 1,
+    energyKWh: 1,
+    energyUSD: 0.13,
+    penaltyUSD: 0,
+    accuracyLossUSD: 0,
     meanResponseS: 1,
     p95ResponseS: 2,
-    slaViolationRate: 0,
+    violationRate: 0,
+    lateRate: 0,
     meanAccuracy: 0.8,
-    objective: 0.5,
-    requests: { arrived: 10, completed: 10, violated: 0, rejected: 0, failed: 0, inFlight: 0 },
+    requests: { arrived: 10, completed: 10, late: 0, rejected: 0, failed: 0, unfinished: 0 },
     decisionRejections: {},
     events: 100,
     decisionMs: { p50: 0.01, p99: 0.02 },
@@ -44,12 +53,12 @@ function result(policy: string, seed: number, s: Partial<RunSummary>, extra: Par
 
 // first-fit costs 2, 4, 6 over seeds 1..3; the oracle half of that, with higher accuracy
 const RESULTS: RunResult[] = [
-  result("first-fit", 1, { costUSD: 2, meanAccuracy: 0.6, objective: 0.2, slaViolationRate: 0 }),
-  result("first-fit", 2, { costUSD: 4, meanAccuracy: 0.6, objective: -0.1, slaViolationRate: 0.01 }),
-  result("first-fit", 3, { costUSD: 6, meanAccuracy: 0.6, objective: 0.3, slaViolationRate: 0 }),
-  result("oracle", 1, { costUSD: 1, meanAccuracy: 0.9, objective: 0.1, slaViolationRate: 0 }),
-  result("oracle", 2, { costUSD: 2, meanAccuracy: 0.9, objective: -0.2, slaViolationRate: 0 }),
-  result("oracle", 3, { costUSD: 3, meanAccuracy: 0.9, objective: 0.1, slaViolationRate: 0 }),
+  result("first-fit", 1, { costUSD: 2, meanAccuracy: 0.6, objective: 0.2, violationRate: 0 }),
+  result("first-fit", 2, { costUSD: 4, meanAccuracy: 0.6, objective: -0.1, violationRate: 0.01 }),
+  result("first-fit", 3, { costUSD: 6, meanAccuracy: 0.6, objective: 0.3, violationRate: 0 }),
+  result("oracle", 1, { costUSD: 1, meanAccuracy: 0.9, objective: 0.1, violationRate: 0 }),
+  result("oracle", 2, { costUSD: 2, meanAccuracy: 0.9, objective: -0.2, violationRate: 0 }),
+  result("oracle", 3, { costUSD: 3, meanAccuracy: 0.9, objective: 0.1, violationRate: 0 }),
 ];
 
 function run(objective: string, results = RESULTS, metrics?: readonly Metric[]) {
@@ -66,7 +75,7 @@ function run(objective: string, results = RESULTS, metrics?: readonly Metric[]) 
 }
 
 test("cells: mean and 95 % interval over the seeds (cost 2, 4, 6: 4 ± 4.303 * 2 / sqrt 3)", () => {
-  const a = run(DEFAULT_OBJECTIVE);
+  const a = run(SIGNED);
   const c = a.cells.find((x) => x.policy === "first-fit" && x.metric === "cost")!;
   assert.equal(c.mean, 4);
   assert.equal(c.n, 3);
@@ -75,7 +84,7 @@ test("cells: mean and 95 % interval over the seeds (cost 2, 4, 6: 4 ± 4.303 * 2
 });
 
 test("paired difference and relative change against the reference: the oracle costs half, -50 % with no spread", () => {
-  const a = run(DEFAULT_OBJECTIVE);
+  const a = run(SIGNED);
   const v = a.versus.find((x) => x.policy === "oracle" && x.metric === "cost")!;
   // differences (-1, -2, -3): mean -2, interval 4.303 * 1 / sqrt 3
   assert.equal(v.difference.value, -2);
@@ -85,8 +94,8 @@ test("paired difference and relative change against the reference: the oracle co
   assert.equal(a.versus.some((x) => x.policy === "first-fit"), false, "the reference is not compared with itself");
 });
 
-test("the default objective is signed: absolute differences only, never a percentage", () => {
-  const a = run(DEFAULT_OBJECTIVE);
+test("a signed objective (SciNet's weighted form) gets absolute differences only, never a percentage", () => {
+  const a = run(SIGNED);
   const v = a.versus.find((x) => x.policy === "oracle" && x.metric === "objective")!;
   assert.equal(v.relative, undefined);
   assert.match(v.relativeNote!, /negative/);
@@ -107,9 +116,9 @@ test("a non-negative objective gets its relative change (when no value seen is n
 });
 
 test("no percentage of a reference that is 0, or 0 in some seeds", () => {
-  const a = run(DEFAULT_OBJECTIVE);
+  const a = run(SIGNED);
   // first-fit SLA violation rate (0, 0.01, 0)
-  const sla = a.versus.find((x) => x.policy === "oracle" && x.metric === "sla")!;
+  const sla = a.versus.find((x) => x.policy === "oracle" && x.metric === "violations")!;
   assert.equal(sla.relative, undefined);
   assert.match(sla.relativeNote!, /0 in some seeds/);
   const rejected = a.versus.find((x) => x.policy === "oracle" && x.metric === "rejected")!;
@@ -120,7 +129,7 @@ test("no percentage of a reference that is 0, or 0 in some seeds", () => {
 });
 
 test("SciNet terms: the oracle against first-fit is 50 % lower cost and 50 % higher accuracy", () => {
-  const a = run(DEFAULT_OBJECTIVE);
+  const a = run(SIGNED);
   assert.equal(a.scinet.length, 1);
   const row = a.scinet[0];
   assert.equal(row.policy, "oracle");
@@ -136,12 +145,12 @@ test("SciNet terms: the oracle against first-fit is 50 % lower cost and 50 % hig
 test("the metric list drives the analysis: a metric added is analysed, one with no value anywhere is left out", () => {
   const events: Metric = { key: "events", path: "events", label: "events", short: "events", unit: "", lowerIsBetter: true, nonNegative: true };
   const ghost: Metric = { key: "ghost", path: "requests.ghosts", label: "ghost", short: "ghost", unit: "", lowerIsBetter: true, nonNegative: true };
-  const a = run(DEFAULT_OBJECTIVE, RESULTS, [...METRICS, events, ghost]);
+  const a = run(SIGNED, RESULTS, [...METRICS, events, ghost]);
   assert.ok(a.metrics.some((m) => m.key === "events"));
   assert.equal(a.metrics.some((m) => m.key === "ghost"), false);
   assert.equal(a.cells.find((c) => c.metric === "events" && c.policy === "oracle")!.mean, 100);
   // without the list entry, no cell
-  assert.equal(run(DEFAULT_OBJECTIVE).cells.some((c) => c.metric === "events"), false);
+  assert.equal(run(SIGNED).cells.some((c) => c.metric === "events"), false);
 });
 
 test("values are read by field path; missing fields are NaN", () => {
@@ -175,10 +184,12 @@ test("breakdowns by host size and per-interval series: means over the seeds", ()
 });
 
 test("an objective is non-negative only when its expression is, at every corner of its variables' ranges", () => {
-  assert.equal(objectiveIsNonNegative(DEFAULT_OBJECTIVE), false, "subtracts accuracy");
+  assert.equal(objectiveIsNonNegative(SIGNED), false, "subtracts accuracy");
+  assert.equal(objectiveIsNonNegative("0.2*energy + 0.2*cost + 0.2*response + 0.2*sla - 0.2*accuracy"), false);
+  assert.equal(objectiveIsNonNegative("usd-per-request"), true, "the default: money per request");
   assert.equal(objectiveIsNonNegative("0.5*energy + 0.5*cost"), true);
   assert.equal(objectiveIsNonNegative("costUSD / max(completed, 1)"), true);
-  assert.equal(objectiveIsNonNegative("1 - accuracy"), true, "accuracy is at most 1");
+  assert.equal(objectiveIsNonNegative("1 - violationRate"), true, "a rate is at most 1");
   assert.equal(objectiveIsNonNegative("1 - costUSD"), false, "cost in USD is unbounded");
   assert.equal(objectiveIsNonNegative("energy - 0.1"), false);
   assert.equal(objectiveIsNonNegative("sla - accuracy"), false);
