@@ -59,6 +59,16 @@ test("a chart that failed to render is shown as failed", () => {
   assert.match(html, /<figure class="chart failed" data-chart="metric-cost"><p class="bad">chart not rendered: boom/);
 });
 
+test("charts inlined in one page keep their own ids (vega numbers clip paths from 1 in every chart)", () => {
+  const svg = '<svg><defs><clipPath id="clip1"><rect/></clipPath></defs><g clip-path="url(#clip1)"><use href="#clip1"/></g></svg>';
+  const chart = (name: string) => ({ name, title: name, section: "series" as const, subject: "x", spec: {}, svg });
+  const html = renderMatrixReport(outcome.analysis!, [chart("a"), chart("b")], { configs: {}, files: [] });
+  const ids = [...html.matchAll(/\bid="(c\d+-clip1)"/g)].map((m) => m[1]);
+  assert.deepEqual(ids, ["c0-clip1", "c1-clip1"]);
+  assert.ok(html.includes('clip-path="url(#c0-clip1)"') && html.includes('clip-path="url(#c1-clip1)"'));
+  assert.ok(html.includes('href="#c1-clip1"'));
+});
+
 test("headless Chromium renders the report without errors and draws every chart", { timeout: 60_000 }, async (t) => {
   const exe = chromium();
   if (!exe) {
