@@ -12,7 +12,7 @@ export { UsageError };
 const commands = () => import("./commands/run.ts");
 
 /** Errors that mean bad input: printed as one line, exit code 2 (matched by name: their modules load lazily). */
-const KNOWN_ERRORS = new Set(["UsageError", "ScenarioError", "PolicyError", "ObjectiveError", "YError"]);
+const KNOWN_ERRORS = new Set(["UsageError", "ScenarioError", "PolicyError", "ObjectiveError", "YError", "QueueError"]);
 
 export async function main(argv: string[]): Promise<number> {
   // Sub-command families with their own parsers.
@@ -120,6 +120,72 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
         const { BASELINE_POLICIES } = await import("../simulator/policies/registry.ts");
         setExit(
           await runCompare({ scenario: "scinet-testbed", policies: [...BASELINE_POLICIES, "oracle"], seeds: 3, out: "runs/start", json: a.json, command: argv }),
+        );
+      },
+    )
+    .command(
+      "bench",
+      "run a policy x scenario x seed matrix (worker threads or a Redis queue) and write tables, charts and report.html; or --compare two result directories",
+      (y) =>
+        y
+          .option("scenarios", { type: "string", default: "scinet-testbed", describe: "comma-separated built-in names or files" })
+          .option("policies", { type: "string", describe: "comma-separated policies (default: the baselines); oracle and policy files too" })
+          .option("seeds", { type: "string", default: "1..10", describe: "seeds: a range 1..10, a list 1,4,9, or both" })
+          .option("intervals", { type: "string", describe: "scheduling intervals per run (default: each scenario's)" })
+          .option("workers", { type: "string", describe: "worker threads (default: the number of cores)" })
+          .option("out", { type: "string", describe: "result directory; re-running with the same one skips finished runs" })
+          .option("reference", { type: "string", describe: "policy the others are compared with, paired by seed (default: the first)" })
+          .option("queue", { type: "string", describe: "redis://host:port: put the runs on a job queue served by `cotwin worker`" })
+          .option("compare", { type: "string", array: true, describe: "<dirA> <dirB>: what changed between two result directories" })
+          .option("oracle-budget-ms", { type: "string", describe: "time budget per decision of the oracle policy, ms" })
+          .option("report", { type: "boolean", default: true, describe: "write the charts and report.html (--no-report: tables and CSVs only)" })
+          .option("json", { type: "boolean", default: false, describe: "print the result as one JSON object" }),
+      async (a) => {
+        const bench = await import("./commands/bench.ts");
+        if (a.compare !== undefined) {
+          if (a.compare.length !== 2) throw new UsageError(`--compare needs two result directories, got ${a.compare.length}`);
+          setExit(await bench.runBenchCompare(a.compare[0], a.compare[1], a.json));
+          return;
+        }
+        if (!a.out) throw new UsageError("--out is required: the directory that holds (and checkpoints) the matrix");
+        if (a.queue !== undefined) (await import("./matrix/queue.ts")).parseQueueUrl(a.queue);
+        const { parseSeeds } = await import("./matrix/plan.ts");
+        const { BASELINE_POLICIES } = await import("../simulator/policies/registry.ts");
+        const list = (v: string) => v.split(",").map((p) => p.trim()).filter(Boolean);
+        setExit(
+          await bench.runBench({
+            scenarios: list(a.scenarios),
+            policies: a.policies ? list(a.policies) : [...BASELINE_POLICIES],
+            seeds: parseSeeds(a.seeds),
+            intervals: a.intervals === undefined ? undefined : parsePositiveInt(a.intervals, "--intervals"),
+            workers: a.workers === undefined ? undefined : parsePositiveInt(a.workers, "--workers"),
+            out: a.out,
+            reference: a.reference,
+            queue: a.queue,
+            report: a.report,
+            policyOptions: a.oracleBudgetMs === undefined ? undefined : { budgetMs: parsePositiveNumber(a.oracleBudgetMs, "--oracle-budget-ms") },
+            json: a.json,
+            command: argv,
+          }),
+        );
+      },
+    )
+    .command(
+      "worker",
+      "serve a bench job queue: make the runs that `cotwin bench --queue` puts on it (any number of machines)",
+      (y) =>
+        y
+          .option("queue", { type: "string", demandOption: true, describe: "redis://host:port of the queue" })
+          .option("workers", { type: "string", default: "1", describe: "worker threads, i.e. runs at a time" })
+          .option("lock-ms", { type: "string", default: "30000", describe: "how long a job stays claimed by a worker that stopped answering, ms" }),
+      async (a) => {
+        const { runWorkerCommand } = await import("./commands/worker.ts");
+        setExit(
+          await runWorkerCommand({
+            url: a.queue,
+            threads: parsePositiveInt(a.workers, "--workers"),
+            lockMs: parsePositiveInt(a.lockMs, "--lock-ms"),
+          }),
         );
       },
     )
