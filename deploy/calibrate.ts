@@ -77,7 +77,11 @@ interface Sample {
   cpuS: number;
 }
 
-/** Fits the figures from a run's paired requests and its provisioning outcomes. */
+/**
+ * Fits the figures from a run's paired requests and its provisioning outcomes. `model` is the
+ * scenario as written: the fragments' MI are taken from it (the run may have used a calibrated
+ * twin), so factors always apply to the written figures.
+ */
 export function fitFromFragments(model: TwinModel, pairs: readonly PairedRequest[], outcomes: readonly ActionOutcome[]): CalibrationFit {
   const samples: Sample[] = [];
   const overheads: number[] = [];
@@ -85,9 +89,12 @@ export function fitFromFragments(model: TwinModel, pairs: readonly PairedRequest
   for (const p of pairs) {
     if (p.measured.status !== "completed") continue;
     requests++;
+    const v = model.variantId(p.app, p.measured.variant);
+    if (v < 0) continue;
     for (const f of p.measured.fragments) {
-      if (!(f.computeS > 0) || !(f.mi > 0)) continue;
-      samples.push({ host: f.host, key: `${p.app}/${p.variant}/${f.index}`, mi: f.mi, cpuS: f.computeS });
+      const mi = model.fragMI[model.vFragBase[v] + f.index] * p.measured.size;
+      if (!(f.computeS > 0) || !(mi > 0)) continue;
+      samples.push({ host: f.host, key: `${p.app}/${p.variant}/${f.index}`, mi, cpuS: f.computeS });
       overheads.push(Math.max(0, f.roundTripS - f.waitS - f.computeS));
     }
   }
@@ -207,7 +214,8 @@ export interface RunEvidence {
 /**
  * The whole fit: CPU times first (fitFromFragments), then each host's contention factor by
  * replaying the run into twins with the candidate figures. `inputs` are the run's prepared inputs
- * (scenario, seed, arrivals), so the replayed twins see the same requests.
+ * with the scenario as written, and `model` its model: the run itself may have used an earlier
+ * calibration (a second round), its decisions replay the same.
  */
 export function fitCalibration(inputs: TwinInputs, model: TwinModel, run: RunEvidence, maxReplays = 240, minFragmentsPerHost = 30): CalibrationFit {
   const fit = fitFromFragments(model, run.pairs, run.outcomes);

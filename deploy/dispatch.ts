@@ -30,6 +30,7 @@ export async function runRequest(c: DispatchContext, r: DispatchRequest): Promis
     id: r.id,
     app: r.app,
     variant: r.variant,
+    size: r.size,
     arrivalS: r.arrivalS,
     dispatchS,
     endS: c.nowS(),

@@ -50,6 +50,8 @@ export interface MeasuredRequest {
   id: number;
   app: number;
   variant: VariantKind;
+  /** work multiplier of the request */
+  size: number;
   arrivalS: number;
   dispatchS: number;
   endS: number;

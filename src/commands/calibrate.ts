@@ -3,7 +3,9 @@
  * scenario on the target with the twin as written, fits the twin's figures to what was measured
  * (deploy/calibrate.ts) and saves the calibration that later `cotwin deploy` runs of that
  * scenario on that target use. Prints the fitted figures and how well the calibrated twin
- * reproduces the run it was fitted on (the same decisions replayed).
+ * reproduces the run it was fitted on (the same decisions replayed). When a calibration is saved
+ * already, it measures with it and fits again (a second round: the policy then decides, and the
+ * hosts are loaded, as in calibrated runs); --fresh measures with the scenario as written.
  */
 import yargs from "yargs";
 import { buildReadyTwin } from "../../workloads/ready-twin.ts";
@@ -48,6 +50,7 @@ async function calibrate(argv: string[], io: DeployIo, deps: DeployDeps): Promis
     .option("seed", { type: "number", default: 1, describe: "seed of the workload" })
     .option("max-vms", { type: "number" })
     .option("max-usd-per-hour", { type: "number" })
+    .option("fresh", { type: "boolean", default: false, describe: "measure with the scenario as written, ignoring a saved calibration" })
     .strict()
     .help()
     .exitProcess(false)
@@ -71,22 +74,25 @@ async function calibrate(argv: string[], io: DeployIo, deps: DeployDeps): Promis
     stateDir: a["state-dir"] ?? config.stateDir ?? ".cotwin",
     config,
     limits: limitsOf(a, config),
-    calibration: false,
+    // A saved calibration is used while measuring (a second round measures under a twin that is
+    // already close, so the policy's decisions, and the load, are those of calibrated runs).
+    calibration: a.fresh !== true,
     json: a.json,
   };
   const s = await runSession(args, azureFlags(a), io, deps, { stopAtEnd: false });
   const p = s.prepared;
   const r = s.result;
-  const fit = fitCalibration(p.inputs, p.ready.model, r);
+  const written = { ...p.inputs, scenario: p.original };
+  const fit = fitCalibration(written, p.originalModel, r);
   const cal = makeCalibration(p.original, p.originalModel, fit, args.target, p.source);
   // In-sample check: the calibrated twin replays the run's own decisions.
-  const replayed = buildReadyTwin({ ...p.inputs, scenario: cal.calibrated, record: true });
+  const replayed = buildReadyTwin({ ...written, scenario: cal.calibrated, record: true });
   const recs = replaySteps(replayed.twin, r.steps, p.ready.model.intervalS);
   const after = compare(pairRequests(r.pairs.map((x) => x.measured), recs), new MeasuredUse(), replayed.twin.totals(), replayed.twin.totals(), 0);
   const file = calibrationFile(args.stateDir, p.original.name, args.target);
   await saveCalibration(file, cal);
   if (args.json) {
-    io.out(JSON.stringify({ calibration: file, scenario: p.original.name, target: args.target, fit, before: { responseErrorPct: r.responseErrorPct, serviceErrorPct: r.serviceErrorPct }, after: { responseErrorPct: after.responseErrorPct, serviceErrorPct: after.serviceErrorPct }, measured: r.measured, paired: r.paired }) + "\n");
+    io.out(JSON.stringify({ calibration: file, scenario: p.original.name, target: args.target, measuredWith: p.calibration?.file ?? null, fit, before: { responseErrorPct: r.responseErrorPct, serviceErrorPct: r.serviceErrorPct }, after: { responseErrorPct: after.responseErrorPct, serviceErrorPct: after.serviceErrorPct }, measured: r.measured, paired: r.paired }) + "\n");
     return 0;
   }
   const mips = fit.hostMips.map((m, h) => (m === null ? "-" : `${(m * (fit.contention[h] ?? 1)).toFixed(0)}`));
@@ -98,7 +104,7 @@ async function calibrate(argv: string[], io: DeployIo, deps: DeployDeps): Promis
       `  fragments       ${Object.entries(fit.fragmentFactor).slice(0, 6).map(([k, v]) => `${k} x${v.toFixed(2)}`).join(", ")}`,
       `  overhead        ${(fit.overheadS * 1000).toFixed(1)} ms per fragment outside the worker (as ${fit.overheadMI.toFixed(0)} MI)`,
       `  boot            ${fit.bootS.slice(0, 8).map((b) => (b === null ? "-" : `${b.toFixed(1)} s`)).join(", ")}`,
-      `  mean response   measured ${f(r.measured.meanResponseS)} s; twin as written ${f(r.twin.meanResponseS)} s (${f(r.responseErrorPct, 1)} %), calibrated twin on the same decisions ${f(after.twin.meanResponseS)} s (${f(after.responseErrorPct, 1)} %)`,
+      `  mean response   measured ${f(r.measured.meanResponseS)} s; twin while measuring (${p.calibration ? "earlier calibration" : "as written"}) ${f(r.twin.meanResponseS)} s (${f(r.responseErrorPct, 1)} %), new calibration on the same decisions ${f(after.twin.meanResponseS)} s (${f(after.responseErrorPct, 1)} %)`,
       `  saved           ${file} (used by \`cotwin deploy --target ${args.target} --scenario ${a.scenario}\`)`,
     ].join("\n") + "\n",
   );

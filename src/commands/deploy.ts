@@ -289,8 +289,8 @@ function runningLine(target: TargetKind, running: LoopResult["running"]): string
   if (running.length === 0) return "  still running   nothing";
   const usd = running.reduce((s, x) => s + x.pricePerHour, 0);
   const what = running.map((x) => `${x.name} (${x.size}, ${x.phase})`).join(", ");
-  const after = target === "local" ? " (local workers stop with this command)" : target === "azure" ? " - `cotwin deploy teardown` removes them" : "";
-  return `  still running   ${running.length} host(s), ${usd.toFixed(4)} USD/h: ${what}${after}`;
+  if (target === "local") return `  at the end      ${running.length} host(s) running, ${usd.toFixed(4)} USD/h: ${what} (the local workers stop with this command)`;
+  return `  still running   ${running.length} host(s), ${usd.toFixed(4)} USD/h: ${what}${target === "azure" ? "; `cotwin deploy teardown` removes them" : ""}`;
 }
 
 // ---------------------------------------------------------------- the command

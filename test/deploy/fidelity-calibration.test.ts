@@ -53,7 +53,7 @@ test("measured energy is the power curve at the measured utilisation times the b
 });
 
 test("response error compares the same requests: mean twin minus mean measured over mean measured", () => {
-  const req = (id: number, arrivalS: number, dispatchS: number, endS: number): MeasuredRequest => ({ id, app: 0, variant: "full", arrivalS, dispatchS, endS, status: "completed", fragments: [] });
+  const req = (id: number, arrivalS: number, dispatchS: number, endS: number): MeasuredRequest => ({ id, app: 0, variant: "full", size: 1, arrivalS, dispatchS, endS, status: "completed", fragments: [] });
   const measured = [req(0, 0, 1, 2), req(1, 0.5, 1, 2.5), req(2, 1, 2, 4)];
   const twin = [
     { id: 0, arrival: 0, end: 2.2, status: "completed" },
@@ -127,6 +127,7 @@ function pair(id: number, variant: "full" | "layer", frags: Array<[number, numbe
       id,
       app: 0,
       variant,
+      size: 1,
       arrivalS: 0,
       dispatchS: 0,
       endS: 1,
