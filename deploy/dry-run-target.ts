@@ -11,11 +11,12 @@ export class DryRunTarget implements Target {
   readonly kind = "dry-run";
   private readonly phase: HostPhase[];
   private outcomes: ActionOutcome[] = [];
-  private interval = 0;
 
   constructor(
     private readonly slots: HostSlot[],
     private readonly print: (line: string) => void,
+    /** the interval now (decisions may come several times per interval when dispatching on arrival) */
+    private readonly interval: () => number,
   ) {
     this.phase = slots.map(() => "off");
   }
@@ -39,7 +40,7 @@ export class DryRunTarget implements Target {
   }
 
   async apply(plan: TargetPlan): Promise<void> {
-    const k = this.interval++;
+    const k = this.interval();
     const lines: string[] = [];
     for (const p of plan.provision) {
       const s = this.slots[p.host];

@@ -98,7 +98,7 @@ interface AzHost {
 
 class ActionFailure extends Error {
   constructor(readonly info: TargetError) {
-    super(info.message);
+    super(`${info.code}: ${info.message}`);
     this.name = "ActionFailure";
   }
 }
@@ -740,7 +740,8 @@ export class AzureTarget implements Target {
   }
 
   async close(o: { stopHosts: boolean }): Promise<void> {
-    await this.settle(this.o.provisionTimeoutMs);
+    // Actions still in progress end in the journal either way; a restart reconciles them.
+    await this.settle(o.stopHosts ? this.o.provisionTimeoutMs : Math.min(60_000, this.o.provisionTimeoutMs));
     if (o.stopHosts) {
       for (let h = 0; h < this.hosts.length; h++) if (this.hosts[h].phase !== "off") this.enqueue(h, "stop");
       await this.settle(this.o.drainMs + this.o.provisionTimeoutMs);

@@ -150,7 +150,7 @@ export interface AzureFlags {
 
 /** Builds the target. Azure needs its flags (or config) and creates nothing yet. */
 export async function makeTarget(kind: TargetKind, p: { model: TwinModel; slots: HostSlot[] }, axis: TimeAxis, a: { deployment: string; stateDir: string; config: DeployConfig; azure: AzureFlags; limits: Limits; seed: number }, deps: DeployDeps, print: (line: string) => void): Promise<Target> {
-  if (kind === "dry-run") return new DryRunTarget(p.slots, print);
+  if (kind === "dry-run") return new DryRunTarget(p.slots, print, () => Math.floor(axis.nowS() / p.model.intervalS + 1e-9));
   const state = deploymentState(a.stateDir, a.deployment, kind);
   if (kind === "local") {
     const { LocalTarget } = await import("../../deploy/testbed/local-target.ts");
@@ -243,6 +243,8 @@ export function summaryJson(a: SessionArgs, p: Prepared, deployment: string, r: 
     policy: p.policyName,
     seed: a.seed,
     version: VERSION,
+    intervalS: p.ready.model.intervalS,
+    limits: a.limits,
     calibration: p.calibration?.file ?? null,
     intervals: r.intervals,
     stoppedEarly: r.stoppedEarly,
