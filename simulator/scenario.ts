@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import YAML from "yaml";
 import { VARIANT_KINDS, type VariantKind } from "./catalogue/applications.ts";
+import { DEFAULT_ECONOMICS, DEFAULT_OBJECTIVE } from "./objective.ts";
 
 const num = z.number().finite();
 const pos = num.positive();
@@ -118,7 +119,7 @@ const customSizeSchema = z.strictObject({
 });
 export type CustomSize = z.infer<typeof customSizeSchema>;
 
-export const DEFAULT_OBJECTIVE = "0.2*energy + 0.2*cost + 0.2*response + 0.2*sla - 0.2*accuracy";
+export { DEFAULT_OBJECTIVE };
 
 export const tenantScenarioSchema = z.strictObject({
   name: z.string().min(1),
@@ -149,7 +150,23 @@ export const tenantScenarioSchema = z.strictObject({
   admission: z.enum(["interval", "arrival"]).default("interval"),
   /** a request not deployed this many intervals after arriving is rejected */
   maxPendingIntervals: pos.default(10),
+  /** a named objective (usd-per-request, scinet-weighted) or an expression (see `cotwin objective`) */
   objective: z.string().min(1).default(DEFAULT_OBJECTIVE),
+  /** prices of the money objective (see simulator/objective.ts for the defaults' sources) */
+  economics: z
+    .strictObject({
+      energyUSDPerKWh: nonneg.default(DEFAULT_ECONOMICS.energyUSDPerKWh),
+      lateUSD: nonneg.default(DEFAULT_ECONOMICS.lateUSD),
+      unservedUSD: nonneg.default(DEFAULT_ECONOMICS.unservedUSD),
+      accuracyPointUSD: nonneg.default(DEFAULT_ECONOMICS.accuracyPointUSD),
+    })
+    .prefault({}),
+  /**
+   * After the last interval arrivals stop and the run goes on under the same policy until every
+   * request has ended, at most this many intervals (default: long enough for any request to end
+   * or expire); requests still in flight then count as unfinished (violations).
+   */
+  drainIntervals: z.number().int().nonnegative().optional(),
   /** forecaster for Observation.forecast (see `cotwin forecast`), with its horizon in intervals */
   forecast: z
     .strictObject({

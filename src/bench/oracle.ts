@@ -13,12 +13,12 @@ import { RandomStream } from "../../simulator/engine/random.ts";
 import type { TenantScenario } from "../../simulator/scenario.ts";
 import type { Decision } from "../../simulator/types.ts";
 import { meanCI } from "../commands/run.ts";
-import { compileObjective } from "../../simulator/objective.ts";
+
 import { BASELINE_POLICIES, PolicyError } from "../../simulator/policies/registry.ts";
 import { prepareTenantRun, runTenant } from "../runner.ts";
 import { percentile } from "../../simulator/summary.ts";
 import { prepareInputs } from "../../workloads/ready-twin.ts";
-import { loadTenantScenario } from "../../simulator/scenarios.ts";
+import { loadTenantScenario, scenarioObjective } from "../../simulator/scenarios.ts";
 import { SearchSpace } from "../../oracle/candidate.ts";
 import { defaultContinuation } from "../../oracle/continuation.ts";
 import { buildDataset } from "../../oracle/dataset.ts";
@@ -98,7 +98,7 @@ function midRun(sc: Loaded, arrivals: Awaited<ReturnType<typeof prepareInputs>>,
     stepper.apply(d);
   }
   const obs = stepper.observe();
-  const lookAhead = new LookAhead(run.model, compileObjective(sc.scenario.objective), defaultContinuation(run.model), DEFAULT_LOOKAHEAD);
+  const lookAhead = new LookAhead(run.model, scenarioObjective(sc.scenario, sc.source), defaultContinuation(run.model), DEFAULT_LOOKAHEAD);
   return { run, obs, history, lookAhead };
 }
 
@@ -165,13 +165,14 @@ export async function benchOracle(log: Log): Promise<void> {
     const startMs = performance.now() - t0;
     try {
       const ev = pool.evaluator(run.twin, history, "bench", lookAhead);
-      for (let rep = 0; rep < 4; rep++) ev.evaluate(ds); // warm-up: the worker's replay and JIT
+      const items = ds.map((decision) => ({ decision }));
+      for (let rep = 0; rep < 4; rep++) ev.evaluate(items); // warm-up: the worker's replay and JIT
       const parts: string[] = [];
       for (const B of [8, 32, 128, 256]) {
         let ms = Infinity;
         for (let rep = 0; rep < 5; rep++) {
           const t = performance.now();
-          for (let i = 0; i < ds.length; i += B) ev.evaluate(ds.slice(i, i + B));
+          for (let i = 0; i < items.length; i += B) ev.evaluate(items.slice(i, i + B));
           ms = Math.min(ms, performance.now() - t);
         }
         parts.push(`batch ${B}: ${(localMs / ms).toFixed(2)}x`);
