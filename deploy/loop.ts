@@ -212,7 +212,9 @@ export async function runLoop(o: LoopOptions): Promise<LoopResult> {
       break;
     }
   }
-  // The span compared ends when the last interval does (or now, when stopped early).
+  // The span compared ends when the last interval does (or now, when stopped early). No request
+  // arrives after it: the loop dispatches nothing more, and the twin takes no more arrivals.
+  twin.closeArrivals();
   await untilS(k * intervalS);
   if (!stoppedEarly) {
     // Let the dispatched requests end on both sides; the twin runs on to the same moment.
