@@ -1,5 +1,5 @@
 import { HOST_BOOTING, HOST_OFF, HOST_ON, type Observation, type ProvisionAction } from "../types.ts";
-import { byPricePerVcpu, cpuDemand, type ProvisioningPart, type ProvisioningPlan } from "./parts.ts";
+import { byPricePerVcpu, cpuDemand, effectiveVcpus, type ProvisioningPart, type ProvisioningPlan } from "./parts.ts";
 
 /**
  * Target tracking, as practitioners run it (AWS target tracking, the Kubernetes HPA): keep the
@@ -66,7 +66,7 @@ export class TargetTracking implements ProvisioningPart {
     let capacity = 0;
     let on = 0;
     for (let i = 0; i < h.count; i++) {
-      if (h.state[i] === HOST_ON || h.state[i] === HOST_BOOTING) capacity += h.vcpus[i];
+      if (h.state[i] === HOST_ON || h.state[i] === HOST_BOOTING) capacity += effectiveVcpus(obs, i);
       if (h.state[i] === HOST_ON) on++;
     }
     const out: ProvisionAction[] = [];
@@ -83,9 +83,9 @@ export class TargetTracking implements ProvisioningPart {
     for (const i of byPricePerVcpu(obs, [HOST_ON]).reverse()) {
       if (on <= this.minOn) break;
       if (h.placed[i] > 0) continue;
-      if (capacity - h.vcpus[i] < keep) break;
+      if (capacity - effectiveVcpus(obs, i) < keep) break;
       out.push({ host: i, action: "stop" });
-      capacity -= h.vcpus[i];
+      capacity -= effectiveVcpus(obs, i);
       on--;
     }
     return out;
