@@ -24,6 +24,14 @@ export async function main(argv: string[]): Promise<number> {
     const { runOracleCommand } = await import("./commands/oracle.ts");
     return runOracleCommand(argv.slice(1));
   }
+  if (argv[0] === "deploy") {
+    const { runDeployCommand } = await import("./commands/deploy.ts");
+    return runDeployCommand(argv.slice(1), { out: (t) => io.out(t), err: (t) => io.err(t), interactive: Boolean(process.stderr.isTTY) });
+  }
+  if (argv[0] === "calibrate") {
+    const { runCalibrateCommand } = await import("./commands/calibrate.ts");
+    return runCalibrateCommand(argv.slice(1), { out: (t) => io.out(t), err: (t) => io.err(t), interactive: Boolean(process.stderr.isTTY) });
+  }
   if (argv[0] === "forecast") {
     const { runForecastCommand } = await import("./commands/forecast.ts");
     return runForecastCommand(argv.slice(1));
@@ -219,6 +227,8 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
     .command("oracle", "run the oracle on a scenario and record the learner's labelled data set (cotwin oracle --help)")
     .command("data", "list and download the public traces, generate serverless data (cotwin data --help)")
     .command("forecast", "evaluate, train, tune and select workload forecasters (cotwin forecast --help)")
+    .command("deploy", "the online loop: apply decisions to Azure VMs, the local testbed or a dry run; status, teardown (cotwin deploy --help)")
+    .command("calibrate", "fit the twin to a target's measurements and save the calibration (cotwin calibrate --help)")
     .help()
     .wrap(Math.min(110, process.stdout.columns || 100));
 }
