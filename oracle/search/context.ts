@@ -32,6 +32,9 @@ export interface Scored {
   key: string;
 }
 
+/** distinct candidates kept with their scores (the learner's alternatives) */
+export const TOP_KEPT = 5;
+
 export class SearchContext {
   /** distinct candidates scored */
   evaluations = 0;
@@ -108,6 +111,11 @@ export class SearchContext {
     return this.scoreAll([c])[0];
   }
 
+  /** The score of a candidate already scored (undefined if it was not). */
+  cachedScore(c: Candidate): number | undefined {
+    return this.cache.get(this.space.key(c));
+  }
+
   /** The per-fork scores of a candidate already scored (undefined if it was not). */
   forkScores(c: Candidate): number[] | undefined {
     return this.forks.get(this.space.key(c));
@@ -142,6 +150,9 @@ export class SearchContext {
     return performance.now() - this.t0;
   }
 
+  /** the best distinct candidates scored, best first (at most TOP_KEPT) */
+  readonly top: Scored[] = [];
+
   private note(c: Candidate, s: number, key: string): void {
     if (this.best === null || s < this.best.score) {
       if (this.best !== null) this.runnerUp = this.best;
@@ -149,6 +160,13 @@ export class SearchContext {
       this.lastImprovement = this.evaluations;
     } else if (this.runnerUp === null || s < this.runnerUp.score) {
       this.runnerUp = { candidate: this.space.clone(c), score: s, key };
+    }
+    if (this.top.length < TOP_KEPT || s < this.top[this.top.length - 1].score) {
+      const entry = this.best.key === key ? this.best : { candidate: this.space.clone(c), score: s, key };
+      let i = this.top.length;
+      while (i > 0 && this.top[i - 1].score > s) i--;
+      this.top.splice(i, 0, entry);
+      if (this.top.length > TOP_KEPT) this.top.pop();
     }
   }
 }

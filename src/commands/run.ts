@@ -8,7 +8,8 @@ import { UsageError } from "../usage-error.ts";
 import { readScenarioFile } from "../../simulator/scenario.ts";
 import { loadTenantScenario, builtinTenantNames } from "../../simulator/scenarios.ts";
 import { runTenantAsync, UnfinishedRunError } from "../runner.ts";
-import { BASELINE_POLICIES } from "../../simulator/policies/registry.ts";
+import { allBaselines, BASELINE_POLICIES } from "../../simulator/policies/registry.ts";
+import { buildTwinModel } from "../../simulator/scenarios.ts";
 import { createProgress } from "../../workloads/output/progress.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../../workloads/output/atomic.ts";
 import { toCsv } from "../output/csv.ts";
@@ -163,6 +164,11 @@ export interface CompareRow {
 // meanCI lives with the other interval estimates (src/statistics.ts); re-exported for older callers
 export { meanCI };
 
+function allBaselinesOf(nameOrFile: string): string[] {
+  const { scenario, source } = loadTenantScenario(nameOrFile);
+  return allBaselines(buildTwinModel(scenario, source));
+}
+
 /** A comparison directory is new, empty, or one cotwin wrote before (it holds compare.json). */
 function checkCompareDir(dir: string): void {
   let entries: string[];
@@ -177,7 +183,9 @@ function checkCompareDir(dir: string): void {
 }
 
 export async function runCompare(a: CompareArgs): Promise<number> {
-  const policies = a.policies ?? BASELINE_POLICIES;
+  if (a.policies && a.policies.length === 0) throw new UsageError("--policies names no policy (give a comma-separated list, or all)");
+  // "all": every provisioning x deployment x placement combination the scenario supports
+  const policies = (a.policies ?? BASELINE_POLICIES).flatMap((p) => (p === "all" ? allBaselinesOf(a.scenario) : [p]));
   if (a.out) checkCompareDir(a.out);
   const r = resolveScenario(a.scenario);
   const bar = createProgress({ total: policies.length * a.seeds, label: `compare ${a.scenario}`, enabled: !a.json });
