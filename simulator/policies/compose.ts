@@ -27,12 +27,14 @@ export class ComposedPolicy implements Policy {
     for (const p of provision) if (p.action === "stop" && p.host >= 0 && p.host < h.count) usable[p.host] = 0;
     const state: PlacementState = { obs, usable, ramFree: h.ramFreeMB.slice(), placed: h.placed.slice() };
     const deploy: Deployment[] = [];
-    for (const req of obs.pending) {
-      const trial = (kind: VariantKind): PlacementTrial | null => {
-        // placement parts may carry state (round-robin's turn, random's stream): try on copies
-        const hosts = placeAll(obs, req, kind, state, this.placement.clone(), false);
-        return hosts ? { hosts, responseS: estimateResponseS(obs, req, kind, hosts, state.placed) } : null;
-      };
+    // one trial function for the whole decision (made once: this loop runs in every look-ahead fork)
+    let req: PendingRequest = obs.pending[0];
+    const trial = (kind: VariantKind): PlacementTrial | null => {
+      // placement parts may carry state (round-robin's turn, random's stream): try on copies
+      const hosts = placeAll(obs, req, kind, state, this.placement.clone(), false);
+      return hosts ? { hosts, responseS: estimateResponseS(obs, req, kind, hosts, state.placed) } : null;
+    };
+    for (req of obs.pending) {
       const kind = this.deployment.choose(obs, req, trial);
       const hosts = placeAll(obs, req, kind, state, this.placement, true);
       if (hosts) deploy.push({ request: req.id, variant: kind, hosts });
