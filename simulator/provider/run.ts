@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { RandomStreams } from "../engine/random.ts";
 import type { HostRow, IntervalRow, RunSummary } from "../summary.ts";
 import { vmAllocationPolicy } from "./allocation/index.ts";
 import { ProviderDatacenter } from "./datacenter.ts";
@@ -34,8 +35,10 @@ export interface ProviderRunResult {
 /**
  * Runs one provider-view scenario: validates it, builds the entity tables, places the VMs at
  * time 0 with the allocation policy, binds cloudlet i to VM i mod nVMs, and runs submissions and
- * completions as events. VMs stay allocated (their hosts on) until the run ends. Same scenario +
- * same seed = same summary apart from wallMs and decisionMs.
+ * completions as events. VMs stay allocated (their hosts on) until the run ends. A cloudlet bound
+ * to a VM that could not be placed is rejected ("cloudlet bound to unplaced vm"; CloudSim Plus's
+ * broker would send it to another VM instead). Same scenario + same seed = same summary apart
+ * from wallMs and decisionMs.
  */
 export function runProvider(config: ProviderScenario, opts: ProviderRunOptions): ProviderRunResult {
   const t0 = performance.now();
@@ -46,6 +49,8 @@ export function runProvider(config: ProviderScenario, opts: ProviderRunOptions):
     emptyHostsIdle: s.emptyHosts === "idle",
     maxTimeS: s.maxTimeS ?? Infinity,
     onProgress: opts.onProgress,
+    utilisationFrameS: s.utilisationFrameS,
+    utilisationRng: new RandomStreams(opts.seed).get("cloudlet-utilisation"),
   });
   dc.placeVms(policy);
   dc.run();
