@@ -181,6 +181,8 @@ export class Twin {
   private record = false;
   private forecastFn: TwinOptions["forecast"];
   private recent!: Float64Array;
+  /** false while `recent` is shared with a fork (copied before the first change) */
+  private recentOwned = true;
   private arrivedThisInterval = 0;
   /** queue slot of the pending arrival event, -1 if none */
   private arrivalSlot = -1;
@@ -222,10 +224,15 @@ export class Twin {
       this.failureRng = from.failureRng;
       this.record = false;
       this.forecastFn = o.forecastFn;
-      this.recent = o.recent.slice();
+      this.recent = o.recent;
+      this.recentOwned = false;
+      o.recentOwned = false;
       this.queue = o.queue.clone();
-      this.hostF = o.hostF.slice();
-      this.hostI = o.hostI.slice();
+      // host floats and integers share one buffer: one allocation, one copy
+      const H = model.hostCount;
+      const hostBuf = (o.hostF.buffer as ArrayBuffer).slice(0);
+      this.hostF = new Float64Array(hostBuf, 0, H * HF);
+      this.hostI = new Int32Array(hostBuf, H * HF * 8, H * HI);
       this.frags = o.frags.clone();
       this.reqs = o.reqs.clone();
       this.pending = o.pending.slice();
@@ -263,8 +270,9 @@ export class Twin {
     this.recent = new Float64Array(RECENT_WINDOW);
     const H = model.hostCount;
     this.queue = new EventQueue(Math.max(64, 4 * H));
-    this.hostF = new Float64Array(H * HF);
-    this.hostI = new Int32Array(H * HI);
+    const hostBuf = new ArrayBuffer(H * HF * 8 + H * HI * 4);
+    this.hostF = new Float64Array(hostBuf, 0, H * HF);
+    this.hostI = new Int32Array(hostBuf, H * HF * 8, H * HI);
     this.frags = new Pool(FF, FIS, 64);
     this.reqs = new Pool(RF, RI_FRAG0 + 2 * model.maxFragments, 32);
     this.linkCap = new Float64Array(H);
@@ -351,6 +359,10 @@ export class Twin {
 
   /** Bookkeeping at an interval boundary (the runner calls it after running to the boundary). */
   closeInterval(): void {
+    if (!this.recentOwned) {
+      this.recent = this.recent.slice();
+      this.recentOwned = true;
+    }
     this.recent.copyWithin(0, 1);
     this.recent[RECENT_WINDOW - 1] = this.arrivedThisInterval;
     this.arrivedThisInterval = 0;
