@@ -68,6 +68,10 @@ export class SearchSpace {
   readonly baseOn: Uint8Array;
   /** hosts whose power the oracle may change (all but failed ones) */
   readonly changeable: number[];
+  /** pending request indices per application */
+  readonly requestsOfApp: number[][];
+  readonly sizeOf: Int32Array;
+  readonly pricePerVcpu: Float64Array;
 
   constructor(obs: Observation, model: TwinModel) {
     const h = obs.hosts;
@@ -84,6 +88,9 @@ export class SearchSpace {
       this.baseOn[i] = st === HOST_ON || st === HOST_BOOTING ? 1 : 0;
       if (st !== HOST_FAILED) this.changeable.push(i);
     }
+    this.sizeOf = h.size.slice();
+    this.pricePerVcpu = new Float64Array(h.count);
+    for (let i = 0; i < h.count; i++) this.pricePerVcpu[i] = h.pricePerHour[i] / h.vcpus[i];
     this.requests = obs.pending.map((p) => {
       const options: VariantOption[] = [];
       for (const v of obs.apps[p.app].variants) {
@@ -94,6 +101,57 @@ export class SearchSpace {
       }
       return { id: p.id, app: p.app, options };
     });
+    this.requestsOfApp = obs.apps.map(() => []);
+    this.requests.forEach((r, i) => this.requestsOfApp[r.app].push(i));
+  }
+
+  /** Applications with pending requests. */
+  appsPending(): number[] {
+    const out: number[] = [];
+    for (let a = 0; a < this.requestsOfApp.length; a++) if (this.requestsOfApp[a].length > 0) out.push(a);
+    return out;
+  }
+
+  /** Options (variants) of an application's requests (the same for all of them). */
+  optionsOfApp(app: number): number {
+    const rs = this.requestsOfApp[app];
+    return rs.length > 0 ? this.requests[rs[0]].options.length : 0;
+  }
+
+  /**
+   * Every pending request of `app` to option `o` (-1: left pending), each placed afresh like
+   * `place` (a request that fits nowhere stays pending). False if nothing changed.
+   */
+  setAppOption(c: Candidate, app: number, o: number, rng: RandomStream | null): boolean {
+    let changed = false;
+    for (const r of this.requestsOfApp[app]) {
+      if (c.variant[r] === o) continue;
+      changed = true;
+      if (o < 0) this.unplace(c, r);
+      else this.place(c, r, o, rng);
+    }
+    return changed;
+  }
+
+  /**
+   * Provisioning moves by host size: for each size, start its cheapest host that is off, and stop
+   * its most expensive host that is on and empty under this candidate.
+   */
+  sizeMoves(c: Candidate): Array<{ host: number; on: 0 | 1 }> {
+    const out: Array<{ host: number; on: 0 | 1 }> = [];
+    const sizes = [...new Set(Array.from(this.sizeOf))];
+    for (const z of sizes) {
+      let start = -1;
+      let stop = -1;
+      for (const h of this.changeable) {
+        if (this.sizeOf[h] !== z) continue;
+        if (c.on[h] === 0 && (start < 0 || this.pricePerVcpu[h] < this.pricePerVcpu[start])) start = h;
+        if (c.on[h] === 1 && c.load[h] === 0 && (stop < 0 || this.pricePerVcpu[h] >= this.pricePerVcpu[stop])) stop = h;
+      }
+      if (start >= 0) out.push({ host: start, on: 1 });
+      if (stop >= 0) out.push({ host: stop, on: 0 });
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- candidates
@@ -332,16 +390,22 @@ export class SearchSpace {
 
   /**
    * Applies one random move over the three decision kinds; returns false if none was possible.
-   * Moves: switch one host on/off; switch a few hosts at once; swap a running and a stopped host
-   * (the way to change host size: the twin has no resize); change a request's variant (or defer
-   * it); move one fragment to another host.
+   * Moves: every pending request of one application to one variant (or deferred), a group move
+   * that scales to hundreds of requests; switch one host on/off; switch a few hosts at once; swap
+   * a running and a stopped host (the way to change host size: the twin has no resize); change
+   * one request's variant (or defer it); move one fragment to another host.
    */
   mutate(c: Candidate, rng: RandomStream): boolean {
     const R = this.requests.length;
     const H = this.changeable.length;
     for (let attempt = 0; attempt < 8; attempt++) {
       const u = rng.next();
-      if (R > 0 && u < 0.3) {
+      if (R > 0 && u < 0.25) {
+        // a group: every pending request of one application to one option
+        const apps = this.appsPending();
+        const app = apps[rng.int(0, apps.length - 1)];
+        if (this.setAppOption(c, app, rng.int(-1, this.optionsOfApp(app) - 1), rng)) return true;
+      } else if (R > 0 && u < 0.4) {
         if (this.changeVariant(c, rng.int(0, R - 1), rng)) return true;
       } else if (R > 0 && u < 0.55) {
         if (this.moveRandomFragment(c, rng)) return true;

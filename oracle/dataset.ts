@@ -324,7 +324,7 @@ export async function buildDataset(o: DatasetOptions): Promise<DatasetResult> {
       }
       const { rejections, intervalClosed } = stepper.apply(line.decision);
       if (rejections.length > 0) throw new DatasetError(`${dataFile}:${i + 1}: the twin rejected the recorded decision on replay (${rejections[0].reason})`);
-      oracle.noteApplied(line.decision);
+      oracle.noteApplied(line.decision, obs);
       if (intervalClosed) intervalsDone++;
     });
 

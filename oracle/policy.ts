@@ -9,13 +9,13 @@
 import { performance } from "node:perf_hooks";
 import { RandomStream } from "../simulator/engine/random.ts";
 import type { TwinModel } from "../simulator/model.ts";
-import { DEFAULT_OBJECTIVE, type TenantScenario } from "../simulator/scenario.ts";
+import type { TenantScenario } from "../simulator/scenario.ts";
 import type { Twin } from "../simulator/twin.ts";
 import type { Decision, Observation, Policy } from "../simulator/types.ts";
-import { compileObjective } from "../simulator/objective.ts";
+import { compileObjective, DEFAULT_OBJECTIVE } from "../simulator/objective.ts";
 import type { PolicyContext } from "../simulator/policies/registry.ts";
 import { SearchSpace, type Candidate } from "./candidate.ts";
-import { continuationPolicy, thresholdSeedPolicy } from "./continuation.ts";
+import { continuationPolicy, seedPolicies } from "./continuation.ts";
 import { TwinPool } from "./pool.ts";
 import { LookAhead } from "./score.ts";
 import { SearchContext, type Evaluator } from "./search/context.ts";
@@ -51,9 +51,11 @@ export class OraclePolicy implements Policy {
   /** decisions applied so far, in order (the replay log of worker threads) */
   readonly history: Decision[] = [];
   last: SearchReport | null = null;
-  private readonly lookAhead: LookAhead;
-  private readonly seedPolicies: Policy[];
+  private lookAhead: LookAhead;
+  private seedPolicies: Policy[];
   private pool: TwinPool | null = null;
+  /** measured cost of one evaluation at the last decision (a hard wall-clock limit plans with it) */
+  private evalMsHint: number | undefined;
 
   constructor(
     readonly deps: OracleDeps,
@@ -62,10 +64,10 @@ export class OraclePolicy implements Policy {
     this.settings = { ...DEFAULT_ORACLE_SETTINGS, ...settings };
     const s = this.settings;
     const expression = deps.scenario?.objective ?? DEFAULT_OBJECTIVE;
-    const objective = compileObjective(expression, `${deps.source ?? "scenario"}: objective`);
+    const objective = compileObjective(expression, `${deps.source ?? "scenario"}: objective`, deps.scenario?.economics);
     const continuation = continuationPolicy(s.continuation, deps.ctx);
     this.lookAhead = new LookAhead(deps.model, objective, continuation, s);
-    this.seedPolicies = s.baselineSeeds ? [continuation.clone(), thresholdSeedPolicy(deps.model)] : [];
+    this.seedPolicies = s.baselineSeeds ? seedPolicies(deps.ctx) : [];
     if (s.workers > 0) {
       if (!deps.scenario) throw new Error("oracle: worker threads need the scenario (options.scenario) to rebuild the twin");
       this.pool = new TwinPool({
@@ -88,9 +90,11 @@ export class OraclePolicy implements Policy {
     const step = this.history.length;
     const salt = `${this.deps.seed}:${step}`;
     const space = new SearchSpace(obs, this.deps.model);
+    // the continuation and the seed baselines see every live observation (they keep state)
+    const seedDecisions = [this.lookAhead.observe(obs), ...this.seedPolicies.map((p) => p.decide(obs))];
     let decision: Decision = {};
     if (space.changeable.length > 0 || space.requests.length > 0) {
-      const ctx = this.search(space, obs, twin, salt);
+      const ctx = this.search(space, obs, twin, salt, this.settings.baselineSeeds ? seedDecisions : []);
       const best: Candidate = ctx.best?.candidate ?? space.empty();
       decision = space.toDecision(best);
       this.last = {
@@ -108,32 +112,60 @@ export class OraclePolicy implements Policy {
   }
 
   /** Runs the configured search at one decision point and returns its context (best, runner-up). */
-  search(space: SearchSpace, obs: Observation, twin: Twin, salt: string): SearchContext {
+  search(space: SearchSpace, _obs: Observation, twin: Twin, salt: string, seedDecisions: Decision[]): SearchContext {
     const s = this.settings;
     const evaluator: Evaluator = this.pool
       ? this.pool.evaluator(twin, this.history, salt, this.lookAhead)
       : { evaluate: (ds) => ds.map((d) => this.lookAhead.score(twin, d, salt)) };
-    const seeds = this.seedPolicies.map((p) => space.fromDecision(p.decide(obs)));
+    const seeds = seedDecisions.map((d) => space.fromDecision(d));
     const ctx = new SearchContext(
       space,
       evaluator,
       new RandomStream(`oracle:${salt}`),
-      { evals: s.budgetEvals ?? undefined, ms: s.budgetMs ?? undefined, patience: s.patience },
+      { evals: s.budgetEvals ?? undefined, ms: s.budgetMs ?? undefined, patience: s.patience, evalMsHint: this.evalMsHint },
       seeds,
     );
     runSearch(s.method, ctx, { batch: s.batch ?? (s.workers > 0 ? 4 * (s.workers + 1) : 1), population: s.population });
+    if (ctx.evaluations > 0) this.evalMsHint = ctx.evalMs();
     return ctx;
   }
 
-  /** Records a decision applied without asking the oracle (a resumed data set replaying its log). */
-  noteApplied(decision: Decision): void {
+  /**
+   * Records a decision applied without asking the oracle (a resumed data set replaying its log);
+   * `obs` is the observation it was applied at, which the stateful continuation and seeds see.
+   */
+  noteApplied(decision: Decision, obs?: Observation): void {
+    if (obs) {
+      this.lookAhead.observe(obs);
+      for (const p of this.seedPolicies) p.decide(obs);
+    }
     this.history.push(decision);
+  }
+
+  /** How it decides, for the run summary: every output says whether the look-ahead saw the real future. */
+  info(): Record<string, unknown> {
+    const s = this.settings;
+    return {
+      lookAhead: s.clairvoyant
+        ? "clairvoyant: forks see the run's real future arrivals"
+        : "sampled: forks draw their own future (generators reseeded; a replayed trace block-bootstrapped from its past)",
+      horizonIntervals: this.lookAhead.horizon,
+      drainIntervals: this.lookAhead.drainIntervals,
+      forks: s.forks,
+      method: s.method,
+      budgetEvals: s.budgetEvals,
+      budgetMs: s.budgetMs,
+      continuation: s.continuation,
+      seeds: this.seedPolicies.map((p) => p.name),
+    };
   }
 
   /** A copy with the same settings and log, scoring in this thread (worker pools are not shared). */
   clone(): OraclePolicy {
     const c = new OraclePolicy(this.deps, { ...this.settings, workers: 0 });
     c.history.push(...this.history);
+    c.lookAhead = this.lookAhead.withContinuation(this.lookAhead.continuation.clone());
+    c.seedPolicies = this.seedPolicies.map((p) => p.clone());
     return c;
   }
 

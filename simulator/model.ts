@@ -73,6 +73,8 @@ export class TwinModel {
   readonly fragRam: Float64Array;
   readonly fragOut: Float64Array;
   readonly maxFragments: number;
+  /** per application, the best accuracy among the variants the scenario offers */
+  readonly appBestAccuracy: Float64Array;
 
   readonly latencyS: number;
   readonly bandwidthMBps: number;
@@ -161,6 +163,12 @@ export class TwinModel {
         }
       }
     });
+    this.appBestAccuracy = new Float64Array(A);
+    for (let a = 0; a < A; a++) {
+      let best = 0;
+      for (let k = 0; k < NKINDS; k++) if (this.variantOffered[a * NKINDS + k] === 1) best = Math.max(best, this.vAccuracy[a * NKINDS + k]);
+      this.appBestAccuracy[a] = best;
+    }
     this.fragMI = Float64Array.from(mi);
     this.fragRam = Float64Array.from(ram);
     this.fragOut = Float64Array.from(out);

@@ -8,6 +8,7 @@ import { z } from "zod";
 import YAML from "yaml";
 import { VARIANT_KINDS, type VariantKind } from "./catalogue/applications.ts";
 import { DEFAULT_ENERGY_ATTRIBUTION, ENERGY_ATTRIBUTIONS } from "./power.ts";
+import { DEFAULT_ECONOMICS, DEFAULT_OBJECTIVE } from "./objective.ts";
 
 const num = z.number().finite();
 const pos = num.positive();
@@ -123,7 +124,7 @@ const customSizeSchema = z.strictObject({
 });
 export type CustomSize = z.infer<typeof customSizeSchema>;
 
-export const DEFAULT_OBJECTIVE = "0.2*energy + 0.2*cost + 0.2*response + 0.2*sla - 0.2*accuracy";
+export { DEFAULT_OBJECTIVE };
 
 export const tenantScenarioSchema = z.strictObject({
   name: z.string().min(1),
@@ -156,7 +157,22 @@ export const tenantScenarioSchema = z.strictObject({
   energyAttribution: z.enum(ENERGY_ATTRIBUTIONS).default(DEFAULT_ENERGY_ATTRIBUTION),
   /** a request not deployed this many intervals after arriving is rejected */
   maxPendingIntervals: pos.default(10),
+  /** a named objective (usd-per-request, scinet-weighted) or an expression (see `cotwin objective`) */
   objective: z.string().min(1).default(DEFAULT_OBJECTIVE),
+  /** prices of the money objective (see simulator/objective.ts for the defaults' sources) */
+  economics: z
+    .strictObject({
+      energyUSDPerKWh: nonneg.default(DEFAULT_ECONOMICS.energyUSDPerKWh),
+      violationUSD: nonneg.default(DEFAULT_ECONOMICS.violationUSD),
+      accuracyPointUSD: nonneg.default(DEFAULT_ECONOMICS.accuracyPointUSD),
+    })
+    .prefault({}),
+  /**
+   * After the last interval arrivals stop and the run goes on under the same policy until every
+   * request has ended, at most this many intervals (default: long enough for any request to end
+   * or expire); requests still in flight then count as unfinished (violations).
+   */
+  drainIntervals: z.number().int().nonnegative().optional(),
   /** forecaster for Observation.forecast (see `cotwin forecast`), with its horizon in intervals */
   forecast: z
     .strictObject({

@@ -10,6 +10,7 @@ import { HOST_SIZES, type HostSizeSpec } from "./catalogue/host-sizes.ts";
 import { POWER_CURVES } from "./catalogue/power-curves.ts";
 import { TwinModel, type HostSpec } from "./model.ts";
 import { packagePath } from "./package-root.ts";
+import { compileObjective, type Objective } from "./objective.ts";
 import { checkPowerCurve, energyShare } from "./power.ts";
 import {
   ScenarioError,
@@ -161,4 +162,9 @@ export function buildTwinModel(s: TenantScenario, where: string): TwinModel {
     admission: s.admission,
     hasForecast: s.forecast !== undefined,
   });
+}
+
+/** The scenario's objective, compiled with its economics; errors name `where` (the file). */
+export function scenarioObjective(s: TenantScenario, where: string): Objective {
+  return compileObjective(s.objective, `${where}: objective`, s.economics);
 }

@@ -131,6 +131,8 @@ export interface Totals {
   failed: number;
   responseSum: number;
   accuracySum: number;
+  /** sum over completed requests of (best offered accuracy of the app - accuracy served) */
+  accuracyLossSum: number;
   deadlineSum: number;
   busyS: number;
   /** host-seconds billed (booting, on or draining) */
@@ -205,8 +207,11 @@ export class Twin {
   private failed = 0;
   private responseSum = 0;
   private accuracySum = 0;
+  private accuracyLossSum = 0;
   private deadlineSum = 0;
   private events = 0;
+  /** no more arrivals (the run's arrivals stopped at its end, and it drains) */
+  private arrivalsClosed = false;
   private rejectionCounts: Record<string, number> = {};
 
   // records (main run only)
@@ -257,6 +262,8 @@ export class Twin {
       this.failed = o.failed;
       this.responseSum = o.responseSum;
       this.accuracySum = o.accuracySum;
+      this.accuracyLossSum = o.accuracyLossSum;
+      this.arrivalsClosed = o.arrivalsClosed;
       this.deadlineSum = o.deadlineSum;
       this.events = o.events;
       this.rejectionCounts = { ...o.rejectionCounts };
@@ -1068,6 +1075,7 @@ export class Twin {
       this.responseSum += resp;
       this.deadlineSum += deadline;
       this.accuracySum += m.vAccuracy[v];
+      this.accuracyLossSum += m.appBestAccuracy[this.reqs.i[ri + RI_APP]] - m.vAccuracy[v];
       if (resp > deadline) this.violated++;
       if (this.record) this.responses.push(resp);
     } else if (status === "rejected") this.rejected++;
@@ -1114,6 +1122,7 @@ export class Twin {
   // ---------------------------------------------------------------- arrivals
 
   private pullArrival(): void {
+    if (this.arrivalsClosed) return;
     if (this.arrivals.next(this.nextArrival)) {
       this.arrivalSlot = this.queue.schedule(Math.max(this.nextArrival.time, this.now), EV_ARRIVAL, 0, 0, EV_ARRIVAL);
     }
@@ -1166,6 +1175,22 @@ export class Twin {
     this.pullArrival();
   }
 
+  /**
+   * Stops arrivals from now on (the end of a run: it then drains, see src/runner.ts). The arrival
+   * already drawn for later is dropped; forks of this twin see no arrivals either.
+   */
+  closeArrivals(): void {
+    this.arrivalsClosed = true;
+    if (this.arrivalSlot >= 0) {
+      this.queue.cancel(this.arrivalSlot);
+      this.arrivalSlot = -1;
+    }
+  }
+
+  get arrivalsOpen(): boolean {
+    return !this.arrivalsClosed;
+  }
+
   // ---------------------------------------------------------------- metrics
 
   totals(): Totals {
@@ -1191,6 +1216,7 @@ export class Twin {
       failed: this.failed,
       responseSum: this.responseSum,
       accuracySum: this.accuracySum,
+      accuracyLossSum: this.accuracyLossSum,
       deadlineSum: this.deadlineSum,
       busyS,
       billedS,
@@ -1236,6 +1262,16 @@ export class Twin {
       running: this.hostI[hi + HI_NRUN],
       placed: this.hostI[hi + HI_NPLACED],
     };
+  }
+
+  /** Requests in flight (pending or running) whose id is below `bound` (ids are in arrival order). */
+  inFlightBelow(bound: number): number {
+    let n = 0;
+    const st = this.reqs.iStride;
+    for (let r = 0; r < this.reqs.high; r++) {
+      if (this.reqs.i[r * st + RI_STATE] !== 0 && this.reqs.i[r * st + RI_ID] < bound) n++;
+    }
+    return n;
   }
 
   /** Records of the requests still in flight (for the per-request output at the end of a run). */

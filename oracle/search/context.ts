@@ -15,8 +15,13 @@ export interface Evaluator {
 export interface Budget {
   /** distinct candidates scored (deterministic: same seed, same decisions) */
   evals?: number;
-  /** wall-clock milliseconds (decisions then depend on the machine's speed) */
+  /**
+   * wall-clock milliseconds, a hard limit: no evaluation starts that the measured cost of the
+   * evaluations so far says would end after it (decisions then depend on the machine's speed)
+   */
   ms?: number;
+  /** expected cost of one evaluation, ms, before any has been measured (e.g. the last decision's) */
+  evalMsHint?: number;
   /** stop after this many evaluations without a new best (0: never) */
   patience?: number;
 }
@@ -37,6 +42,9 @@ export class SearchContext {
   private readonly cache = new Map<string, number>();
   private readonly t0: number;
   private lastImprovement = 0;
+  private evalTimeMs = 0;
+  private timedEvals = 0;
+  private outOfTime = false;
 
   constructor(
     readonly space: SearchSpace,
@@ -66,14 +74,29 @@ export class SearchContext {
       }
     }
     if (fresh.length > 0) {
-      const scores = this.evaluator.evaluate(fresh.map((i) => this.space.toDecision(cands[i])));
-      fresh.forEach((i, k) => {
+      // a wall-clock limit is hard: evaluate only what the measured cost says fits in what is left
+      let n = fresh.length;
+      if (this.budget.ms !== undefined) {
+        const per = this.evalMs();
+        const left = this.budget.ms - this.elapsedMs();
+        n = Math.max(0, Math.min(n, per > 0 ? Math.floor(left / per) : n));
+        if (this.evaluations === 0 && n === 0 && left > 0) n = 1;
+      }
+      const t0 = performance.now();
+      const scores = n > 0 ? this.evaluator.evaluate(fresh.slice(0, n).map((i) => this.space.toDecision(cands[i]))) : [];
+      if (n > 0) {
+        this.evalTimeMs += performance.now() - t0;
+        this.timedEvals += n;
+      }
+      for (let k = 0; k < n; k++) {
+        const i = fresh[k];
         const s = scores[k];
         this.cache.set(keys[i], s);
         this.evaluations++;
         this.note(cands[i], s, keys[i]);
-      });
-      for (let i = 0; i < cands.length; i++) if (out[i] === undefined) out[i] = this.cache.get(keys[i])!;
+      }
+      if (n < fresh.length) this.outOfTime = true;
+      for (let i = 0; i < cands.length; i++) if (out[i] === undefined) out[i] = this.cache.get(keys[i]) ?? Infinity;
     }
     return out;
   }
@@ -82,11 +105,17 @@ export class SearchContext {
     return this.scoreAll([c])[0];
   }
 
+  /** mean cost of one evaluation so far, ms (the hint before any) */
+  evalMs(): number {
+    return this.timedEvals > 0 ? this.evalTimeMs / this.timedEvals : (this.budget.evalMsHint ?? 0);
+  }
+
   /** Has the budget run out? (evaluations, time, patience, or a space that yields nothing new) */
   exhausted(): boolean {
     const b = this.budget;
+    if (this.outOfTime) return true;
     if (b.evals !== undefined && this.evaluations >= b.evals) return true;
-    if (b.ms !== undefined && performance.now() - this.t0 >= b.ms) return true;
+    if (b.ms !== undefined && this.elapsedMs() + this.evalMs() > b.ms) return true;
     if (b.patience && this.evaluations - this.lastImprovement >= b.patience) return true;
     // every proposal a memo hit for a long while: the reachable space is used up
     return this.requests > 50 + 20 * Math.max(this.evaluations, 1);

@@ -13,12 +13,12 @@ import { RandomStream } from "../../simulator/engine/random.ts";
 import type { TenantScenario } from "../../simulator/scenario.ts";
 import type { Decision } from "../../simulator/types.ts";
 import { meanCI } from "../commands/run.ts";
-import { compileObjective } from "../../simulator/objective.ts";
+
 import { BASELINE_POLICIES, PolicyError } from "../../simulator/policies/registry.ts";
 import { prepareTenantRun, runTenant } from "../runner.ts";
 import { percentile } from "../../simulator/summary.ts";
 import { prepareInputs } from "../../workloads/ready-twin.ts";
-import { loadTenantScenario } from "../../simulator/scenarios.ts";
+import { loadTenantScenario, scenarioObjective } from "../../simulator/scenarios.ts";
 import { SearchSpace } from "../../oracle/candidate.ts";
 import { defaultContinuation } from "../../oracle/continuation.ts";
 import { buildDataset } from "../../oracle/dataset.ts";
@@ -98,7 +98,7 @@ function midRun(sc: Loaded, arrivals: Awaited<ReturnType<typeof prepareInputs>>,
     stepper.apply(d);
   }
   const obs = stepper.observe();
-  const lookAhead = new LookAhead(run.model, compileObjective(sc.scenario.objective), defaultContinuation(run.model), DEFAULT_LOOKAHEAD);
+  const lookAhead = new LookAhead(run.model, scenarioObjective(sc.scenario, sc.source), defaultContinuation(run.model), DEFAULT_LOOKAHEAD);
   return { run, obs, history, lookAhead };
 }
 

@@ -99,14 +99,14 @@ export async function runSimulate(a: SimulateArgs): Promise<number> {
 export function formatSummary(s: RunSummary): string {
   const r = s.requests;
   const lines = [
-    `scenario ${s.scenario}, policy ${s.policy}, seed ${s.seed}, ${s.intervals} intervals (${fmt(s.simulatedS)} s simulated), cotwin ${s.version}`,
+    `scenario ${s.scenario}, policy ${s.policy}, seed ${s.seed}, ${s.intervals} intervals + ${s.drainIntervals} draining (${fmt(s.simulatedS)} s simulated), cotwin ${s.version}`,
+    `  objective       ${fmt(s.objective)} (${s.objectiveName}, lower is better)`,
+    `  money           ${fmt(s.usdPerRequest)} USD per request = (VM ${fmt(s.costUSD)} + energy ${fmt(s.energyUSD)} + violations ${fmt(s.penaltyUSD)} + accuracy ${fmt(s.accuracyLossUSD)}) USD / ${r.arrived}`,
     `  energy          ${fmt(s.energyKWh)} kWh`,
-    `  cost            ${fmt(s.costUSD)} USD`,
     `  response        mean ${fmt(s.meanResponseS)} s, p95 ${fmt(s.p95ResponseS)} s`,
-    `  SLA violations  ${fmt(100 * s.slaViolationRate)} % of completed`,
-    `  accuracy        ${fmt(100 * s.meanAccuracy)} %`,
-    `  objective       ${fmt(s.objective)} (lower is better)`,
-    `  requests        ${r.arrived} arrived = ${r.completed} completed + ${r.rejected} rejected + ${r.failed} failed + ${r.inFlight} in flight; ${r.violated} over deadline`,
+    `  violations      ${fmt(100 * s.violationRate)} % of arrived (${r.late} late + ${r.rejected} rejected + ${r.failed} failed + ${r.unfinished} unfinished)`,
+    `  accuracy        ${fmt(100 * s.meanAccuracy)} % (completed requests)`,
+    `  requests        ${r.arrived} arrived = ${r.completed} completed + ${r.rejected} rejected + ${r.failed} failed + ${r.unfinished} unfinished`,
     `  rejected parts  ${Object.keys(s.decisionRejections).length ? Object.entries(s.decisionRejections).map(([k, v]) => `${k}: ${v}`).join(", ") : "none"}`,
     `  events          ${s.events} in ${fmt(s.wallMs)} ms wall; decision p50 ${fmt(s.decisionMs.p50)} ms, p99 ${fmt(s.decisionMs.p99)} ms`,
   ];
@@ -153,7 +153,7 @@ export interface CompareArgs {
   command: string[];
 }
 
-const METRICS = ["objective", "energyKWh", "costUSD", "meanResponseS", "p95ResponseS", "slaViolationRate", "meanAccuracy"] as const;
+const METRICS = ["objective", "usdPerRequest", "energyKWh", "costUSD", "meanResponseS", "p95ResponseS", "violationRate", "meanAccuracy"] as const;
 
 export interface CompareRow {
   policy: string;
@@ -238,7 +238,7 @@ function safeName(policy: string): string {
 
 function formatCompare(r: { scenario: string; seeds: number; rows: CompareRow[] }): string {
   const head = `scenario ${r.scenario}, ${r.seeds} seed(s); mean ± 95 % CI; objective: lower is better\n`;
-  const cols = ["policy", "objective", "energy kWh", "cost USD", "resp s", "p95 s", "SLA viol", "accuracy", "p99 ms"];
+  const cols = ["policy", "objective", "energy kWh", "cost USD", "resp s", "p95 s", "violations", "accuracy", "p99 ms"];
   const body = r.rows.map((x) => [
     String(x.policy),
     pm(x.objective as number, x.objectiveCI95 as number),
@@ -246,7 +246,7 @@ function formatCompare(r: { scenario: string; seeds: number; rows: CompareRow[] 
     pm(x.costUSD as number, x.costUSDCI95 as number),
     pm(x.meanResponseS as number, x.meanResponseSCI95 as number),
     fmt(x.p95ResponseS as number),
-    fmt(x.slaViolationRate as number),
+    fmt(x.violationRate as number),
     fmt(x.meanAccuracy as number),
     fmt(x.decisionP99Ms as number),
   ]);

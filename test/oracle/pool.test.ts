@@ -9,9 +9,9 @@ import { ensurePolicies } from "../../src/policies.ts";
 await ensurePolicies("oracle");
 import { TwinStepper } from "../../oracle/replay.ts";
 import { DEFAULT_LOOKAHEAD, LookAhead } from "../../oracle/score.ts";
-import { compileObjective } from "../../simulator/objective.ts";
+
 import { prepareTenantRun } from "../../src/runner.ts";
-import { loadTenantScenario } from "../../simulator/scenarios.ts";
+import { loadTenantScenario, scenarioObjective } from "../../simulator/scenarios.ts";
 
 const { scenario, source } = loadTenantScenario("scinet-testbed");
 
@@ -29,7 +29,7 @@ test("a worker replays the decision log and scores exactly as this thread does, 
   const run = prepareTenantRun({ scenario, source, policy: "threshold+least-loaded", seed: 4, record: false });
   const stepper = new TwinStepper(run.twin);
   const history: Decision[] = [];
-  const lookAhead = new LookAhead(run.model, compileObjective(scenario.objective), defaultContinuation(run.model), DEFAULT_LOOKAHEAD);
+  const lookAhead = new LookAhead(run.model, scenarioObjective(scenario, "test"), defaultContinuation(run.model), DEFAULT_LOOKAHEAD);
   const pool = new TwinPool({ scenario, source, seed: 4, workers: 1, lookAhead: DEFAULT_LOOKAHEAD, continuation: "default" });
   try {
     for (const advance of [10, 3, 0, 7]) {
