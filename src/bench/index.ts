@@ -174,7 +174,7 @@ async function main(): Promise<void> {
     };
     log(`raw event heap (hold model): ${fmtRate(heapLarge)} push+pop pairs/s at 50,000 queued, ${fmtRate(heapSmall)} at 64 queued`);
     log(`simulation events/s : raw heap (target >= 0.4): cloudsim-scale ${ratio(r.scale, heapLarge)}, cloudsim-scale-published ${ratio(r.published, heapLarge)}, cloudsim-months ${ratio(r.months, heapSmall)}`);
-    log(`cloudsim-scale in-process: ${r.scale.wallMs.toFixed(0)} ms wall, ${r.scale.cpuMs.toFixed(0)} ms CPU (target < 300 ms: ${r.scale.wallMs < 300 ? "met" : "NOT met"}; CloudSim Plus published 1.3 min: ${((1.3 * 60_000) / r.scale.wallMs).toFixed(0)}x)`);
+    log(`cloudsim-scale in-process: ${r.scale.wallMs.toFixed(0)} ms wall, ${r.scale.cpuMs.toFixed(0)} ms CPU once warm; ${r.cold.wallMs.toFixed(0)} ms the first run in the process (target < 300 ms: ${r.scale.wallMs < 300 ? "met" : "NOT met"} warm, ${r.cold.wallMs < 300 ? "met" : "NOT met"} cold; CloudSim Plus published 1.3 min: ${((1.3 * 60_000) / r.scale.wallMs).toFixed(0)}x)`);
     log(`cloudsim-months: ${(r.months.wallMs / 1000).toFixed(1)} s wall, ${(r.months.cpuMs / 1000).toFixed(1)} s CPU (target < 60 s: ${r.months.wallMs < 60_000 ? "met" : "NOT met"}; CloudSim Plus published 6.38 min: ${((6.38 * 60_000) / r.months.wallMs).toFixed(0)}x)`);
   }
   if (on("forecast")) {
