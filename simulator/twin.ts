@@ -590,10 +590,20 @@ export class Twin {
     if (this.record) this.rejectionLog.push(rej);
   }
 
+  /** Position of request `id` in the queue, or -1: the queue is in id (arrival) order, so a binary search. */
   private pendingIndex(id: number): number {
     const p = this.pending;
     const ri = this.reqs.iStride;
-    for (let k = 0; k < p.length; k++) if (this.reqs.i[p[k] * ri + RI_ID] === id) return k;
+    const I = this.reqs.i;
+    let lo = 0;
+    let hi = p.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const x = I[p[mid] * ri + RI_ID];
+      if (x === id) return mid;
+      if (x < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
     return -1;
   }
 

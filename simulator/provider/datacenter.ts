@@ -374,7 +374,6 @@ export class ProviderDatacenter {
   /** A new time frame: every running stochastic cloudlet draws its utilisation again. */
   private newFrame(t: number): void {
     this.frameSlot = -1;
-    this.events++;
     const { vms, cloudlets: cl } = this.entities;
     const heap = this.heap;
     for (let k = 0; k < this.drawCount; ) {
@@ -384,6 +383,7 @@ export class ProviderDatacenter {
         continue;
       }
       k++;
+      this.events++; // a redraw on VM v: its completion event moves
       const h = vms.host[v];
       this.advanceHost(h, t);
       this.advanceVm(v, t);

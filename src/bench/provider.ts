@@ -41,8 +41,13 @@ function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-function measure(s: ProviderScenario): BenchRow {
-  gc();
+/**
+ * One run. `collectFirst` runs a full GC first, so peak RSS and heap are the run's own; it also
+ * leaves the collector sweeping during the run (a forced GC slowed the next cloudsim-scale run
+ * from about 70 to 150 ms here), so the timed runs of the built-ins skip it.
+ */
+function measure(s: ProviderScenario, collectFirst = true): BenchRow {
+  if (collectFirst) gc();
   let peakRss = process.memoryUsage.rss();
   let peakHeap = process.memoryUsage().heapUsed;
   const sample = (): void => {
@@ -92,7 +97,7 @@ export function benchProvider(log: (line: string) => void, opts: BenchOptions = 
     `node ${process.version}, ${process.arch}, ${os.cpus().length} cpus, load average ${os.loadavg()[0].toFixed(2)}, ` +
       `V8 heap limit ${heapLimitMB.toFixed(0)} MB, gc ${typeof (globalThis as { gc?: unknown }).gc === "function" ? "exposed" : "not exposed (run with --expose-gc)"}`,
   );
-  log("events = VM placement decisions + cloudlet submissions + cloudlet completions (+ utilisation frames when stochastic); events/s on wall time; sim events/s on the simulation alone (placement + event loop, no entity building or summary)");
+  log("events = VM placement decisions + cloudlet submissions + cloudlet completions (+ one per VM and time frame whose stochastic cloudlets draw anew: its completion event moves); events/s on wall time; sim events/s on the simulation alone (placement + event loop, no entity building or summary)");
 
   measure(ladderStep(0)); // warm-up: JIT the hot paths once so step 0 is not a compile benchmark
   const header =
@@ -107,18 +112,18 @@ export function benchProvider(log: (line: string) => void, opts: BenchOptions = 
   // The first run in a process pays for compiling the hot paths (V8 tiers up over a few runs):
   // reported as "cold"; the figure is the best of 3 after 2 more warm-up runs.
   const cold = measure(providerBuiltins["cloudsim-scale"]);
-  for (let k = 0; k < 2; k++) measure(providerBuiltins["cloudsim-scale"]);
-  let scale = measure(providerBuiltins["cloudsim-scale"]);
+  for (let k = 0; k < 2; k++) measure(providerBuiltins["cloudsim-scale"], false);
+  let scale = measure(providerBuiltins["cloudsim-scale"], false);
   for (let k = 0; k < 2; k++) {
-    const again = measure(providerBuiltins["cloudsim-scale"]);
+    const again = measure(providerBuiltins["cloudsim-scale"], false);
     if (again.wallMs < scale.wallMs) scale = again;
   }
-  log("built-ins (cloudsim-scale: cold = first run in the process; then best wall of 3 after 2 warm-up runs; cloudsim-scale-published: the second run; cloudsim-months: one run):");
+  log("built-ins (cloudsim-scale: cold = first run in the process; then best wall of 3 after 2 warm-up runs, no forced GC before them (rss/heap columns: of the run before); cloudsim-scale-published: the second run; cloudsim-months: one run):");
   log(header);
   log(line({ ...cold, scenario: "cloudsim-scale (cold)" }));
   log(line(scale));
   measure(providerBuiltins["cloudsim-scale-published"]); // warm-up: its own paths (time-shared placement, frames)
-  const published = measure(providerBuiltins["cloudsim-scale-published"]);
+  const published = measure(providerBuiltins["cloudsim-scale-published"], false);
   log(line(published));
   const months = measure(providerBuiltins["cloudsim-months"]);
   log(line(months));
