@@ -14,6 +14,6 @@ for (const p of pols) {
   rows.push([p, o, v, c, resp]);
 }
 rows.sort((a, b) => a[1] - b[1]);
-for (const r of rows.slice(0, 12)) console.log(String(r[0]).padEnd(40), r[1].toExponential(3), "viol", r[2].toFixed(4), "cost", r[3].toFixed(4), "resp", r[4].toFixed(2));
+for (const r of rows.filter((x) => !process.env.F || String(x[0]).includes(process.env.F)).slice(0, 12)) console.log(String(r[0]).padEnd(40), r[1].toExponential(3), "viol", r[2].toFixed(4), "cost", r[3].toFixed(4), "resp", r[4].toFixed(2));
 console.log("...");
 for (const r of rows.slice(-4)) console.log(String(r[0]).padEnd(40), r[1].toExponential(3), "viol", r[2].toFixed(4), "cost", r[3].toFixed(4));

@@ -18,12 +18,12 @@ import type { Observation, PendingRequest, Policy } from "../simulator/types.ts"
 /** Preference order of variants: compressed is about as accurate as full at a third of the work. */
 const PREFERENCE: readonly VariantKind[] = ["compressed", "full", "layer", "semantic"];
 
-/** Per application, the first variant in PREFERENCE that the scenario offers for it. */
+/** Per application, the first variant in PREFERENCE that the scenario offers for it (or an override). */
 export class PreferredVariant implements DeploymentPart {
   readonly name = "preferred";
   private readonly kinds: VariantKind[];
-  constructor(model: TwinModel) {
-    this.kinds = model.apps.map((_, a) => PREFERENCE.find((k) => model.variantId(a, k) >= 0) ?? model.variants[0]);
+  constructor(model: TwinModel, overrides?: ReadonlyArray<VariantKind | null>) {
+    this.kinds = model.apps.map((_, a) => overrides?.[a] ?? PREFERENCE.find((k) => model.variantId(a, k) >= 0) ?? model.variants[0]);
   }
   choose(_obs: Observation, req: PendingRequest): VariantKind {
     return this.kinds[req.app];
@@ -38,7 +38,44 @@ export class PreferredVariant implements DeploymentPart {
 
 /** The default continuation: target tracking, preferred variant, least-loaded placement. */
 export function defaultContinuation(model: TwinModel): Policy {
-  return new ComposedPolicy(new TargetTracking(), new PreferredVariant(model), new LeastLoaded());
+  return new DefaultContinuation(model, new TargetTracking(), new PreferredVariant(model));
+}
+
+/**
+ * How the look-ahead continues a candidate's course: a candidate that keeps fewer (or more) vCPUs
+ * on than the continuation would, or serves an application with another variant, is assumed to
+ * keep doing so over the horizon - a decision is judged as the policy it stands for, not as one
+ * step after which the continuation undoes it. (Otherwise deferring a scale-out always looks
+ * cheap: the continuation would do it one interval later.)
+ */
+export interface Course {
+  /** vCPUs on (or booting) above the continuation's own choice now; negative: fewer */
+  offsetVcpus: number;
+  /** per application: the variant to serve its requests with, or null for the continuation's own */
+  variants: Array<VariantKind | null>;
+}
+
+class DefaultContinuation extends ComposedPolicy {
+  constructor(
+    readonly model: TwinModel,
+    readonly tracking: TargetTracking,
+    readonly preferred: PreferredVariant,
+  ) {
+    super(tracking, preferred, new LeastLoaded());
+  }
+  override clone(): DefaultContinuation {
+    return new DefaultContinuation(this.model, this.tracking.clone(), this.preferred);
+  }
+  steer(course: Course): DefaultContinuation {
+    const variants = course.variants.some((v) => v !== null) ? new PreferredVariant(this.model, course.variants) : this.preferred;
+    return new DefaultContinuation(this.model, this.tracking.withOffset(course.offsetVcpus), variants);
+  }
+}
+
+/** The continuation steered along a candidate's course (a continuation by name other than the default is not steerable: its copy). */
+export function steer(continuation: Policy, course: Course | undefined): Policy {
+  if (course && continuation instanceof DefaultContinuation) return continuation.steer(course);
+  return continuation.clone();
 }
 
 /** A continuation by name: "default", or any policy name the registry knows (e.g. static+full+first-fit). */

@@ -38,6 +38,13 @@
 import type { TwinModel } from "../simulator/model.ts";
 import type { Totals, Twin } from "../simulator/twin.ts";
 import type { Decision, Observation, Policy } from "../simulator/types.ts";
+import { steer, type Course } from "./continuation.ts";
+
+/** A candidate to score: the decision now and the course the continuation keeps after it. */
+export interface Evaluation {
+  decision: Decision;
+  course?: Course;
+}
 import { objectiveVariables, type Objective } from "../simulator/objective.ts";
 
 export interface LookAheadSettings {
@@ -118,19 +125,37 @@ export class LookAhead {
   }
 
   /** Mean score over the forks of `twin` (left unchanged) with `decision` applied now. */
-  score(twin: Twin, decision: Decision, salt: string): number {
-    const K = this.settings.clairvoyant ? 1 : this.settings.forks;
+  score(twin: Twin, decision: Decision, salt: string, course?: Course): number {
+    const xs = this.scoreForks(twin, decision, salt, course);
     let sum = 0;
-    for (let k = 0; k < K; k++) sum += this.scoreFork(this.settings.clairvoyant ? twin.fork() : twin.fork(`${salt}/${k}`), decision);
-    return sum / K;
+    for (const x of xs) sum += x;
+    return sum / xs.length;
+  }
+
+  /** The score on each of the forks (fork k of a decision point is the same sample for every candidate). */
+  scoreForks(twin: Twin, decision: Decision, salt: string, course?: Course): number[] {
+    const K = this.settings.clairvoyant ? 1 : this.settings.forks;
+    const out: number[] = [];
+    for (let k = 0; k < K; k++) out.push(this.scoreFork(this.settings.clairvoyant ? twin.fork() : twin.fork(`${salt}/${k}`), decision, course));
+    return out;
+  }
+
+  /**
+   * Scores on `n` forks drawn with their own salt (`salt`/v0, v1, ...: samples the search never
+   * saw), one score per fork, so two candidates can be compared fork by fork.
+   */
+  scoreEach(twin: Twin, e: Evaluation, salt: string, n: number): number[] {
+    const out: number[] = [];
+    for (let k = 0; k < n; k++) out.push(this.scoreFork(twin.fork(`${salt}/v${k}`), e.decision, e.course));
+    return out;
   }
 
   /** The score of one fork (mutated). */
-  scoreFork(f: Twin, decision: Decision): number {
+  scoreFork(f: Twin, decision: Decision, course?: Course): number {
     const horizon = this.horizon;
     const drainIntervals = this.drainIntervals;
     const t0 = f.totals();
-    const policy = this.continuation.clone();
+    const policy = steer(this.continuation, course);
     const rejected = f.apply(decision);
     if (rejected.length > 0) throw new InfeasibleCandidateError(`the twin rejected a candidate: ${rejected.map((r) => `${r.target}: ${r.reason}`).join("; ")}`);
     f.finishInterval(policy);

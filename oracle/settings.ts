@@ -15,13 +15,18 @@ export const oracleSettingsSchema = z.strictObject({
    */
   budgetMs: z.number().positive().nullable().default(null),
   /** distinct candidates scored per decision at most (null: none) */
-  budgetEvals: z.number().int().positive().nullable().default(300),
+  budgetEvals: z.number().int().positive().nullable().default(40),
   /** stop after this many evaluations without a new best (0: never) */
-  patience: z.number().int().nonnegative().default(120),
+  patience: z.number().int().nonnegative().default(20),
   /** look-ahead intervals, the decision's own included (null: one boot time plus one interval) */
   horizon: z.number().int().positive().nullable().default(null),
   /** look-ahead forks averaged per candidate (each a different sample of the future) */
-  forks: z.number().int().positive().default(1),
+  forks: z.number().int().positive().default(2),
+  /**
+   * fresh forks on which the search's best must beat the continuation's own decision, fork by
+   * fork, by two standard errors, or the continuation's decision is taken (0: no check)
+   */
+  validationForks: z.number().int().nonnegative().default(6),
   /** forks see the real future arrivals (an oracle with foresight) instead of samples */
   clairvoyant: z.boolean().default(false),
   /** extra intervals at most for the tracked requests to end (null: boot time + longest wait; see score.ts) */

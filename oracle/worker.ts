@@ -55,7 +55,7 @@ parentPort!.on("message", (req: EvalRequest) => {
     if (!sameFingerprint(fp, req.fingerprint)) {
       throw new Error(`replayed twin differs from the live twin at decision ${stepper.decisions}: [${fp.join(", ")}] vs [${req.fingerprint.join(", ")}]`);
     }
-    reply({ seq: req.seq, scores: req.decisions.map((d) => lookAhead.score(twin, d, req.salt)) });
+    reply({ seq: req.seq, scores: req.items.map((e) => lookAhead.scoreForks(twin, e.decision, req.salt, e.course)) });
   } catch (e) {
     reply({ seq: req.seq, error: e instanceof Error ? e.message : String(e) });
   }

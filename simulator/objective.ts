@@ -4,9 +4,9 @@
  * evaluated once on sample values then, so a typo or a division by zero fails before a run starts.
  *
  * The default, `usd-per-request`, is money per request: VM cost, energy at a price per kWh, a
- * penalty per request that was not served in time (over its deadline, rejected, failed, or
- * unfinished at the end), and a penalty per accuracy point below the application's best offered
- * variant, divided by the requests accounted. Every term is non-negative (0 would be ideal), so
+ * penalty per request served late and a larger one per request not served at all (rejected,
+ * failed, or unfinished at the end), and a penalty per accuracy point below the application's
+ * best offered variant, divided by the requests accounted. Every term is non-negative (0 would be ideal), so
  * "x % lower" is meaningful; and it cannot be gamed: serving nobody costs the full penalty per
  * request, which is far more than serving a request on the cheapest host that fits (a test checks
  * this for the built-in scenarios). SciNet's weighted form is available as `scinet-weighted`; it
@@ -20,19 +20,23 @@ import type { TwinModel } from "./model.ts";
 export interface Economics {
   /** USD per kWh of energy */
   energyUSDPerKWh: number;
-  /** USD per request over its deadline, rejected, failed or unfinished */
-  violationUSD: number;
+  /** USD per request served over its deadline */
+  lateUSD: number;
+  /** USD per request not served at all: rejected, failed or unfinished */
+  unservedUSD: number;
   /** USD per request per accuracy point (1 % top-1) below the application's best offered variant */
   accuracyPointUSD: number;
 }
 
 /**
  * Defaults, with their sources (README "The objective"): energy at the US commercial average
- * (EIA Electric Power Monthly, 2024: 12-13 cents per kWh); a violation at 10 x the list price of a
- * managed image-classification call (about USD 1 per 1,000 images): the refund plus the lost
- * goodwill of a request not served in time; an accuracy point at a hundredth of that.
+ * (EIA Electric Power Monthly, 2024: 12-13 cents per kWh); a late answer at 10 x the list price of
+ * a managed image-classification call (about USD 1 per 1,000 images): the refund plus the lost
+ * goodwill; a request not served at all at twice that (the answer's value is lost too, so a
+ * policy that serves nobody is always worse than one that serves everybody late); an accuracy
+ * point at a hundredth of a late answer.
  */
-export const DEFAULT_ECONOMICS: Economics = { energyUSDPerKWh: 0.13, violationUSD: 0.01, accuracyPointUSD: 0.0001 };
+export const DEFAULT_ECONOMICS: Economics = { energyUSDPerKWh: 0.13, lateUSD: 0.01, unservedUSD: 0.02, accuracyPointUSD: 0.0001 };
 
 /** Named objectives; any other text is an expression. */
 export const NAMED_OBJECTIVES: Readonly<Record<string, string>> = {
@@ -48,7 +52,7 @@ export const OBJECTIVE_VARIABLES = {
   costUSD: "VM cost, USD",
   energyKWh: "energy used, kWh",
   energyUSD: "energy cost, USD (energyKWh x economics.energyUSDPerKWh)",
-  penaltyUSD: "violations x economics.violationUSD",
+  penaltyUSD: "late x economics.lateUSD + (rejected + failed + unfinished) x economics.unservedUSD",
   accuracyLossUSD: "accuracy points below each application's best variant, summed over completed requests, x economics.accuracyPointUSD",
   arrived: "requests arrived",
   accounted: "requests that ended or count as unfinished (= arrived for a whole run)",
@@ -182,7 +186,7 @@ export function objectiveVariables(model: TwinModel, from: Totals, to: Totals, e
   const lossPoints = 100 * (to.accuracyLossSum - from.accuracyLossSum);
   const energyKWh = energyJ / 3.6e6;
   const energyUSD = energyKWh * economics.energyUSDPerKWh;
-  const penaltyUSD = violations * economics.violationUSD;
+  const penaltyUSD = late * economics.lateUSD + (rejected + failed + unfinished) * economics.unservedUSD;
   const accuracyLossUSD = lossPoints * economics.accuracyPointUSD;
   const per = Math.max(1, accounted);
   const responseRatio = completed > 0 && deadlineSum > 0 ? responseSum / deadlineSum : 0;

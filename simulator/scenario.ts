@@ -163,7 +163,8 @@ export const tenantScenarioSchema = z.strictObject({
   economics: z
     .strictObject({
       energyUSDPerKWh: nonneg.default(DEFAULT_ECONOMICS.energyUSDPerKWh),
-      violationUSD: nonneg.default(DEFAULT_ECONOMICS.violationUSD),
+      lateUSD: nonneg.default(DEFAULT_ECONOMICS.lateUSD),
+      unservedUSD: nonneg.default(DEFAULT_ECONOMICS.unservedUSD),
       accuracyPointUSD: nonneg.default(DEFAULT_ECONOMICS.accuracyPointUSD),
     })
     .prefault({}),

@@ -437,6 +437,7 @@ export class Twin {
         utilisation: util,
         credits,
         throttled,
+        baseUtilisation: m.baseU,
         pricePerHour: m.pricePerHour,
         idleW: m.idleW,
         maxW: m.maxW,

@@ -6,12 +6,11 @@
  * 2. per application: every pending request of that application switched to one option (or left
  *    pending), placed on the least loaded hosts; the best option kept, application by application;
  * 3. provisioning: per host size, one more host started (the cheapest off) or one fewer kept
- *    (the most expensive on), kept when it improves the score; then each host once while the
- *    budget lasts;
+ *    (the most expensive on), kept when it improves the score (single hosts are the annealer's);
  * 4. the requests one by one (arrival order) while the budget lasts.
  */
 import type { Candidate } from "../candidate.ts";
-import type { SearchContext } from "./context.ts";
+import { clearlyBetter, type SearchContext } from "./context.ts";
 
 export function greedy(ctx: SearchContext): Candidate {
   const space = ctx.space;
@@ -25,24 +24,30 @@ export function greedy(ctx: SearchContext): Candidate {
   let cur = starts[best];
   let curScore = scores[best];
 
+  // A change is kept only if it is better on every look-ahead sample taken together (paired,
+  // by two standard errors), not on their mean alone: a mean lowered by one lucky sample would
+  // walk the construction into risky decisions.
   const tryAll = (tries: Candidate[]): boolean => {
     if (tries.length === 0 || ctx.exhausted()) return false;
     const s = ctx.scoreAll(tries);
-    let improved = false;
+    const base = ctx.forkScores(cur);
+    let pick = -1;
     for (let i = 0; i < tries.length; i++) {
-      if (s[i] < curScore) {
-        cur = tries[i];
-        curScore = s[i];
-        improved = true;
-      }
+      if (!(s[i] < curScore)) continue;
+      const f = ctx.forkScores(tries[i]);
+      if (base && f && base.length > 1 && !clearlyBetter(base, f)) continue;
+      if (pick < 0 || s[i] < s[pick]) pick = i;
     }
-    return improved;
+    if (pick < 0) return false;
+    cur = tries[pick];
+    curScore = s[pick];
+    return true;
   };
 
-  // 2. per application
+  // 2. per application (deferring a whole application is left to the annealer)
   for (const app of space.appsPending()) {
     const tries: Candidate[] = [];
-    for (let o = -1; o < space.optionsOfApp(app); o++) {
+    for (let o = 0; o < space.optionsOfApp(app); o++) {
       const t = space.clone(cur);
       if (space.setAppOption(t, app, o, null)) tries.push(t);
     }
@@ -57,12 +62,6 @@ export function greedy(ctx: SearchContext): Candidate {
     sized.push(t);
   }
   tryAll(sized);
-  for (const h of space.changeable) {
-    if (ctx.exhausted()) break;
-    const t = space.clone(cur);
-    space.setHost(t, h, cur.on[h] === 1 ? 0 : 1, null);
-    tryAll([t]);
-  }
 
   // 4. requests one by one
   for (let r = 0; r < space.requests.length && !ctx.exhausted(); r++) {

@@ -126,6 +126,15 @@ export function cpuDemand(obs: Observation, plan: ProvisioningPlan): { busy: num
   return { busy, backlogS };
 }
 
+/**
+ * vCPUs a host can deliver now: all of them, or its base rate's share while a B-series host is
+ * held there for lack of credits (a throttled host looks idle by its utilisation, but is full).
+ */
+export function effectiveVcpus(obs: Observation, h: number): number {
+  const x = obs.hosts;
+  return x.throttled[h] ? x.vcpus[h] * x.baseUtilisation[h] : x.vcpus[h];
+}
+
 /** Hosts in `states`, cheapest per vCPU first (ties: lower number). */
 export function byPricePerVcpu(obs: Observation, states: readonly number[]): number[] {
   const h = obs.hosts;

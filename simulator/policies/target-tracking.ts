@@ -1,5 +1,5 @@
 import { HOST_BOOTING, HOST_OFF, HOST_ON, type Observation, type ProvisionAction } from "../types.ts";
-import { byPricePerVcpu, cpuDemand, type ProvisioningPart, type ProvisioningPlan } from "./parts.ts";
+import { byPricePerVcpu, cpuDemand, effectiveVcpus, type ProvisioningPart, type ProvisioningPlan } from "./parts.ts";
 
 /**
  * Target tracking, as practitioners run it (AWS target tracking, the Kubernetes HPA): keep the
@@ -29,6 +29,8 @@ export class TargetTracking implements ProvisioningPart {
     readonly windowS = 60,
     readonly stabilisationS = 300,
     readonly minOn = 1,
+    /** vCPUs kept above (or below, if negative) the capacity it would otherwise want */
+    readonly offsetVcpus = 0,
   ) {}
 
   decide(obs: Observation, plan: ProvisioningPlan): ProvisionAction[] {
@@ -54,7 +56,7 @@ export class TargetTracking implements ProvisioningPart {
     // only a backlog beyond one interval's flow adds to the demand
     const flow = rate * work;
     const demand = Math.max(busy, flow) + Math.max(0, backlogS - flow * I) / I;
-    const need = demand / this.target;
+    const need = Math.max(0, demand / this.target + this.offsetVcpus);
 
     const windowIntervals = Math.max(1, Math.ceil(Math.max(this.stabilisationS, boot) / I));
     this.history.push(need);
@@ -64,7 +66,7 @@ export class TargetTracking implements ProvisioningPart {
     let capacity = 0;
     let on = 0;
     for (let i = 0; i < h.count; i++) {
-      if (h.state[i] === HOST_ON || h.state[i] === HOST_BOOTING) capacity += h.vcpus[i];
+      if (h.state[i] === HOST_ON || h.state[i] === HOST_BOOTING) capacity += effectiveVcpus(obs, i);
       if (h.state[i] === HOST_ON) on++;
     }
     const out: ProvisionAction[] = [];
@@ -81,9 +83,9 @@ export class TargetTracking implements ProvisioningPart {
     for (const i of byPricePerVcpu(obs, [HOST_ON]).reverse()) {
       if (on <= this.minOn) break;
       if (h.placed[i] > 0) continue;
-      if (capacity - h.vcpus[i] < keep) break;
+      if (capacity - effectiveVcpus(obs, i) < keep) break;
       out.push({ host: i, action: "stop" });
-      capacity -= h.vcpus[i];
+      capacity -= effectiveVcpus(obs, i);
       on--;
     }
     return out;
@@ -100,7 +102,12 @@ export class TargetTracking implements ProvisioningPart {
   }
 
   clone(): TargetTracking {
-    const c = new TargetTracking(this.target, this.windowS, this.stabilisationS, this.minOn);
+    return this.withOffset(this.offsetVcpus);
+  }
+
+  /** A copy with the same state, keeping `offsetVcpus` more (or fewer) vCPUs than it would want. */
+  withOffset(offsetVcpus: number): TargetTracking {
+    const c = new TargetTracking(this.target, this.windowS, this.stabilisationS, this.minOn, offsetVcpus);
     c.history = this.history.slice();
     c.workMean = this.workMean;
     c.lastSeen = this.lastSeen;

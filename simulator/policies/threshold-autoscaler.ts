@@ -1,5 +1,5 @@
 import { HOST_BOOTING, HOST_OFF, HOST_ON, type Observation, type ProvisionAction } from "../types.ts";
-import { byPricePerVcpu, cpuDemand, type ProvisioningPart, type ProvisioningPlan } from "./parts.ts";
+import { byPricePerVcpu, cpuDemand, effectiveVcpus, type ProvisioningPart, type ProvisioningPlan } from "./parts.ts";
 
 /**
  * Threshold autoscaler on CPU time: load = (vCPUs busy now + pending work over one interval) /
@@ -22,7 +22,7 @@ export class ThresholdAutoscaler implements ProvisioningPart {
     let capacity = 0;
     let on = 0;
     for (let i = 0; i < h.count; i++) {
-      if (h.state[i] === HOST_ON || h.state[i] === HOST_BOOTING) capacity += h.vcpus[i];
+      if (h.state[i] === HOST_ON || h.state[i] === HOST_BOOTING) capacity += effectiveVcpus(obs, i);
       if (h.state[i] === HOST_ON) on++;
     }
     const out: ProvisionAction[] = [];
@@ -36,9 +36,9 @@ export class ThresholdAutoscaler implements ProvisioningPart {
       for (const i of byPricePerVcpu(obs, [HOST_ON]).reverse()) {
         if (on <= this.minOn) break;
         if (h.placed[i] > 0) continue;
-        if (demand > this.upper * (capacity - h.vcpus[i])) break;
+        if (demand > this.upper * (capacity - effectiveVcpus(obs, i))) break;
         out.push({ host: i, action: "stop" });
-        capacity -= h.vcpus[i];
+        capacity -= effectiveVcpus(obs, i);
         on--;
       }
     }

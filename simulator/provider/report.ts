@@ -84,6 +84,7 @@ export function buildSummary(
   const energyKWh = energyJ / J_PER_KWH;
   const e = DEFAULT_ECONOMICS;
   const violations = violated + dc.rejected + dc.inFlight;
+  const penaltyUSD = violated * e.lateUSD + (dc.rejected + dc.inFlight) * e.unservedUSD;
   const accounted = Math.max(1, dc.arrived);
   const summary: RunSummary = {
     scenario: s.name,
@@ -95,11 +96,11 @@ export function buildSummary(
     drainIntervals: 0,
     objectiveName: "provider-weighted",
     objective: objectiveOf(terms, s.objectiveWeights),
-    usdPerRequest: (costUSD + energyKWh * e.energyUSDPerKWh + violations * e.violationUSD) / accounted,
+    usdPerRequest: (costUSD + energyKWh * e.energyUSDPerKWh + penaltyUSD) / accounted,
     costUSD,
     energyKWh,
     energyUSD: energyKWh * e.energyUSDPerKWh,
-    penaltyUSD: violations * e.violationUSD,
+    penaltyUSD,
     accuracyLossUSD: 0,
     meanResponseS,
     p95ResponseS: quantile(response, 0.95),

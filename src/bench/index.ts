@@ -3,7 +3,7 @@
  * Nothing here fails for being slow; targets are printed next to the measurements.
  *
  *   npm run bench                      all sections
- *   npm run bench -- twin provider     only these sections (startup, twin, provider, forecast, oracle)
+ *   npm run bench -- twin provider     only these sections (startup, twin, provider, forecast, oracle, matrix, deploy)
  */
 import os from "node:os";
 import { performance } from "node:perf_hooks";
@@ -187,6 +187,24 @@ async function main(): Promise<void> {
       await benchForecast(log);
     } catch (e) {
       log(`forecast bench failed: ${(e as Error).message}`);
+    }
+  }
+  if (on("matrix")) {
+    log("\n== Benchmark matrix ==");
+    try {
+      const { benchMatrix } = await import("./matrix.ts");
+      await benchMatrix(log);
+    } catch (e) {
+      log(`matrix bench failed: ${(e as Error).message}`);
+    }
+  }
+  if (on("deploy")) {
+    log("\n== Online loop (deploy) ==");
+    try {
+      const { benchDeploy } = await import("./deploy.ts");
+      await benchDeploy(log);
+    } catch (e) {
+      log(`deploy bench failed: ${(e as Error).message}`);
     }
   }
   if (on("oracle")) {

@@ -8,13 +8,15 @@ import { UsageError } from "../usage-error.ts";
 import { readScenarioFile } from "../../simulator/scenario.ts";
 import { loadTenantScenario, builtinTenantNames } from "../../simulator/scenarios.ts";
 import { runTenantAsync, UnfinishedRunError } from "../runner.ts";
-import { BASELINE_POLICIES } from "../../simulator/policies/registry.ts";
+import { allBaselines, BASELINE_POLICIES } from "../../simulator/policies/registry.ts";
+import { buildTwinModel } from "../../simulator/scenarios.ts";
 import { createProgress } from "../../workloads/output/progress.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../../workloads/output/atomic.ts";
 import { toCsv } from "../output/csv.ts";
 import { escapeHtml } from "../output/escape.ts";
 import type { RunRecord, RunSummary } from "../../simulator/summary.ts";
 import { VERSION } from "../../simulator/version.ts";
+import { meanCI } from "../statistics.ts";
 import { isProviderBuiltin, ladderPattern, providerBuiltinNames, runProviderScenario, loadProviderScenario } from "../provider-runs.ts";
 
 export interface SimulateArgs {
@@ -161,17 +163,12 @@ export interface CompareRow {
   [metric: string]: number | string;
 }
 
-/** Two-sided 95 % Student t quantiles for 1..30 degrees of freedom (normal beyond). */
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+// meanCI lives with the other interval estimates (src/statistics.ts); re-exported for older callers
+export { meanCI };
 
-/** Mean and half-width of the 95 % confidence interval of the mean. */
-export function meanCI(xs: readonly number[]): { mean: number; ci95: number } {
-  const n = xs.length;
-  const mean = xs.reduce((s, x) => s + x, 0) / n;
-  if (n < 2) return { mean, ci95: NaN };
-  const v = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1);
-  const t = n - 1 <= 30 ? T975[n - 2] : 1.96;
-  return { mean, ci95: (t * Math.sqrt(v)) / Math.sqrt(n) };
+function allBaselinesOf(nameOrFile: string): string[] {
+  const { scenario, source } = loadTenantScenario(nameOrFile);
+  return allBaselines(buildTwinModel(scenario, source));
 }
 
 /** A comparison directory is new, empty, or one cotwin wrote before (it holds compare.json). */
@@ -188,7 +185,9 @@ function checkCompareDir(dir: string): void {
 }
 
 export async function runCompare(a: CompareArgs): Promise<number> {
-  const policies = a.policies ?? BASELINE_POLICIES;
+  if (a.policies && a.policies.length === 0) throw new UsageError("--policies names no policy (give a comma-separated list, or all)");
+  // "all": every provisioning x deployment x placement combination the scenario supports
+  const policies = (a.policies ?? BASELINE_POLICIES).flatMap((p) => (p === "all" ? allBaselinesOf(a.scenario) : [p]));
   if (a.out) checkCompareDir(a.out);
   const r = resolveScenario(a.scenario);
   const bar = createProgress({ total: policies.length * a.seeds, label: `compare ${a.scenario}`, enabled: !a.json });

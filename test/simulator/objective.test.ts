@@ -69,10 +69,11 @@ test("money per request worked by hand: (VM + energy + penalties + accuracy) / r
   assert.equal(v.accounted, 10);
   assert.equal(v.violations, 4); // 1 late + 1 rejected + 1 failed + 1 unfinished
   assert.ok(Math.abs(v.energyUSD - 0.13) < 1e-12);
-  assert.ok(Math.abs(v.penaltyUSD - 0.04) < 1e-12);
+  // 1 late x 0.01 + (1 rejected + 1 failed + 1 unfinished) x 0.02
+  assert.ok(Math.abs(v.penaltyUSD - 0.07) < 1e-12);
   assert.ok(Math.abs(v.accuracyLossUSD - 5 * 0.0001) < 1e-12);
-  // (0.02 + 0.13 + 0.04 + 0.0005) / 10
-  assert.ok(Math.abs(v.usdPerRequest - 0.01905) < 1e-12);
+  // (0.02 + 0.13 + 0.07 + 0.0005) / 10
+  assert.ok(Math.abs(v.usdPerRequest - 0.02205) < 1e-12);
   assert.ok(Math.abs(v.violationRate - 0.4) < 1e-12);
   assert.ok(Math.abs(v.lateRate - 1 / 7) < 1e-12);
   assert.ok(Math.abs(v.meanResponseS - 3) < 1e-12);
