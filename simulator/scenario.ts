@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import YAML from "yaml";
 import { VARIANT_KINDS, type VariantKind } from "./catalogue/applications.ts";
+import { DEFAULT_ENERGY_ATTRIBUTION, ENERGY_ATTRIBUTIONS } from "./power.ts";
 import { DEFAULT_ECONOMICS, DEFAULT_OBJECTIVE } from "./objective.ts";
 
 const num = z.number().finite();
@@ -103,6 +104,8 @@ const hostGroupSchema = z.strictObject({
   /** a named SPECpower curve or 11 watts values */
   powerCurve: z.union([z.string(), z.array(nonneg).length(11)]).optional(),
   initialCredits: nonneg.optional(),
+  /** CPU cores of the server behind the power curve (for `energyAttribution: vcpu-share`) */
+  serverCores: z.number().int().positive().optional(),
 });
 
 /** A host size defined by the scenario, beside the built-in Azure catalogue. */
@@ -116,6 +119,8 @@ const customSizeSchema = z.strictObject({
   powerCurve: z.union([z.string(), z.array(nonneg).length(11)]),
   bootS: nonneg.default(60),
   credits: z.strictObject({ basePercent: num.gt(0).max(100), creditsPerHour: pos, maxBanked: pos }).optional(),
+  /** CPU cores of the server behind the power curve (for `energyAttribution: vcpu-share`) */
+  serverCores: z.number().int().positive().optional(),
 });
 export type CustomSize = z.infer<typeof customSizeSchema>;
 
@@ -148,6 +153,8 @@ export const tenantScenarioSchema = z.strictObject({
     })
     .prefault({}),
   admission: z.enum(["interval", "arrival"]).default("interval"),
+  /** how much of its server's power each host draws: the whole server (COSCO) or its vCPU share */
+  energyAttribution: z.enum(ENERGY_ATTRIBUTIONS).default(DEFAULT_ENERGY_ATTRIBUTION),
   /** a request not deployed this many intervals after arriving is rejected */
   maxPendingIntervals: pos.default(10),
   /** a named objective (usd-per-request, scinet-weighted) or an expression (see `cotwin objective`) */

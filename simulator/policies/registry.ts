@@ -68,7 +68,7 @@ const PARTS: Record<string, PartEntry> = {
   deadline: { kind: "deployment", description: "the most accurate variant that meets the deadline on the hosts it would get", make: () => new DeadlineVariant() },
   "first-fit": { kind: "placement", description: "lowest-numbered host that fits", make: () => new FirstFit() },
   "best-fit": { kind: "placement", description: "host left with the least free RAM", make: () => new BestFit() },
-  "least-loaded": { kind: "placement", description: "host with the fewest fragments per vCPU", make: () => new LeastLoaded() },
+  "least-loaded": { kind: "placement", description: "host with the fewest fragments per vCPU (ties: most CPU credits left)", make: () => new LeastLoaded() },
   "round-robin": { kind: "placement", description: "next host in turn that fits", make: () => new RoundRobin() },
   random: { kind: "placement", description: "a host drawn at random among those that fit", make: (ctx) => new RandomPlacement(ctx.streams.get("policy:random")) },
 };

@@ -17,7 +17,7 @@ import { escapeHtml } from "../output/escape.ts";
 import type { RunRecord, RunSummary } from "../../simulator/summary.ts";
 import { VERSION } from "../../simulator/version.ts";
 import { meanCI } from "../statistics.ts";
-import { providerBuiltinNames, runProviderScenario, loadProviderScenario } from "../provider-runs.ts";
+import { isProviderBuiltin, ladderPattern, providerBuiltinNames, runProviderScenario, loadProviderScenario } from "../provider-runs.ts";
 
 export interface SimulateArgs {
   scenario: string;
@@ -38,7 +38,7 @@ type Resolved =
 /** Decides which view a scenario name or file belongs to. */
 export function resolveScenario(nameOrFile: string): Resolved {
   if (builtinTenantNames().includes(nameOrFile)) return { view: "tenant", name: nameOrFile };
-  if (providerBuiltinNames().includes(nameOrFile)) return { view: "provider", name: nameOrFile };
+  if (isProviderBuiltin(nameOrFile)) return { view: "provider", name: nameOrFile };
   const raw = readScenarioFile(nameOrFile) as { view?: unknown } | null;
   if (raw && typeof raw === "object" && raw.view === "provider") return { view: "provider", name: nameOrFile };
   return { view: "tenant", name: nameOrFile };
@@ -134,6 +134,8 @@ export function listScenarios(json: boolean): void {
     const { scenario } = loadProviderScenario(name);
     rows.push({ name, view: "provider", description: (scenario as { description?: string }).description ?? "" });
   }
+  // the ladder's steps are built-ins too, named by their step
+  rows.push({ name: ladderPattern.name, view: "provider", description: ladderPattern.description });
   if (json) {
     io.out(JSON.stringify(rows) + "\n");
     return;

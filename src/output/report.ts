@@ -1,7 +1,8 @@
 /**
  * The run report: one self-contained HTML page (inline CSS and SVG, no scripts, no external
  * fonts or links, so it opens offline) with the summary, per-interval charts and a host table.
- * The page holds no wall-clock timestamp: the same RunRecord always renders the same bytes.
+ * The page holds no wall-clock timestamp and no measured time (wall and decision times are in
+ * run-info.json): two runs with the same scenario and seed render the same bytes.
  */
 import type { HostRow, IntervalRow, RunRecord, RunSummary } from "../../simulator/summary.ts";
 import { escapeHtml } from "./escape.ts";
@@ -155,11 +156,6 @@ function summaryTables(s: RunSummary): string {
       ["Unfinished after the drain", formatNumber(r.unfinished)],
       balance,
     ], undefined, "accounting: arrived = completed + rejected + failed + unfinished") +
-    table("Decisions", [
-      ["Decision time p50", `${formatNumber(s.decisionMs.p50)} ms`],
-      ["Decision time p99", `${formatNumber(s.decisionMs.p99)} ms`],
-      ["Wall time", `${formatNumber(s.wallMs)} ms`],
-    ]) +
     table("Decision rejections by reason", rejectionRows, "wrap") +
     "</div></section>"
   );
@@ -281,8 +277,9 @@ function charts(rows: readonly IntervalRow[], s: RunSummary): string {
       outcomes,
     ]),
     section("Decisions", [
-      chart("Decision time per interval", "ms", [{ name: "decision", values: pick(rows, "decisionMs"), color: "#56B4E9" }]),
       rejectionChart ?? `<p class="note">No decision was rejected.</p>`,
+      // measured times differ from run to run; the report stays the same for the same seed
+      `<p class="note">Wall time and decision times (p50, p99, per interval) are measured, so they are in run-info.json, not here.</p>`,
     ]),
   ].join("\n");
 }

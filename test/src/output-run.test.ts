@@ -193,7 +193,6 @@ const CHART_TITLES = [
   "Mean response time per interval",
   "Mean accuracy per interval",
   "Completed requests over their deadline",
-  "Decision time per interval",
   "Decision rejections by reason",
 ];
 
@@ -202,6 +201,16 @@ test("the report has one <svg> per chart", () => {
   assert.equal(html.match(/<svg /g)?.length, CHART_TITLES.length);
   for (const title of CHART_TITLES) assert.ok(html.includes(`aria-label="${title}"`), title);
   assert.ok(!html.includes("NaN"));
+});
+
+test("the report holds no measured time: records differing only in wall and decision times render the same bytes", () => {
+  const a = makeRecord();
+  const b = makeRecord();
+  b.summary.wallMs = 98_765.4;
+  b.summary.decisionMs = { p50: 12.5, p99: 99.25 };
+  b.intervals.forEach((r, i) => (r.decisionMs = 40 + i));
+  assert.equal(renderReport(b), renderReport(a));
+  assert.ok(!renderReport(a).includes("1234.5") && !renderReport(a).includes("1,234.5"));
 });
 
 test("the report escapes text from the run", () => {
