@@ -55,17 +55,22 @@ export const METRICS_FILE = "metrics.json";
 export const CONFIG_FILE = "learn.json";
 export const CHECKPOINT_FILE = "checkpoint.bin";
 
-export interface LearnConfig {
+export interface LearnScenario {
   scenario: TenantScenario;
   /** built-in name or file */
   source: string;
+}
+
+export interface LearnConfig {
+  /** the scenarios episodes are run on (one fleet and application catalogue; e.g. a load ladder) */
+  scenarios: LearnScenario[];
   /** an oracle data set directory for round 0 (else episodes run with the expert) */
   dataset: string | null;
   /** "oracle" or a baseline policy name */
   expert: string;
   /** the oracle's settings when it labels (reproducible: an evaluation budget, no wall clock) */
   oracle: Partial<OracleSettings>;
-  /** episode seeds (round 0 without a data set; DAgger rounds use the training ones) */
+  /** episode seeds, on every scenario (round 0 without a data set; DAgger rounds use the training ones) */
   seeds: number[];
   /** intervals per episode */
   intervals: number;
@@ -76,6 +81,8 @@ export interface LearnConfig {
   sizes: ModelSizes;
   train: TrainSettings;
   tieTemperature: number;
+  /** deployment passes trained on per state at most (heavy states are sampled; null: all) */
+  deploymentPassesPerState: number | null;
 }
 
 export class LearnError extends Error {
@@ -128,21 +135,36 @@ export interface LearnIo {
   command?: string[];
 }
 
-/** The sizes a model for this scenario needs: the defaults, or more where the scenario has more. */
-export function sizesFor(scenario: TenantScenario, source: string, want: Partial<ModelSizes> = {}): ModelSizes {
-  const m = buildTwinModel(scenario, source);
+/** The sizes a model for these scenarios needs: the defaults, or more where a scenario has more. */
+export function sizesFor(scenarios: LearnScenario[], want: Partial<ModelSizes> = {}): ModelSizes {
+  const ms = scenarios.map((x) => buildTwinModel(x.scenario, x.source));
   return {
-    hosts: want.hosts ?? Math.max(DEFAULT_SIZES.hosts, m.hostCount),
+    hosts: want.hosts ?? Math.max(DEFAULT_SIZES.hosts, ...ms.map((m) => m.hostCount)),
     requests: want.requests ?? DEFAULT_SIZES.requests,
-    apps: want.apps ?? Math.max(DEFAULT_SIZES.apps, m.apps.length),
-    fragments: want.fragments ?? Math.max(DEFAULT_SIZES.fragments, m.maxFragments),
+    apps: want.apps ?? Math.max(DEFAULT_SIZES.apps, ...ms.map((m) => m.apps.length)),
+    fragments: want.fragments ?? Math.max(DEFAULT_SIZES.fragments, ...ms.map((m) => m.maxFragments)),
   };
+}
+
+/** The applications of the scenarios (their one-hot order), which must be the same for all. */
+function appNames(scenarios: LearnScenario[]): string[] {
+  const lists = scenarios.map((x) => buildTwinModel(x.scenario, x.source).apps.map((a) => a.name));
+  const differ = lists.findIndex((l) => l.join(",") !== lists[0].join(","));
+  if (differ > 0) {
+    throw new LearnError(`scenarios ${scenarios[0].scenario.name} and ${scenarios[differ].scenario.name} have different applications (${lists[0].join(", ")} / ${lists[differ].join(", ")}); one model learns one catalogue`);
+  }
+  return lists[0];
+}
+
+/** Episode names: "<scenario>:seed<n>" (DAgger rounds prefix "dagger<k>:"). */
+export function episodeName(scenario: string, seed: number, round = 0): string {
+  return `${round > 0 ? `dagger${round}:` : ""}${scenario}:seed${seed}`;
 }
 
 /** What is recorded in learn.json and compared on --resume. */
 function recordedConfig(c: LearnConfig): Record<string, unknown> {
   return {
-    scenario: { name: c.scenario.name, source: c.source, configSha256: configHash(c.scenario) },
+    scenarios: c.scenarios.map((x) => ({ name: x.scenario.name, source: x.source, configSha256: configHash(x.scenario) })),
     dataset: c.dataset,
     expert: c.expert,
     oracle: c.expert === "oracle" ? c.oracle : null,
@@ -154,6 +176,7 @@ function recordedConfig(c: LearnConfig): Record<string, unknown> {
     sizes: c.sizes,
     train: c.train,
     tieTemperature: c.tieTemperature,
+    deploymentPassesPerState: c.deploymentPassesPerState,
     featureLayout: FEATURE_LAYOUT,
     version: VERSION,
   };
@@ -185,19 +208,14 @@ export function splitEpisodes(states: LabelledState[], fraction: number, seed: n
   return { states, train: names.filter((n) => !validation.includes(n)), validation };
 }
 
-function seedOfEpisode(name: string): number | null {
-  const m = /seed(\d+)/.exec(name);
-  return m ? Number(m[1]) : null;
-}
 
 function modelBytes(c: LearnConfig, weights: Weights, training: Record<string, unknown>): Uint8Array {
   const specs = paramSpecs(c.architecture, c.sizes);
-  const m = buildTwinModel(c.scenario, c.source);
   const info: LearnerModelInfo = {
     format: MODEL_FORMAT,
     featureLayout: FEATURE_LAYOUT,
     sizes: c.sizes,
-    apps: m.apps.map((a) => a.name),
+    apps: appNames(c.scenarios),
     architecture: c.architecture,
     parameters: countParams(specs),
     training,
@@ -232,6 +250,7 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
   const backend = await initBackend();
   io.info(`cotwin learn: TensorFlow.js backend ${backend}`);
   if (c.dataset === null && c.seeds.length === 0) throw new LearnError("no data: give --dataset or --seeds");
+  appNames(c.scenarios); // one catalogue, or a clear error before any work
   // the output directory: new, or a run to resume with the same settings
   const configFile = path.join(out, CONFIG_FILE);
   const recorded = recordedConfig(c);
@@ -278,24 +297,24 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
   let valStates: LabelledState[] = [];
   let epochsThisSession = 0;
 
-  const label = async (round: number, seeds: number[], weights: Weights | null): Promise<{ states: LabelledState[]; disagreements: number; ms: number }> => {
+  const label = async (round: number, episodes: Array<{ at: LearnScenario; seed: number }>, weights: Weights | null): Promise<{ states: LabelledState[]; disagreements: number; ms: number }> => {
     const t0 = performance.now();
-    const bar = createProgress({ total: seeds.length * c.intervals, label: round === 0 ? `labelling (${c.expert})` : `DAgger round ${round}`, enabled: io.progress });
+    const bar = createProgress({ total: episodes.length * c.intervals, label: round === 0 ? `labelling (${c.expert})` : `DAgger round ${round}`, enabled: io.progress });
     const p = weights ? policyOf(c, weights) : null;
     const states: LabelledState[] = [];
     let disagreements = 0;
     try {
-      for (const seed of seeds) {
+      for (const [i, e] of episodes.entries()) {
         let done = 0;
         const r = await runEpisode({
-          scenario: c.scenario,
-          source: c.source,
-          seed,
+          scenario: e.at.scenario,
+          source: e.at.source,
+          seed: e.seed,
           intervals: c.intervals,
-          episode: round === 0 ? `seed${seed}` : `dagger${round}:seed${seed}`,
+          episode: episodeName(e.at.scenario.name, e.seed, round),
           expert,
           actor: p ? () => p.policy() : undefined,
-          onStep: () => bar.update(seeds.indexOf(seed) * c.intervals + Math.min(c.intervals, ++done)),
+          onStep: () => bar.update(i * c.intervals + Math.min(c.intervals, ++done)),
         });
         states.push(...r.states);
         disagreements += r.disagreements;
@@ -309,7 +328,7 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
 
   const examplesOf = (states: LabelledState[]) => {
     try {
-      return buildExamples(states, c.sizes, { tieTemperature: c.tieTemperature });
+      return buildExamples(states, c.sizes, { tieTemperature: c.tieTemperature, deploymentPassesPerState: c.deploymentPassesPerState ?? undefined, seed: c.train.seed });
     } catch (e) {
       if ((e as Error).name === "SizeError") throw new LearnError(`the states do not fit the model's sizes: ${(e as Error).message} (raise --max-hosts or --max-requests)`);
       throw e;
@@ -332,13 +351,13 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
       writeFileAtomicSync(sourceFile, JSON.stringify(source, null, 2) + "\n");
       writeStates(roundFile, fresh);
     } else {
-      // DAgger runs the seeds of no validation episode
-      const heldOut = new Set(split.validation.map(seedOfEpisode));
-      const seeds = round === 0 ? c.seeds : c.seeds.filter((x) => !heldOut.has(x));
+      // every scenario x seed; DAgger runs only those of no validation episode
+      const held = new Set(split.validation.map((e) => e.replace(/#validation$/, "")));
+      const episodes = c.scenarios.flatMap((at) => c.seeds.map((seed) => ({ at, seed }))).filter((e) => round === 0 || !held.has(episodeName(e.at.scenario.name, e.seed)));
       if (round > 0 && !state) throw new Error("learn: a DAgger round before any training");
-      if (seeds.length === 0) throw new LearnError(`DAgger round ${round}: no training seeds left (the validation episodes hold all of --seeds ${c.seeds.join(",")})`);
-      io.info(round === 0 ? `cotwin learn: labelling ${seeds.length} episode(s) of ${c.intervals} intervals with ${c.expert}` : `cotwin learn: DAgger round ${round}: the learner decides, ${c.expert} labels (${seeds.length} episode(s))`);
-      const r = await label(round, seeds, round === 0 ? null : state!.weights);
+      if (episodes.length === 0) throw new LearnError(`DAgger round ${round}: no training episodes left (the validation episodes hold all of --seeds ${c.seeds.join(",")})`);
+      io.info(round === 0 ? `cotwin learn: labelling ${episodes.length} episode(s) of ${c.intervals} intervals with ${c.expert}` : `cotwin learn: DAgger round ${round}: the learner decides, ${c.expert} labels (${episodes.length} episode(s))`);
+      const r = await label(round, episodes, round === 0 ? null : state!.weights);
       fresh = r.states;
       disagreements = round === 0 ? null : r.disagreements;
       labelMs = r.ms;
@@ -415,8 +434,8 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
   const final = state!;
   const last = reports[reports.length - 1];
   const bytes = modelBytes(c, final.weights, {
-    scenario: c.scenario.name,
-    scenarioSha256: configHash(c.scenario),
+    scenarios: c.scenarios.map((x) => x.scenario.name),
+    scenarioSha256: c.scenarios.map((x) => configHash(x.scenario)),
     expert: c.expert,
     dataset: source ?? c.dataset,
     seeds: c.seeds,

@@ -9,7 +9,7 @@ import { packagePath } from "../simulator/package-root.ts";
 import type { TwinModel } from "../simulator/model.ts";
 import { readOnnxMetadata } from "./onnx/model-proto.ts";
 import { OnnxSession } from "./onnx/runtime.ts";
-import { FEATURE_LAYOUT, type ModelSizes } from "./encoding/layout.ts";
+import { FEATURE_LAYOUT, INPUT_NAMES, inputDims, type ModelSizes } from "./encoding/layout.ts";
 import type { Architecture } from "./model/architecture.ts";
 
 export const MODEL_FORMAT = "cotwin-learner-model/1";
@@ -77,6 +77,15 @@ export function loadLearnerModel(file: string): LoadedModel {
     session = new OnnxSession(bytes);
   } catch (e) {
     throw new LearnerModelError(`learner model ${file}: ONNX Runtime cannot load it (${firstLine(e)})`);
+  }
+  // the graph must take the inputs its metadata promises (a file edited or put together by hand)
+  const want = inputDims(s);
+  for (const name of INPUT_NAMES) {
+    const shape = session.inputShapes[name];
+    if (!shape || shape.length !== 2 || shape[1] !== want[name]) {
+      session.dispose();
+      throw new LearnerModelError(`learner model ${file}: input "${name}" is ${shape ? `[${shape.join(", ")}]` : "missing"}, its metadata's sizes need [batch, ${want[name]}]`);
+    }
   }
   return { file, info, session };
 }

@@ -24,6 +24,7 @@ import {
   type ProvisionAction,
 } from "../simulator/types.ts";
 import type { VariantKind } from "../simulator/catalogue/applications.ts";
+import type { Evaluation } from "./score.ts";
 
 /** RAM a host may be left with by our own sums (negative only by rounding, far inside the twin's 1e-9 slack). */
 const RAM_TOLERANCE = -1e-10;
@@ -53,6 +54,8 @@ export interface Candidate {
   ramLeft: Float64Array;
   /** fragments per host: placed before plus this candidate's */
   load: Int32Array;
+  /** per application: the option its requests keep over the look-ahead (the course), -1 = the continuation's own */
+  course: Int8Array;
 }
 
 export class SearchSpace {
@@ -68,9 +71,26 @@ export class SearchSpace {
   readonly baseOn: Uint8Array;
   /** hosts whose power the oracle may change (all but failed ones) */
   readonly changeable: number[];
+  /** pending request indices per application */
+  readonly requestsOfApp: number[][];
+  readonly sizeOf: Int32Array;
+  readonly pricePerVcpu: Float64Array;
+
+  readonly appCount: number;
+  /** per application, the kinds of its options, in option order */
+  readonly appKinds: VariantKind[][];
+  /** vCPUs on or booting after the continuation's own decision now (null: courses keep no offset) */
+  baseVcpus: number | null = null;
+  /**
+   * May group moves set a course (the variant an application keeps over the look-ahead)? Only
+   * when the continuation can be steered; without it the space is exactly the decisions now.
+   */
+  steerable = false;
 
   constructor(obs: Observation, model: TwinModel) {
     const h = obs.hosts;
+    this.appCount = obs.apps.length;
+    this.appKinds = obs.apps.map((_, a) => obs.apps[a].variants.filter((v) => model.variantId(a, v.kind) >= 0).map((v) => v.kind));
     this.hostCount = h.count;
     this.maxFragments = model.maxFragments;
     this.state = h.state.slice();
@@ -84,6 +104,9 @@ export class SearchSpace {
       this.baseOn[i] = st === HOST_ON || st === HOST_BOOTING ? 1 : 0;
       if (st !== HOST_FAILED) this.changeable.push(i);
     }
+    this.sizeOf = h.size.slice();
+    this.pricePerVcpu = new Float64Array(h.count);
+    for (let i = 0; i < h.count; i++) this.pricePerVcpu[i] = h.pricePerHour[i] / h.vcpus[i];
     this.requests = obs.pending.map((p) => {
       const options: VariantOption[] = [];
       for (const v of obs.apps[p.app].variants) {
@@ -94,6 +117,62 @@ export class SearchSpace {
       }
       return { id: p.id, app: p.app, options };
     });
+    this.requestsOfApp = obs.apps.map(() => []);
+    this.requests.forEach((r, i) => this.requestsOfApp[r.app].push(i));
+  }
+
+  /** Applications with pending requests. */
+  appsPending(): number[] {
+    const out: number[] = [];
+    for (let a = 0; a < this.requestsOfApp.length; a++) if (this.requestsOfApp[a].length > 0) out.push(a);
+    return out;
+  }
+
+  /** Options (variants) of an application's requests (the same for all of them). */
+  optionsOfApp(app: number): number {
+    const rs = this.requestsOfApp[app];
+    return rs.length > 0 ? this.requests[rs[0]].options.length : 0;
+  }
+
+  /**
+   * Every pending request of `app` to option `o` (-1: left pending), each placed afresh like
+   * `place` (a request that fits nowhere stays pending). False if nothing changed.
+   */
+  setAppOption(c: Candidate, app: number, o: number, rng: RandomStream | null): boolean {
+    let changed = false;
+    if (this.steerable && c.course[app] !== o) {
+      c.course[app] = o;
+      changed = true;
+    }
+    for (const r of this.requestsOfApp[app]) {
+      if (c.variant[r] === o) continue;
+      changed = true;
+      if (o < 0) this.unplace(c, r);
+      else this.place(c, r, o, rng);
+    }
+    return changed;
+  }
+
+  /**
+   * Provisioning moves by host size: for each size, start its cheapest host that is off, and stop
+   * its host on with the fewest fragments (the most expensive among them): a host still running
+   * work drains, taking no more.
+   */
+  sizeMoves(c: Candidate): Array<{ host: number; on: 0 | 1 }> {
+    const out: Array<{ host: number; on: 0 | 1 }> = [];
+    const sizes = [...new Set(Array.from(this.sizeOf))];
+    for (const z of sizes) {
+      let start = -1;
+      let stop = -1;
+      for (const h of this.changeable) {
+        if (this.sizeOf[h] !== z) continue;
+        if (c.on[h] === 0 && (start < 0 || this.pricePerVcpu[h] < this.pricePerVcpu[start])) start = h;
+        if (c.on[h] === 1 && (stop < 0 || c.load[h] < c.load[stop] || (c.load[h] === c.load[stop] && this.pricePerVcpu[h] >= this.pricePerVcpu[stop]))) stop = h;
+      }
+      if (start >= 0) out.push({ host: start, on: 1 });
+      if (stop >= 0) out.push({ host: stop, on: 0 });
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- candidates
@@ -107,17 +186,35 @@ export class SearchSpace {
       place: new Int32Array(R * this.maxFragments).fill(-1),
       ramLeft: this.ramFree.slice(),
       load: this.placedNow.slice(),
+      course: new Int8Array(this.appCount).fill(-1),
     };
   }
 
   clone(c: Candidate): Candidate {
-    return { on: c.on.slice(), variant: c.variant.slice(), place: c.place.slice(), ramLeft: c.ramLeft.slice(), load: c.load.slice() };
+    return { on: c.on.slice(), variant: c.variant.slice(), place: c.place.slice(), ramLeft: c.ramLeft.slice(), load: c.load.slice(), course: c.course.slice() };
+  }
+
+  /**
+   * The candidate as the look-ahead scores it: its decision, and the course the continuation keeps
+   * after it - the vCPUs on above (or below) what the continuation chose itself now
+   * (`baseVcpus`), and the variant per application set by a group move.
+   */
+  toEvaluation(c: Candidate): Evaluation {
+    let vcpus = 0;
+    for (let h = 0; h < this.hostCount; h++) {
+      const st = this.state[h];
+      if (c.on[h] === 1 && st !== HOST_FAILED) vcpus += this.vcpus[h];
+    }
+    const variants: Array<VariantKind | null> = [];
+    for (let a = 0; a < this.appCount; a++) variants.push(c.course[a] < 0 ? null : this.appKinds[a][c.course[a]]);
+    return { decision: this.toDecision(c), course: { offsetVcpus: this.baseVcpus === null ? 0 : vcpus - this.baseVcpus, variants } };
   }
 
   /** A string that identifies the decision a candidate stands for (memoisation key). */
   key(c: Candidate): string {
     let s = "";
     for (let h = 0; h < this.hostCount; h++) s += c.on[h] === this.baseOn[h] ? "." : c.on[h] === 1 ? "+" : "-";
+    for (let a = 0; a < this.appCount; a++) s += c.course[a] < 0 ? "_" : String(c.course[a]);
     const F = this.maxFragments;
     for (let r = 0; r < this.requests.length; r++) {
       const v = c.variant[r];
@@ -205,6 +302,30 @@ export class SearchSpace {
   }
 
   // ---------------------------------------------------------------- elementary changes
+
+  /**
+   * `c`'s deployments and course with `p`'s provisioning: hosts switched as `p` has them, and
+   * fragments on a host `p` leaves off moved to others (a request that fits nowhere stays
+   * pending). Null if nothing of `c`'s deployment is left.
+   */
+  withProvisioningOf(c: Candidate, p: Candidate): Candidate | null {
+    const out = this.clone(c);
+    for (const h of this.changeable) if (out.on[h] !== p.on[h]) this.setHost(out, h, p.on[h] as 0 | 1, null);
+    for (let r = 0; r < this.requests.length; r++) if (out.variant[r] >= 0) return out;
+    return null;
+  }
+
+  /** `base` with `c`'s course: each application `c` set to an option, set so on `base` (null if `c` sets none). */
+  withCourseOf(base: Candidate, c: Candidate): Candidate | null {
+    const out = this.clone(base);
+    let any = false;
+    for (let a = 0; a < this.appCount; a++) {
+      if (c.course[a] < 0) continue;
+      any = true;
+      this.setAppOption(out, a, c.course[a], null);
+    }
+    return any ? out : null;
+  }
 
   /** Removes request r's fragments (it becomes pending). */
   unplace(c: Candidate, r: number): void {
@@ -332,16 +453,22 @@ export class SearchSpace {
 
   /**
    * Applies one random move over the three decision kinds; returns false if none was possible.
-   * Moves: switch one host on/off; switch a few hosts at once; swap a running and a stopped host
-   * (the way to change host size: the twin has no resize); change a request's variant (or defer
-   * it); move one fragment to another host.
+   * Moves: every pending request of one application to one variant (or deferred), a group move
+   * that scales to hundreds of requests; switch one host on/off; switch a few hosts at once; swap
+   * a running and a stopped host (the way to change host size: the twin has no resize); change
+   * one request's variant (or defer it); move one fragment to another host.
    */
   mutate(c: Candidate, rng: RandomStream): boolean {
     const R = this.requests.length;
     const H = this.changeable.length;
     for (let attempt = 0; attempt < 8; attempt++) {
       const u = rng.next();
-      if (R > 0 && u < 0.3) {
+      if (R > 0 && u < 0.25) {
+        // a group: every pending request of one application to one option
+        const apps = this.appsPending();
+        const app = apps[rng.int(0, apps.length - 1)];
+        if (this.setAppOption(c, app, rng.int(-1, this.optionsOfApp(app) - 1), rng)) return true;
+      } else if (R > 0 && u < 0.4) {
         if (this.changeVariant(c, rng.int(0, R - 1), rng)) return true;
       } else if (R > 0 && u < 0.55) {
         if (this.moveRandomFragment(c, rng)) return true;

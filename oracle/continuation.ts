@@ -1,30 +1,34 @@
 /**
- * The continuation policy: what the look-ahead assumes happens after the candidate decision.
- * It must be cheap (it runs in every fork, every interval of the horizon) and neutral: it keeps
- * the hosts as the candidate left them, so the score shows the candidate's provisioning, and it
- * serves new requests with each application's preferred variant on the least loaded host.
+ * The continuation policy: what the look-ahead assumes happens after the candidate decision, and
+ * the baselines the search starts from. The continuation must be cheap (it runs in every fork,
+ * every interval of the horizon) and realistic: the default is the strongest baseline family -
+ * target tracking (it starts hosts when load grows, so a candidate that leaves capacity short is
+ * charged the boot delay and the requests that wait for it), each application's preferred variant
+ * and least-loaded placement.
  */
-import type { TwinModel } from "../simulator/model.ts";
-import type { Observation, Policy } from "../simulator/types.ts";
 import type { VariantKind } from "../simulator/catalogue/applications.ts";
+import type { TwinModel } from "../simulator/model.ts";
 import { ComposedPolicy } from "../simulator/policies/compose.ts";
 import { LeastLoaded } from "../simulator/policies/least-loaded.ts";
 import type { DeploymentPart } from "../simulator/policies/parts.ts";
 import { createPolicy, type PolicyContext } from "../simulator/policies/registry.ts";
-import { StaticProvisioning } from "../simulator/policies/static-provisioning.ts";
-import { ThresholdAutoscaler } from "../simulator/policies/threshold-autoscaler.ts";
+import { TargetTracking } from "../simulator/policies/target-tracking.ts";
+import type { Observation, PendingRequest, Policy } from "../simulator/types.ts";
 
 /** Preference order of variants: compressed is about as accurate as full at a third of the work. */
 const PREFERENCE: readonly VariantKind[] = ["compressed", "full", "layer", "semantic"];
 
-/** Per application, the first variant in PREFERENCE that the scenario offers for it. */
+/** Per application, the first variant in PREFERENCE that the scenario offers for it (or an override). */
 export class PreferredVariant implements DeploymentPart {
   readonly name = "preferred";
   private readonly kinds: VariantKind[];
-  constructor(model: TwinModel) {
-    this.kinds = model.apps.map((_, a) => PREFERENCE.find((k) => model.variantId(a, k) >= 0) ?? model.variants[0]);
+  constructor(model: TwinModel, overrides?: ReadonlyArray<VariantKind | null>) {
+    this.kinds = model.apps.map((_, a) => overrides?.[a] ?? PREFERENCE.find((k) => model.variantId(a, k) >= 0) ?? model.variants[0]);
   }
-  choose(_obs: Observation, app: number): VariantKind {
+  choose(_obs: Observation, req: PendingRequest): VariantKind {
+    return this.kinds[req.app];
+  }
+  usual(_obs: Observation, app: number): VariantKind {
     return this.kinds[app];
   }
   clone(): PreferredVariant {
@@ -32,17 +36,74 @@ export class PreferredVariant implements DeploymentPart {
   }
 }
 
-/** The default continuation: static provisioning, preferred variant, least-loaded placement. */
+/** The default continuation: target tracking, preferred variant, least-loaded placement. */
 export function defaultContinuation(model: TwinModel): Policy {
-  return new ComposedPolicy(new StaticProvisioning(), new PreferredVariant(model), new LeastLoaded());
+  return new DefaultContinuation(model, new TargetTracking(), new PreferredVariant(model));
 }
 
-/** The same, but provisioning by the threshold autoscaler (one of the oracle's starting points). */
-export function thresholdSeedPolicy(model: TwinModel): Policy {
-  return new ComposedPolicy(new ThresholdAutoscaler(), new PreferredVariant(model), new LeastLoaded());
+/**
+ * How the look-ahead continues a candidate's course: a candidate that keeps fewer (or more) vCPUs
+ * on than the continuation would, or serves an application with another variant, is assumed to
+ * keep doing so over the horizon - a decision is judged as the policy it stands for, not as one
+ * step after which the continuation undoes it. (Otherwise deferring a scale-out always looks
+ * cheap: the continuation would do it one interval later.)
+ */
+export interface Course {
+  /** vCPUs on (or booting) above the continuation's own choice now; negative: fewer */
+  offsetVcpus: number;
+  /** per application: the variant to serve its requests with, or null for the continuation's own */
+  variants: Array<VariantKind | null>;
+}
+
+class DefaultContinuation extends ComposedPolicy {
+  constructor(
+    readonly model: TwinModel,
+    readonly tracking: TargetTracking,
+    readonly preferred: PreferredVariant,
+  ) {
+    super(tracking, preferred, new LeastLoaded());
+  }
+  override clone(): DefaultContinuation {
+    return new DefaultContinuation(this.model, this.tracking.clone(), this.preferred);
+  }
+  steer(course: Course): DefaultContinuation {
+    const variants = course.variants.some((v) => v !== null) ? new PreferredVariant(this.model, course.variants) : this.preferred;
+    return new DefaultContinuation(this.model, this.tracking.withOffset(course.offsetVcpus), variants);
+  }
+}
+
+/** The continuation steered along a candidate's course (a continuation by name other than the default is not steerable: its copy). */
+export function steer(continuation: Policy, course: Course | undefined): Policy {
+  if (course && continuation instanceof DefaultContinuation) return continuation.steer(course);
+  return continuation.clone();
 }
 
 /** A continuation by name: "default", or any policy name the registry knows (e.g. static+full+first-fit). */
 export function continuationPolicy(name: string, ctx: PolicyContext): Policy {
   return name === "default" ? defaultContinuation(ctx.model) : createPolicy(name, ctx);
+}
+
+/**
+ * The baselines the search starts from (besides the continuation's own decision), so that in its
+ * own look-ahead the oracle is never worse than them: the strongest of `cotwin compare` on the
+ * built-in scenarios, each provisioning rule with the preferred variant and with the
+ * deadline-aware chooser.
+ */
+export const SEED_POLICIES = [
+  "static+compressed+least-loaded",
+  "threshold+compressed+least-loaded",
+  "target+deadline+least-loaded",
+  "static+deadline+least-loaded",
+];
+
+export function seedPolicies(ctx: PolicyContext): Policy[] {
+  const out: Policy[] = [];
+  for (const name of SEED_POLICIES) {
+    try {
+      out.push(createPolicy(name, ctx));
+    } catch {
+      // a variant the scenario does not offer: that seed does not apply
+    }
+  }
+  return out;
 }

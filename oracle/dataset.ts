@@ -85,7 +85,7 @@ export interface DatasetLine {
 /** The parts of an Observation that never change during a run. */
 export interface StaticObservation {
   intervalS: number;
-  hosts: { count: number; size: number[]; vcpus: number[]; mipsPerVcpu: number[]; ramMB: number[]; pricePerHour: number[]; idleW: number[]; maxW: number[]; bootS: number[] };
+  hosts: { count: number; size: number[]; vcpus: number[]; mipsPerVcpu: number[]; ramMB: number[]; pricePerHour: number[]; idleW: number[]; maxW: number[]; bootS: number[]; baseUtilisation: number[] };
   apps: readonly AppSpec[];
   sizes: readonly string[];
   variants: readonly VariantKind[];
@@ -192,6 +192,7 @@ export function staticObservation(obs: Observation): StaticObservation {
       idleW: Array.from(h.idleW),
       maxW: Array.from(h.maxW),
       bootS: Array.from(h.bootS),
+      baseUtilisation: Array.from(h.baseUtilisation),
     },
     apps: obs.apps,
     sizes: obs.sizes,
@@ -220,6 +221,7 @@ export function decodeObservation(line: Pick<DatasetLine, "time" | "interval" | 
     idleW: Float64Array.from(st.hosts.idleW),
     maxW: Float64Array.from(st.hosts.maxW),
     bootS: Float64Array.from(st.hosts.bootS),
+    baseUtilisation: Float64Array.from(st.hosts.baseUtilisation),
   };
   return {
     time: line.time,
@@ -324,7 +326,7 @@ export async function buildDataset(o: DatasetOptions): Promise<DatasetResult> {
       }
       const { rejections, intervalClosed } = stepper.apply(line.decision);
       if (rejections.length > 0) throw new DatasetError(`${dataFile}:${i + 1}: the twin rejected the recorded decision on replay (${rejections[0].reason})`);
-      oracle.noteApplied(line.decision);
+      oracle.noteApplied(line.decision, obs);
       if (intervalClosed) intervalsDone++;
     });
 

@@ -9,16 +9,17 @@
 import { performance } from "node:perf_hooks";
 import { RandomStream } from "../simulator/engine/random.ts";
 import type { TwinModel } from "../simulator/model.ts";
-import { DEFAULT_OBJECTIVE, type TenantScenario } from "../simulator/scenario.ts";
+import type { TenantScenario } from "../simulator/scenario.ts";
 import type { Twin } from "../simulator/twin.ts";
-import type { Decision, Observation, Policy } from "../simulator/types.ts";
-import { compileObjective } from "../simulator/objective.ts";
+import { HOST_BOOTING, HOST_DRAINING, HOST_OFF, HOST_ON, type Decision, type Observation, type Policy } from "../simulator/types.ts";
+import { compileObjective, DEFAULT_OBJECTIVE } from "../simulator/objective.ts";
 import type { PolicyContext } from "../simulator/policies/registry.ts";
 import { SearchSpace, type Candidate } from "./candidate.ts";
-import { continuationPolicy, thresholdSeedPolicy } from "./continuation.ts";
+import { continuationPolicy, seedPolicies } from "./continuation.ts";
 import { TwinPool } from "./pool.ts";
 import { LookAhead } from "./score.ts";
-import { SearchContext, type Evaluator } from "./search/context.ts";
+import { clearlyBetter, SearchContext, TOP_KEPT, type Evaluator } from "./search/context.ts";
+import type { Expert, LabelledState, ScoredDecision } from "./labels.ts";
 import { runSearch } from "./search/index.ts";
 import { DEFAULT_ORACLE_SETTINGS, parseOracleSettings, type OracleSettings } from "./settings.ts";
 
@@ -30,8 +31,26 @@ export interface SearchReport {
   /** score of the best distinct candidate after the best (null if only one was scored) */
   runnerUpScore: number | null;
   evaluations: number;
+  /** did the search's best beat the continuation's own decision on the validation forks (null: not checked) */
+  validated: boolean | null;
   ms: number;
 }
+
+/** vCPUs of the hosts on or booting after a decision's provisioning actions. */
+function vcpusAfter(obs: Observation, d: Decision): number {
+  const h = obs.hosts;
+  const on = new Uint8Array(h.count);
+  for (let i = 0; i < h.count; i++) on[i] = h.state[i] === HOST_ON || h.state[i] === HOST_BOOTING ? 1 : 0;
+  for (const p of d.provision ?? []) {
+    if (p.host < 0 || p.host >= h.count) continue;
+    if (p.action === "start" && (h.state[p.host] === HOST_OFF || h.state[p.host] === HOST_DRAINING)) on[p.host] = 1;
+    if (p.action === "stop") on[p.host] = 0;
+  }
+  let v = 0;
+  for (let i = 0; i < h.count; i++) if (on[i]) v += h.vcpus[i];
+  return v;
+}
+
 
 export interface OracleDeps {
   model: TwinModel;
@@ -51,9 +70,11 @@ export class OraclePolicy implements Policy {
   /** decisions applied so far, in order (the replay log of worker threads) */
   readonly history: Decision[] = [];
   last: SearchReport | null = null;
-  private readonly lookAhead: LookAhead;
-  private readonly seedPolicies: Policy[];
+  private lookAhead: LookAhead;
+  private seedPolicies: Policy[];
   private pool: TwinPool | null = null;
+  /** measured cost of one evaluation at the last decision (a hard wall-clock limit plans with it) */
+  private evalMsHint: number | undefined;
 
   constructor(
     readonly deps: OracleDeps,
@@ -62,10 +83,10 @@ export class OraclePolicy implements Policy {
     this.settings = { ...DEFAULT_ORACLE_SETTINGS, ...settings };
     const s = this.settings;
     const expression = deps.scenario?.objective ?? DEFAULT_OBJECTIVE;
-    const objective = compileObjective(expression, `${deps.source ?? "scenario"}: objective`);
+    const objective = compileObjective(expression, `${deps.source ?? "scenario"}: objective`, deps.scenario?.economics);
     const continuation = continuationPolicy(s.continuation, deps.ctx);
     this.lookAhead = new LookAhead(deps.model, objective, continuation, s);
-    this.seedPolicies = s.baselineSeeds ? [continuation.clone(), thresholdSeedPolicy(deps.model)] : [];
+    this.seedPolicies = s.baselineSeeds ? seedPolicies(deps.ctx) : [];
     if (s.workers > 0) {
       if (!deps.scenario) throw new Error("oracle: worker threads need the scenario (options.scenario) to rebuild the twin");
       this.pool = new TwinPool({
@@ -80,60 +101,140 @@ export class OraclePolicy implements Policy {
   }
 
   decide(obs: Observation): Decision {
-    const t0 = performance.now();
     const twin = this.deps.twin();
     if (twin.now !== obs.time || twin.interval !== obs.interval) {
       throw new Error(`oracle: the twin provider returned a twin at t=${twin.now} s (interval ${twin.interval}), but the observation is at t=${obs.time} s (interval ${obs.interval}); it must return the live twin`);
     }
     const step = this.history.length;
-    const salt = `${this.deps.seed}:${step}`;
-    const space = new SearchSpace(obs, this.deps.model);
-    let decision: Decision = {};
-    if (space.changeable.length > 0 || space.requests.length > 0) {
-      const ctx = this.search(space, obs, twin, salt);
-      const best: Candidate = ctx.best?.candidate ?? space.empty();
-      decision = space.toDecision(best);
-      this.last = {
-        step,
-        bestScore: ctx.best?.score ?? NaN,
-        runnerUpScore: ctx.runnerUp?.score ?? null,
-        evaluations: ctx.evaluations,
-        ms: performance.now() - t0,
-      };
-    } else {
-      this.last = { step, bestScore: NaN, runnerUpScore: null, evaluations: 0, ms: performance.now() - t0 };
-    }
+    const { decision } = this.label(twin, obs, `${this.deps.seed}:${step}`, step);
     this.history.push(decision);
     return decision;
   }
 
+  /**
+   * Decides at the state `twin` is in (observed as `obs`), without changing it, and returns the
+   * decision with the best distinct candidates scored (best first, look-ahead scores, lower is
+   * better). The oracle's continuation and seed baselines keep state: call it at every decision
+   * point of one run, in order (decide() does; so does a learner's DAgger expert per episode).
+   * `salt` names the sampled futures (the same salt, the same samples).
+   */
+  label(twin: Twin, obs: Observation, salt: string, step = this.history.length): { decision: Decision; alternatives: ScoredDecision[] } {
+    const t0 = performance.now();
+    const space = new SearchSpace(obs, this.deps.model);
+    // the continuation and the seed baselines see every live observation (they keep state)
+    const base = this.lookAhead.observe(obs);
+    const seedDecisions = [base, ...this.seedPolicies.map((p) => p.decide(obs))];
+    space.baseVcpus = vcpusAfter(obs, base);
+    space.steerable = this.settings.continuation === "default";
+    if (space.changeable.length === 0 && space.requests.length === 0) {
+      this.last = { step, bestScore: NaN, runnerUpScore: null, evaluations: 0, validated: null, ms: performance.now() - t0 };
+      return { decision: {}, alternatives: [] };
+    }
+    const ctx = this.search(space, obs, twin, salt, this.settings.baselineSeeds ? seedDecisions : []);
+    let best: Candidate = ctx.best?.candidate ?? space.empty();
+    const baseCandidate = space.fromDecision(base);
+    let validated: boolean | null = null;
+    let validatedScore = NaN;
+    const V = this.settings.validationForks;
+    if (V > 0 && !this.settings.clairvoyant && space.key(best) !== space.key(baseCandidate)) {
+      // The winner of many candidates scored on the same few samples is biased in its own favour;
+      // it replaces the continuation's own decision only if it is better on fresh samples, fork
+      // by fork, by a clear margin (mean paired gain above two standard errors).
+      // A package of changes can fail on one risky part (a host stopped, a request deferred)
+      // while another (a better variant for an application) is a clear gain: then the parts get
+      // their own check, safest last - the deployment on the continuation's hosts, then only
+      // the application variants (the course) on the continuation's decision.
+      const a = this.lookAhead.scoreEach(twin, space.toEvaluation(baseCandidate), salt, V);
+      const tried = new Set([space.key(baseCandidate)]);
+      validated = false;
+      for (const c of [best, space.withProvisioningOf(best, baseCandidate), space.withCourseOf(baseCandidate, best)]) {
+        if (!c || tried.has(space.key(c))) continue;
+        tried.add(space.key(c));
+        const b = this.lookAhead.scoreEach(twin, space.toEvaluation(c), salt, V);
+        if (clearlyBetter(a, b)) {
+          best = c;
+          validatedScore = b.reduce((x, y) => x + y, 0) / b.length;
+          validated = true;
+          break;
+        }
+      }
+      if (!validated) {
+        best = baseCandidate;
+        validatedScore = a.reduce((x, y) => x + y, 0) / a.length;
+      }
+    }
+    const decision = space.toDecision(best);
+    // the alternatives: the decision taken first (with its search score), then the best others
+    const bestKey = space.key(best);
+    const alternatives: ScoredDecision[] = [{ decision, score: ctx.cachedScore(best) ?? validatedScore }];
+    for (const t of ctx.top) if (t.key !== bestKey && alternatives.length < TOP_KEPT) alternatives.push({ decision: space.toDecision(t.candidate), score: t.score });
+    this.last = {
+      step,
+      bestScore: ctx.best?.score ?? NaN,
+      runnerUpScore: ctx.runnerUp?.score ?? null,
+      evaluations: ctx.evaluations,
+      validated,
+      ms: performance.now() - t0,
+    };
+    return { decision, alternatives };
+  }
+
   /** Runs the configured search at one decision point and returns its context (best, runner-up). */
-  search(space: SearchSpace, obs: Observation, twin: Twin, salt: string): SearchContext {
+  search(space: SearchSpace, _obs: Observation, twin: Twin, salt: string, seedDecisions: Decision[]): SearchContext {
     const s = this.settings;
     const evaluator: Evaluator = this.pool
       ? this.pool.evaluator(twin, this.history, salt, this.lookAhead)
-      : { evaluate: (ds) => ds.map((d) => this.lookAhead.score(twin, d, salt)) };
-    const seeds = this.seedPolicies.map((p) => space.fromDecision(p.decide(obs)));
+      : { evaluate: (items) => items.map((e) => this.lookAhead.scoreForks(twin, e.decision, salt, e.course)) };
+    const seeds = seedDecisions.map((d) => space.fromDecision(d));
     const ctx = new SearchContext(
       space,
       evaluator,
       new RandomStream(`oracle:${salt}`),
-      { evals: s.budgetEvals ?? undefined, ms: s.budgetMs ?? undefined, patience: s.patience },
+      { evals: s.budgetEvals ?? undefined, ms: s.budgetMs ?? undefined, patience: s.patience, evalMsHint: this.evalMsHint },
       seeds,
     );
     runSearch(s.method, ctx, { batch: s.batch ?? (s.workers > 0 ? 4 * (s.workers + 1) : 1), population: s.population });
+    if (ctx.evaluations > 0) this.evalMsHint = ctx.evalMs();
     return ctx;
   }
 
-  /** Records a decision applied without asking the oracle (a resumed data set replaying its log). */
-  noteApplied(decision: Decision): void {
+  /**
+   * Records a decision applied without asking the oracle (a resumed data set replaying its log);
+   * `obs` is the observation it was applied at, which the stateful continuation and seeds see.
+   */
+  noteApplied(decision: Decision, obs?: Observation): void {
+    if (obs) {
+      this.lookAhead.observe(obs);
+      for (const p of this.seedPolicies) p.decide(obs);
+    }
     this.history.push(decision);
+  }
+
+  /** How it decides, for the run summary: every output says whether the look-ahead saw the real future. */
+  info(): Record<string, unknown> {
+    const s = this.settings;
+    return {
+      lookAhead: s.clairvoyant
+        ? "clairvoyant: forks see the run's real future arrivals"
+        : "sampled: forks draw their own future (generators reseeded; a replayed trace block-bootstrapped from its past)",
+      horizonIntervals: this.lookAhead.horizon,
+      drainIntervals: this.lookAhead.drainIntervals,
+      forks: s.forks,
+      validationForks: s.validationForks,
+      method: s.method,
+      budgetEvals: s.budgetEvals,
+      budgetMs: s.budgetMs,
+      continuation: s.continuation,
+      seeds: this.seedPolicies.map((p) => p.name),
+    };
   }
 
   /** A copy with the same settings and log, scoring in this thread (worker pools are not shared). */
   clone(): OraclePolicy {
     const c = new OraclePolicy(this.deps, { ...this.settings, workers: 0 });
     c.history.push(...this.history);
+    c.lookAhead = this.lookAhead.withContinuation(this.lookAhead.continuation.clone());
+    c.seedPolicies = this.seedPolicies.map((p) => p.clone());
     return c;
   }
 
@@ -162,4 +263,36 @@ export function createOracle(ctx: PolicyContext, twinRef: () => Twin, settings: 
     },
     parsed,
   );
+}
+
+/**
+ * The oracle as the learner's expert (oracle/labels.ts): it labels any state of any twin - the
+ * learner's own trajectories in DAgger rounds, or a baseline's - with its decision and the best
+ * alternatives it scored. One oracle per episode, called at every decision point in order (its
+ * continuation keeps state); the sampled futures are named by episode and step, so the same state
+ * is labelled the same way in every round.
+ */
+export class OracleExpert implements Expert {
+  readonly name = "oracle";
+  private readonly byEpisode = new Map<string, OraclePolicy>();
+
+  constructor(
+    private readonly make: (episode: string) => OraclePolicy,
+  ) {}
+
+  label(twin: Twin, obs: Observation, episode: string, step: number): LabelledState {
+    let o = this.byEpisode.get(episode);
+    if (!o) {
+      o = this.make(episode);
+      this.byEpisode.set(episode, o);
+    }
+    const { decision, alternatives } = o.label(twin, obs, `${episode}:${step}`, step);
+    return { episode, step, observation: obs, decision, alternatives };
+  }
+
+  /** Frees an episode's oracle (its continuation state) once the episode is labelled. */
+  endEpisode(episode: string): void {
+    this.byEpisode.get(episode)?.close();
+    this.byEpisode.delete(episode);
+  }
 }

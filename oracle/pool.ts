@@ -23,7 +23,7 @@ import type { TenantScenario } from "../simulator/scenario.ts";
 import type { Twin } from "../simulator/twin.ts";
 import type { Decision } from "../simulator/types.ts";
 import { fingerprint } from "./replay.ts";
-import type { LookAhead, LookAheadSettings } from "./score.ts";
+import type { Evaluation, LookAhead, LookAheadSettings } from "./score.ts";
 import type { Evaluator } from "./search/context.ts";
 
 export interface PoolSpec {
@@ -44,10 +44,10 @@ export interface EvalRequest {
   historyFrom: number;
   fingerprint: number[];
   salt: string;
-  decisions: Decision[];
+  items: Evaluation[];
 }
 
-export type EvalReply = { seq: number; scores: number[] } | { seq: number; error: string };
+export type EvalReply = { seq: number; scores: number[][] } | { seq: number; error: string };
 
 const STARTUP_TIMEOUT_MS = 60_000;
 const BATCH_TIMEOUT_MS = 120_000;
@@ -109,10 +109,10 @@ export class TwinPool {
     return {
       evaluate: (ds) => {
         const n = ds.length;
-        const out = new Array<number>(n);
+        const out = new Array<number[]>(n);
         const shares = Math.min(n, this.slots.length + 1);
         if (shares <= 1) {
-          for (let i = 0; i < n; i++) out[i] = local.score(twin, ds[i], salt);
+          for (let i = 0; i < n; i++) out[i] = local.scoreForks(twin, ds[i].decision, salt, ds[i].course);
           return out;
         }
         const fp = fingerprint(twin);
@@ -129,13 +129,13 @@ export class TwinPool {
             historyFrom: slot.synced,
             fingerprint: fp,
             salt,
-            decisions: ds.slice(from, Math.min(n, from + size)),
+            items: ds.slice(from, Math.min(n, from + size)),
           };
           slot.synced = history.length;
           waits.push({ w, seq, before: Atomics.load(this.ctrl, w), from });
           slot.worker.postMessage(req);
         }
-        for (let i = 0; i < Math.min(n, size); i++) out[i] = local.score(twin, ds[i], salt);
+        for (let i = 0; i < Math.min(n, size); i++) out[i] = local.scoreForks(twin, ds[i].decision, salt, ds[i].course);
         for (const { w, seq, before, from } of waits) {
           const r = this.waitReply(w, seq, before);
           for (let k = 0; k < r.length; k++) out[from + k] = r[k];
@@ -145,7 +145,7 @@ export class TwinPool {
     };
   }
 
-  private waitReply(w: number, seq: number, before: number): number[] {
+  private waitReply(w: number, seq: number, before: number): number[][] {
     const deadline = Date.now() + BATCH_TIMEOUT_MS;
     for (;;) {
       const msg = receiveMessageOnPort(this.slots[w].replies);

@@ -26,9 +26,8 @@
  *   so when the real gap to it is longer than the horizon, no fork sees an arrival in the horizon
  *   and switching every host off would again look free; booting a host back takes longer than
  *   the horizon, so that mistake would be hard to undo.
- * - a tracked request still unfinished when the drain limit is reached counts as completed at
- *   that moment with accuracy 0 (no result yet) and its elapsed time as response (a lower bound),
- *   violated if that already exceeds its deadline.
+ * - a tracked request still unfinished when the drain limit is reached counts as unfinished, a
+ *   violation, as at the end of a run.
  *
  * Randomness. Without `clairvoyant`, fork k of decision point `salt` is reseeded with
  * "salt/k": its arrivals and failures are a fresh sample, not the real future, and every
@@ -38,12 +37,19 @@
  */
 import type { TwinModel } from "../simulator/model.ts";
 import type { Totals, Twin } from "../simulator/twin.ts";
-import type { Decision, Policy } from "../simulator/types.ts";
+import type { Decision, Observation, Policy } from "../simulator/types.ts";
+import { steer, type Course } from "./continuation.ts";
+
+/** A candidate to score: the decision now and the course the continuation keeps after it. */
+export interface Evaluation {
+  decision: Decision;
+  course?: Course;
+}
 import { objectiveVariables, type Objective } from "../simulator/objective.ts";
 
 export interface LookAheadSettings {
-  /** intervals run ahead, the candidate's own included */
-  horizon: number;
+  /** intervals run ahead, the candidate's own included (null: autoHorizon, one boot time and one interval) */
+  horizon: number | null;
   /** forks averaged (each a different sample of the future) */
   forks: number;
   /** forks see the live twin's real future instead of a sample */
@@ -62,10 +68,20 @@ export function autoDrain(model: TwinModel): number {
   return Math.ceil(boot / model.intervalS) + Math.ceil(model.maxPendingS / model.intervalS) + 1;
 }
 
+/**
+ * The default horizon: the longest boot time plus one interval, so a candidate that switches
+ * hosts off sees what it costs to bring capacity back when load returns.
+ */
+export function autoHorizon(model: TwinModel): number {
+  let boot = 0;
+  for (let h = 0; h < model.hostCount; h++) boot = Math.max(boot, model.bootS[h]);
+  return Math.ceil(boot / model.intervalS) + 1;
+}
+
 /** Requests arriving after the decision that are always tracked (see above). */
 const MIN_NEW_ARRIVALS = 1;
 
-export const DEFAULT_LOOKAHEAD: LookAheadSettings = { horizon: 2, forks: 1, clairvoyant: false, drainIntervals: null };
+export const DEFAULT_LOOKAHEAD: LookAheadSettings = { horizon: null, forks: 1, clairvoyant: false, drainIntervals: null };
 
 export class InfeasibleCandidateError extends Error {
   constructor(message: string) {
@@ -81,7 +97,9 @@ export class LookAhead {
     readonly continuation: Policy,
     readonly settings: LookAheadSettings,
   ) {
-    if (!(Number.isInteger(settings.horizon) && settings.horizon >= 1)) throw new Error(`look-ahead horizon must be a positive integer, got ${settings.horizon}`);
+    const hz = settings.horizon ?? autoHorizon(model);
+    if (!(Number.isInteger(hz) && hz >= 1)) throw new Error(`look-ahead horizon must be a positive integer, got ${settings.horizon}`);
+    this.horizon = hz;
     if (!(Number.isInteger(settings.forks) && settings.forks >= 1)) throw new Error(`look-ahead forks must be a positive integer, got ${settings.forks}`);
     const d = settings.drainIntervals;
     if (d !== null && !(Number.isInteger(d) && d >= 0)) throw new Error(`look-ahead drain must be a non-negative integer, got ${d}`);
@@ -90,21 +108,54 @@ export class LookAhead {
 
   /** the drain limit in use */
   readonly drainIntervals: number;
+  /** the horizon in use */
+  readonly horizon: number;
+
+  /**
+   * Shows the continuation the live observation (it may keep state, as target tracking keeps its
+   * stabilisation window) and returns its decision there: forks then continue from that state.
+   */
+  observe(obs: Observation): Decision {
+    return this.continuation.decide(obs);
+  }
+
+  /** The same look-ahead with another continuation (e.g. a clone carrying the same state). */
+  withContinuation(p: Policy): LookAhead {
+    return new LookAhead(this.model, this.objective, p, this.settings);
+  }
 
   /** Mean score over the forks of `twin` (left unchanged) with `decision` applied now. */
-  score(twin: Twin, decision: Decision, salt: string): number {
-    const K = this.settings.clairvoyant ? 1 : this.settings.forks;
+  score(twin: Twin, decision: Decision, salt: string, course?: Course): number {
+    const xs = this.scoreForks(twin, decision, salt, course);
     let sum = 0;
-    for (let k = 0; k < K; k++) sum += this.scoreFork(this.settings.clairvoyant ? twin.fork() : twin.fork(`${salt}/${k}`), decision);
-    return sum / K;
+    for (const x of xs) sum += x;
+    return sum / xs.length;
+  }
+
+  /** The score on each of the forks (fork k of a decision point is the same sample for every candidate). */
+  scoreForks(twin: Twin, decision: Decision, salt: string, course?: Course): number[] {
+    const K = this.settings.clairvoyant ? 1 : this.settings.forks;
+    const out: number[] = [];
+    for (let k = 0; k < K; k++) out.push(this.scoreFork(this.settings.clairvoyant ? twin.fork() : twin.fork(`${salt}/${k}`), decision, course));
+    return out;
+  }
+
+  /**
+   * Scores on `n` forks drawn with their own salt (`salt`/v0, v1, ...: samples the search never
+   * saw), one score per fork, so two candidates can be compared fork by fork.
+   */
+  scoreEach(twin: Twin, e: Evaluation, salt: string, n: number): number[] {
+    const out: number[] = [];
+    for (let k = 0; k < n; k++) out.push(this.scoreFork(twin.fork(`${salt}/v${k}`), e.decision, e.course));
+    return out;
   }
 
   /** The score of one fork (mutated). */
-  scoreFork(f: Twin, decision: Decision): number {
-    const { horizon } = this.settings;
+  scoreFork(f: Twin, decision: Decision, course?: Course): number {
+    const horizon = this.horizon;
     const drainIntervals = this.drainIntervals;
     const t0 = f.totals();
-    const policy = this.continuation.clone();
+    const policy = steer(this.continuation, course);
     const rejected = f.apply(decision);
     if (rejected.length > 0) throw new InfeasibleCandidateError(`the twin rejected a candidate: ${rejected.map((r) => `${r.target}: ${r.reason}`).join("; ")}`);
     f.finishInterval(policy);
@@ -116,29 +167,14 @@ export class LookAhead {
     // Requests are numbered in arrival order, so the tracked ones are those with ids below `tracked`.
     const tracked = Math.max(t1.arrived, t0.arrived + MIN_NEW_ARRIVALS);
     let drained = 0;
-    while (drained < drainIntervals && (f.totals().arrived < tracked || hasTrackedInFlight(f, tracked))) {
+    while (drained < drainIntervals && (f.totals().arrived < tracked || f.inFlightBelow(tracked) > 0)) {
       f.apply(policy.decide(f.observe()));
       f.finishInterval(policy);
       drained++;
     }
     const t2 = f.totals();
     const end: Totals = { ...t2, time: t1.time, energyJ: t1.energyJ, costUSD: t1.costUSD, busyS: t1.busyS };
-    if (drained === drainIntervals) {
-      for (const r of f.inFlightRecords()) {
-        if (r.id >= tracked) continue;
-        const elapsed = t2.time - r.arrival;
-        end.completed++;
-        end.responseSum += elapsed;
-        end.deadlineSum += r.deadline;
-        if (elapsed > r.deadline) end.violated++;
-      }
-    }
-    return this.objective.evaluate(objectiveVariables(this.model, t0, end));
+    const unfinished = drained === drainIntervals ? f.inFlightBelow(tracked) : 0;
+    return this.objective.evaluate(objectiveVariables(this.model, t0, end, this.objective.economics, unfinished));
   }
-}
-
-function hasTrackedInFlight(f: Twin, bound: number): boolean {
-  if (f.inFlight === 0) return false;
-  for (const r of f.inFlightRecords()) if (r.id < bound) return true;
-  return false;
 }

@@ -8,23 +8,36 @@ import { SEARCH_METHODS } from "./search/index.ts";
 export const oracleSettingsSchema = z.strictObject({
   /** search method */
   method: z.enum(SEARCH_METHODS).default("anneal"),
-  /** wall-clock budget per decision, ms (null: none; then decisions are reproducible) */
-  budgetMs: z.number().positive().nullable().default(200),
+  /**
+   * wall-clock limit per decision, ms: opt-in, and a hard limit (no evaluation starts that the
+   * measured cost of the last ones says would end after it). null: none, and decisions are
+   * reproducible: the same seed gives the same decisions on any machine.
+   */
+  budgetMs: z.number().positive().nullable().default(null),
   /** distinct candidates scored per decision at most (null: none) */
-  budgetEvals: z.number().int().positive().nullable().default(4000),
+  budgetEvals: z.number().int().positive().nullable().default(40),
   /** stop after this many evaluations without a new best (0: never) */
-  patience: z.number().int().nonnegative().default(600),
-  /** look-ahead intervals, the decision's own included */
-  horizon: z.number().int().positive().default(2),
+  patience: z.number().int().nonnegative().default(20),
+  /** look-ahead intervals, the decision's own included (null: one boot time plus one interval) */
+  horizon: z.number().int().positive().nullable().default(null),
   /** look-ahead forks averaged per candidate (each a different sample of the future) */
-  forks: z.number().int().positive().default(1),
+  forks: z.number().int().positive().default(2),
+  /**
+   * fresh forks on which the search's best must beat the continuation's own decision, fork by
+   * fork, by two standard errors, or the continuation's decision is taken (0: no check)
+   */
+  validationForks: z.number().int().nonnegative().default(6),
   /** forks see the real future arrivals (an oracle with foresight) instead of samples */
   clairvoyant: z.boolean().default(false),
   /** extra intervals at most for the tracked requests to end (null: boot time + longest wait; see score.ts) */
   drainIntervals: z.number().int().nonnegative().nullable().default(null),
-  /** policy assumed after the decision in the look-ahead: "default" or a policy name */
+  /**
+   * policy assumed after the decision in the look-ahead: "default" (target tracking, each
+   * application's preferred variant, least-loaded placement: the strongest baseline family, and
+   * it starts hosts when load grows) or any policy name (a user's policy file too)
+   */
   continuation: z.string().min(1).default("default"),
-  /** start from the decisions of the continuation and of a threshold autoscaler too */
+  /** start the search from the decisions of the strongest baselines (see policy.ts SEED_POLICIES) */
   baselineSeeds: z.boolean().default(true),
   /** worker threads scoring candidates (0: all in this thread) */
   workers: z.number().int().nonnegative().default(0),

@@ -94,7 +94,7 @@ export function tinyPoint(settings: Partial<LookAheadSettings> = {}): TinyPoint 
 
 export function tinyContext(p: TinyPoint, seed: string, budget: Budget): SearchContext {
   const space = new SearchSpace(p.obs, p.model);
-  return new SearchContext(space, { evaluate: (ds) => ds.map((d) => p.lookAhead.score(p.twin, d, "tiny")) }, new RandomStream(seed), budget);
+  return new SearchContext(space, { evaluate: (items) => items.map((e) => p.lookAhead.scoreForks(p.twin, e.decision, "tiny", e.course)) }, new RandomStream(seed), budget);
 }
 
 /** The twin run on to decision point `k` (>= 1) with the default continuation deciding. */

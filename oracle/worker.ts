@@ -6,8 +6,7 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { RandomStreams } from "../simulator/engine/random.ts";
 import { Twin } from "../simulator/twin.ts";
-import { compileObjective } from "../simulator/objective.ts";
-import { buildTwinModel } from "../simulator/scenarios.ts";
+import { buildTwinModel, scenarioObjective } from "../simulator/scenarios.ts";
 import { loadArrivals } from "../workloads/scenario-workload.ts";
 import { continuationPolicy } from "./continuation.ts";
 import type { EvalReply, EvalRequest, PoolSpec } from "./pool.ts";
@@ -24,7 +23,7 @@ const twin = new Twin(model, await loadArrivals(spec.scenario, model, streams, s
 const stepper = new TwinStepper(twin);
 // a user's continuation policy file is loaded in this thread too (registries are per thread)
 if (isPolicyFile(spec.continuation)) await loadPolicyFile(spec.continuation);
-const objective = compileObjective(spec.scenario.objective, `${spec.source}: objective`);
+const objective = scenarioObjective(spec.scenario, spec.source);
 const lookAhead = new LookAhead(model, objective, continuationPolicy(spec.continuation, { model, seed: spec.seed, streams: new RandomStreams(spec.seed) }), spec.lookAhead);
 
 function reply(r: EvalReply): void {
@@ -33,18 +32,30 @@ function reply(r: EvalReply): void {
   Atomics.notify(ctrl, index);
 }
 
+let observedAt = -1;
+function observeOnce(): void {
+  const obs = stepper.observe();
+  if (observedAt === stepper.decisions) return;
+  observedAt = stepper.decisions;
+  lookAhead.observe(obs);
+}
+
 parentPort!.on("message", (req: EvalRequest) => {
   try {
     if (req.historyFrom !== stepper.decisions) {
       throw new Error(`replay log out of step: worker at decision ${stepper.decisions}, batch continues from ${req.historyFrom}`);
     }
-    for (const d of req.history) stepper.apply(d);
-    stepper.observe();
+    // the continuation keeps state: it sees every decision point's observation once, as the live one does
+    for (const d of req.history) {
+      observeOnce();
+      stepper.apply(d);
+    }
+    observeOnce();
     const fp = fingerprint(twin);
     if (!sameFingerprint(fp, req.fingerprint)) {
       throw new Error(`replayed twin differs from the live twin at decision ${stepper.decisions}: [${fp.join(", ")}] vs [${req.fingerprint.join(", ")}]`);
     }
-    reply({ seq: req.seq, scores: req.decisions.map((d) => lookAhead.score(twin, d, req.salt)) });
+    reply({ seq: req.seq, scores: req.items.map((e) => lookAhead.scoreForks(twin, e.decision, req.salt, e.course)) });
   } catch (e) {
     reply({ seq: req.seq, error: e instanceof Error ? e.message : String(e) });
   }

@@ -15,6 +15,8 @@ export interface HostSpec {
   initiallyOn: boolean;
   /** credits at boot (B-series only) */
   initialCredits: number;
+  /** share of the server's power charged to this host (1: the whole server; see power.ts energyShare) */
+  energyShare?: number;
 }
 
 export interface TwinSettings {
@@ -47,7 +49,7 @@ export class TwinModel {
   readonly ramMB: Float64Array;
   readonly pricePerHour: Float64Array;
   readonly bootS: Float64Array;
-  /** 11 points per host */
+  /** 11 points per host: the server's curve times the host's energy share */
   readonly curves: Float64Array;
   readonly idleW: Float64Array;
   readonly maxW: Float64Array;
@@ -71,6 +73,8 @@ export class TwinModel {
   readonly fragRam: Float64Array;
   readonly fragOut: Float64Array;
   readonly maxFragments: number;
+  /** per application, the best accuracy among the variants the scenario offers */
+  readonly appBestAccuracy: Float64Array;
 
   readonly latencyS: number;
   readonly bandwidthMBps: number;
@@ -110,9 +114,11 @@ export class TwinModel {
       this.ramMB[i] = h.size.ramMB;
       this.pricePerHour[i] = h.size.pricePerHour;
       this.bootS[i] = h.bootS;
-      this.curves.set(h.curve, i * 11);
-      this.idleW[i] = powerAt(h.curve, 0);
-      this.maxW[i] = powerAt(h.curve, 1);
+      const share = h.energyShare ?? 1;
+      const curve = share === 1 ? h.curve : h.curve.map((w) => w * share);
+      this.curves.set(curve, i * 11);
+      this.idleW[i] = powerAt(curve, 0);
+      this.maxW[i] = powerAt(curve, 1);
       this.initiallyOn[i] = h.initiallyOn ? 1 : 0;
       const c = h.size.credits;
       if (c) {
@@ -157,6 +163,12 @@ export class TwinModel {
         }
       }
     });
+    this.appBestAccuracy = new Float64Array(A);
+    for (let a = 0; a < A; a++) {
+      let best = 0;
+      for (let k = 0; k < NKINDS; k++) if (this.variantOffered[a * NKINDS + k] === 1) best = Math.max(best, this.vAccuracy[a * NKINDS + k]);
+      this.appBestAccuracy[a] = best;
+    }
     this.fragMI = Float64Array.from(mi);
     this.fragRam = Float64Array.from(ram);
     this.fragOut = Float64Array.from(out);

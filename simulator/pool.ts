@@ -2,7 +2,8 @@
  * A pool of records in structure-of-arrays form: each record has `f64` float fields and `i32`
  * integer fields, stored in two flat typed arrays with a fixed stride. Freed records are reused
  * (free list), so the arrays stay as small as the number of records alive at once, which keeps
- * `clone()` (the twin's fork) cheap.
+ * `clone()` (the twin's fork) cheap: the floats, the integers and the free list share one
+ * ArrayBuffer, so a clone is one allocation and one memory copy.
  */
 export class Pool {
   f: Float64Array;
@@ -20,18 +21,25 @@ export class Pool {
     from?: Pool,
   ) {
     if (from) {
-      // A copy (fork): whole-capacity slices are one allocation and one memcpy each.
-      this.f = from.f.slice();
-      this.i = from.i.slice();
-      this.free = from.free.slice();
+      const buf = (from.f.buffer as ArrayBuffer).slice(0);
+      const cap = from.capacity;
+      this.f = new Float64Array(buf, 0, cap * fStride);
+      this.i = new Int32Array(buf, cap * fStride * 8, cap * iStride);
+      this.free = new Int32Array(buf, cap * fStride * 8 + cap * iStride * 4, cap);
       this.freeCount = from.freeCount;
       this.high = from.high;
       this.live = from.live;
     } else {
-      this.f = new Float64Array(capacity * fStride);
-      this.i = new Int32Array(capacity * iStride);
-      this.free = new Int32Array(capacity);
+      [this.f, this.i, this.free] = Pool.arrays(fStride, iStride, Math.max(1, capacity));
     }
+  }
+
+  /** The three arrays of a pool of `cap` records, in one buffer (floats first: 8-byte aligned). */
+  private static arrays(fStride: number, iStride: number, cap: number): [Float64Array, Int32Array, Int32Array] {
+    const fBytes = cap * fStride * 8;
+    const iBytes = cap * iStride * 4;
+    const buf = new ArrayBuffer(fBytes + iBytes + cap * 4);
+    return [new Float64Array(buf, 0, cap * fStride), new Int32Array(buf, fBytes, cap * iStride), new Int32Array(buf, fBytes + iBytes, cap)];
   }
 
   get capacity(): number {
@@ -60,12 +68,9 @@ export class Pool {
   }
 
   private grow(): void {
-    const cap = this.capacity * 2;
-    const f = new Float64Array(cap * this.fStride);
+    const [f, i, free] = Pool.arrays(this.fStride, this.iStride, this.capacity * 2);
     f.set(this.f);
-    const i = new Int32Array(cap * this.iStride);
     i.set(this.i);
-    const free = new Int32Array(cap);
     free.set(this.free);
     this.f = f;
     this.i = i;

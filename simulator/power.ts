@@ -23,3 +23,24 @@ export function checkPowerCurve(watts: readonly number[]): string | null {
   }
   return null;
 }
+
+/**
+ * How much of a server's power a host (a VM) is charged with.
+ *
+ * - `whole-server`: the VM draws the whole server's curve, as COSCO (and SciNet after it) models
+ *   every VM as its own SPECpower server. Results compare with theirs; idle power dominates.
+ * - `vcpu-share`: the VM is charged its share s = vCPUs / server cores of the server: s of the
+ *   idle power plus s of the dynamic part at the VM's utilisation, P_vm(u) = s P(0) + s (P(u) - P(0))
+ *   = s P(u). A server packed with such VMs, all at utilisation u, draws P(u): the shares add up.
+ */
+export const ENERGY_ATTRIBUTIONS = ["whole-server", "vcpu-share"] as const;
+export type EnergyAttribution = (typeof ENERGY_ATTRIBUTIONS)[number];
+export const DEFAULT_ENERGY_ATTRIBUTION: EnergyAttribution = "whole-server";
+
+/** The share of its server's power a VM of `vcpus` is charged with under `attribution`. */
+export function energyShare(attribution: EnergyAttribution, vcpus: number, serverCores: number | undefined): number {
+  if (attribution === "whole-server") return 1;
+  if (!(serverCores !== undefined && serverCores >= 1)) throw new RangeError("vcpu-share needs the server's core count");
+  if (vcpus > serverCores) throw new RangeError(`a VM of ${vcpus} vCPUs cannot be a share of a ${serverCores}-core server`);
+  return vcpus / serverCores;
+}

@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import YAML from "yaml";
 import { VARIANT_KINDS, type VariantKind } from "./catalogue/applications.ts";
+import { DEFAULT_ENERGY_ATTRIBUTION, ENERGY_ATTRIBUTIONS } from "./power.ts";
+import { DEFAULT_ECONOMICS, DEFAULT_OBJECTIVE } from "./objective.ts";
 
 const num = z.number().finite();
 const pos = num.positive();
@@ -102,6 +104,8 @@ const hostGroupSchema = z.strictObject({
   /** a named SPECpower curve or 11 watts values */
   powerCurve: z.union([z.string(), z.array(nonneg).length(11)]).optional(),
   initialCredits: nonneg.optional(),
+  /** CPU cores of the server behind the power curve (for `energyAttribution: vcpu-share`) */
+  serverCores: z.number().int().positive().optional(),
 });
 
 /** A host size defined by the scenario, beside the built-in Azure catalogue. */
@@ -115,10 +119,12 @@ const customSizeSchema = z.strictObject({
   powerCurve: z.union([z.string(), z.array(nonneg).length(11)]),
   bootS: nonneg.default(60),
   credits: z.strictObject({ basePercent: num.gt(0).max(100), creditsPerHour: pos, maxBanked: pos }).optional(),
+  /** CPU cores of the server behind the power curve (for `energyAttribution: vcpu-share`) */
+  serverCores: z.number().int().positive().optional(),
 });
 export type CustomSize = z.infer<typeof customSizeSchema>;
 
-export const DEFAULT_OBJECTIVE = "0.2*energy + 0.2*cost + 0.2*response + 0.2*sla - 0.2*accuracy";
+export { DEFAULT_OBJECTIVE };
 
 export const tenantScenarioSchema = z.strictObject({
   name: z.string().min(1),
@@ -147,9 +153,27 @@ export const tenantScenarioSchema = z.strictObject({
     })
     .prefault({}),
   admission: z.enum(["interval", "arrival"]).default("interval"),
+  /** how much of its server's power each host draws: the whole server (COSCO) or its vCPU share */
+  energyAttribution: z.enum(ENERGY_ATTRIBUTIONS).default(DEFAULT_ENERGY_ATTRIBUTION),
   /** a request not deployed this many intervals after arriving is rejected */
   maxPendingIntervals: pos.default(10),
+  /** a named objective (usd-per-request, scinet-weighted) or an expression (see `cotwin objective`) */
   objective: z.string().min(1).default(DEFAULT_OBJECTIVE),
+  /** prices of the money objective (see simulator/objective.ts for the defaults' sources) */
+  economics: z
+    .strictObject({
+      energyUSDPerKWh: nonneg.default(DEFAULT_ECONOMICS.energyUSDPerKWh),
+      lateUSD: nonneg.default(DEFAULT_ECONOMICS.lateUSD),
+      unservedUSD: nonneg.default(DEFAULT_ECONOMICS.unservedUSD),
+      accuracyPointUSD: nonneg.default(DEFAULT_ECONOMICS.accuracyPointUSD),
+    })
+    .prefault({}),
+  /**
+   * After the last interval arrivals stop and the run goes on under the same policy until every
+   * request has ended, at most this many intervals (default: long enough for any request to end
+   * or expire); requests still in flight then count as unfinished (violations).
+   */
+  drainIntervals: z.number().int().nonnegative().optional(),
   /** forecaster for Observation.forecast (see `cotwin forecast`), with its horizon in intervals */
   forecast: z
     .strictObject({

@@ -10,7 +10,8 @@ import { HOST_SIZES, type HostSizeSpec } from "./catalogue/host-sizes.ts";
 import { POWER_CURVES } from "./catalogue/power-curves.ts";
 import { TwinModel, type HostSpec } from "./model.ts";
 import { packagePath } from "./package-root.ts";
-import { checkPowerCurve } from "./power.ts";
+import { compileObjective, type Objective } from "./objective.ts";
+import { checkPowerCurve, energyShare } from "./power.ts";
 import {
   ScenarioError,
   readScenarioFile,
@@ -50,6 +51,7 @@ export function loadTenantScenario(nameOrFile: string): { scenario: TenantScenar
 export function buildTwinModel(s: TenantScenario, where: string): TwinModel {
   const sizes: Record<string, HostSizeSpec> = { ...HOST_SIZES };
   const customCurves = new Map<string, readonly number[]>();
+  const sizeCores = new Map<string, number>();
   (s.sizes ?? []).forEach((c, ci) => {
     if (sizes[c.name]) throw new ScenarioError(`${where}: sizes[${ci}].name: size "${c.name}" is already defined`);
     if (c.credits) {
@@ -75,6 +77,7 @@ export function buildTwinModel(s: TenantScenario, where: string): TwinModel {
       bootS: c.bootS,
       credits: c.credits,
     };
+    if (c.serverCores !== undefined) sizeCores.set(c.name, c.serverCores);
   });
   const hosts: HostSpec[] = [];
   s.hosts.forEach((g, gi) => {
@@ -83,6 +86,8 @@ export function buildTwinModel(s: TenantScenario, where: string): TwinModel {
       throw new ScenarioError(`${where}: hosts[${gi}].size: unknown host size "${g.size}" (known: ${Object.keys(sizes).join(", ")})`);
     }
     let curve: readonly number[];
+    let curveName = "the scenario's own";
+    let curveCores: number | undefined;
     if (Array.isArray(g.powerCurve)) curve = g.powerCurve;
     else if (!g.powerCurve && customCurves.has(size.name)) curve = customCurves.get(size.name)!;
     else {
@@ -90,9 +95,24 @@ export function buildTwinModel(s: TenantScenario, where: string): TwinModel {
       const spec = POWER_CURVES[name];
       if (!spec) throw new ScenarioError(`${where}: hosts[${gi}].powerCurve: unknown power curve "${name}" (known: ${Object.keys(POWER_CURVES).join(", ")})`);
       curve = spec.watts;
+      curveName = `"${name}"`;
+      curveCores = spec.cores;
     }
     const bad = checkPowerCurve([...curve]);
     if (bad) throw new ScenarioError(`${where}: hosts[${gi}].powerCurve: ${bad}`);
+    let share = 1;
+    if (s.energyAttribution === "vcpu-share") {
+      const cores = g.serverCores ?? sizeCores.get(size.name) ?? curveCores;
+      if (cores === undefined) {
+        throw new ScenarioError(
+          `${where}: hosts[${gi}].serverCores: energyAttribution vcpu-share needs the core count of the server behind power curve ${curveName}, which the catalogue does not record; set hosts[${gi}].serverCores`,
+        );
+      }
+      if (size.vcpus > cores) {
+        throw new ScenarioError(`${where}: hosts[${gi}].serverCores: a ${size.vcpus}-vCPU ${size.name} cannot be a share of a ${cores}-core server`);
+      }
+      share = energyShare("vcpu-share", size.vcpus, cores);
+    }
     const short = g.size.replace(/^Standard_/, "").toLowerCase();
     for (let k = 0; k < g.count; k++) {
       hosts.push({
@@ -102,6 +122,7 @@ export function buildTwinModel(s: TenantScenario, where: string): TwinModel {
         bootS: g.bootS ?? size.bootS,
         initiallyOn: g.initial === "on",
         initialCredits: g.initialCredits ?? (size.credits ? size.credits.creditsPerHour : 0),
+        energyShare: share,
       });
     }
   });
@@ -141,4 +162,9 @@ export function buildTwinModel(s: TenantScenario, where: string): TwinModel {
     admission: s.admission,
     hasForecast: s.forecast !== undefined,
   });
+}
+
+/** The scenario's objective, compiled with its economics; errors name `where` (the file). */
+export function scenarioObjective(s: TenantScenario, where: string): Objective {
+  return compileObjective(s.objective, `${where}: objective`, s.economics);
 }

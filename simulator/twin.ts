@@ -38,6 +38,7 @@ const EV_BOOT = 2;
 const EV_FAILURE = 3;
 const EV_REPAIR = 4;
 const EV_ARRIVAL = 5;
+const EV_NET = 6; // the network's next transfer completion (one reserved slot)
 
 // Host float fields
 const H_LAST = 0; // time accounting was last brought up to date
@@ -49,7 +50,12 @@ const H_BUSY = 5; // integral of utilisation over time
 const H_U = 6; // utilisation now
 const H_RATE = 7; // MIPS each running fragment gets now
 const H_POWER = 8; // watts now (the curve at H_U, cached: utilisation changes only in updateHost)
-const HF = 9;
+// Work clock: MI delivered to each running fragment since the host was last idle. All running
+// fragments of a host progress at the same rate, so a fragment finishes when the clock reaches
+// the point set when it started; nothing is decremented per event.
+const H_CLOCK = 9;
+const H_NEXTDONE = 10; // lowest finishing point among the running fragments (NaN: to be found again)
+const HF = 11;
 // Host int fields
 const HI_STATE = 0;
 const HI_NRUN = 1;
@@ -63,13 +69,16 @@ const HI_BOOTS = 8;
 const HI_FAILURES = 9;
 const HI_FAILSLOT = 10; // queue slot of the host's pending failure event, -1 if none
 const HI_BOOTSLOT = 11; // queue slot of the host's pending boot completion, -1 if none
-const HI = 12;
+const HI_INTENT = 12; // 1 when provisioning wants the host on (initially on or last started, not stopped since)
+const HI = 13;
 
 // Fragment fields
-const F_REMAINING = 0; // MI left
+const F_MI = 0; // MI to do while waiting; once running, the host's work-clock point at which it is done
 const F_RAM = 1;
 const F_OUT = 2; // MB of output
-const FF = 3;
+const F_IN_LEFT = 3; // MB of its input still to cross the network (while receiving)
+const F_IN_RATE = 4; // MB/s its input gets now (max-min fair share of the two host links)
+const FF = 5;
 const FI_REQ = 0;
 const FI_INDEX = 1;
 const FI_HOST = 2;
@@ -77,9 +86,13 @@ const FI_STATE = 3;
 const FI_NEXT = 4;
 const FI_PREV = 5;
 const FI_GEN = 6; // generation, bumped when the slot is freed (stale transfers are ignored)
-const FIS = 7;
-const FRAG_WAITING = 1;
+const FI_IN_SRC = 7; // host sending its input, -1 when none is on its way
+const FI_IN_NEXT = 8; // list of transfers on the network (while receiving)
+const FI_IN_PREV = 9;
+const FIS = 10;
+const FRAG_WAITING = 1; // for its predecessor, or for its input's latency to pass
 const FRAG_RUNNING = 2;
+const FRAG_RECEIVING = 3; // its input is crossing the network
 
 // Request fields
 const R_ARRIVAL = 0;
@@ -101,6 +114,8 @@ const MI_EPS = 1e-6;
 const CREDIT_EPS = 1e-9;
 /** a few units in the last place of a time value, relative (2^-50) */
 const TIME_ULPS = 2 ** -50;
+/** Data below this many MB counts as arrived (absorbs floating-point residue). */
+const NET_EPS = 1e-9;
 /** intervals of arrival counts kept for observations and forecasters */
 const RECENT_WINDOW = 64;
 
@@ -116,6 +131,8 @@ export interface Totals {
   failed: number;
   responseSum: number;
   accuracySum: number;
+  /** sum over completed requests of (best offered accuracy of the app - accuracy served) */
+  accuracyLossSum: number;
   deadlineSum: number;
   busyS: number;
   /** host-seconds billed (booting, on or draining) */
@@ -166,11 +183,21 @@ export class Twin {
   private record = false;
   private forecastFn: TwinOptions["forecast"];
   private recent!: Float64Array;
+  /** false while `recent` is shared with a fork (copied before the first change) */
+  private recentOwned = true;
   private arrivedThisInterval = 0;
   /** queue slot of the pending arrival event, -1 if none */
   private arrivalSlot = -1;
   /** reusable list of fragments completing at one host event (no allocation per event) */
   private scratch: number[] = [];
+  // The network: transfers crossing it now (a list through the fragments receiving them), the
+  // time their progress was last brought up to date, and the reserved slot of the next completion.
+  private netHead = -1;
+  private netLast = 0;
+  private netSlot = -1;
+  /** scratch for the max-min fair share: per host link, capacity left and unfixed transfers */
+  private linkCap!: Float64Array;
+  private linkN!: Int32Array;
 
   // cumulative counters
   private arrived = 0;
@@ -180,8 +207,11 @@ export class Twin {
   private failed = 0;
   private responseSum = 0;
   private accuracySum = 0;
+  private accuracyLossSum = 0;
   private deadlineSum = 0;
   private events = 0;
+  /** no more arrivals (the run's arrivals stopped at its end, and it drains) */
+  private arrivalsClosed = false;
   private rejectionCounts: Record<string, number> = {};
 
   // records (main run only)
@@ -199,13 +229,23 @@ export class Twin {
       this.failureRng = from.failureRng;
       this.record = false;
       this.forecastFn = o.forecastFn;
-      this.recent = o.recent.slice();
+      this.recent = o.recent;
+      this.recentOwned = false;
+      o.recentOwned = false;
       this.queue = o.queue.clone();
-      this.hostF = o.hostF.slice();
-      this.hostI = o.hostI.slice();
+      // host floats and integers share one buffer: one allocation, one copy
+      const H = model.hostCount;
+      const hostBuf = (o.hostF.buffer as ArrayBuffer).slice(0);
+      this.hostF = new Float64Array(hostBuf, 0, H * HF);
+      this.hostI = new Int32Array(hostBuf, H * HF * 8, H * HI);
       this.frags = o.frags.clone();
       this.reqs = o.reqs.clone();
       this.pending = o.pending.slice();
+      this.netHead = o.netHead;
+      this.netLast = o.netLast;
+      this.netSlot = o.netSlot;
+      this.linkCap = o.linkCap; // scratch only: safe to share
+      this.linkN = o.linkN;
       this.nextArrival.time = o.nextArrival.time;
       this.nextArrival.app = o.nextArrival.app;
       this.nextArrival.deadline = o.nextArrival.deadline;
@@ -222,6 +262,8 @@ export class Twin {
       this.failed = o.failed;
       this.responseSum = o.responseSum;
       this.accuracySum = o.accuracySum;
+      this.accuracyLossSum = o.accuracyLossSum;
+      this.arrivalsClosed = o.arrivalsClosed;
       this.deadlineSum = o.deadlineSum;
       this.events = o.events;
       this.rejectionCounts = { ...o.rejectionCounts };
@@ -235,19 +277,25 @@ export class Twin {
     this.recent = new Float64Array(RECENT_WINDOW);
     const H = model.hostCount;
     this.queue = new EventQueue(Math.max(64, 4 * H));
-    this.hostF = new Float64Array(H * HF);
-    this.hostI = new Int32Array(H * HI);
+    const hostBuf = new ArrayBuffer(H * HF * 8 + H * HI * 4);
+    this.hostF = new Float64Array(hostBuf, 0, H * HF);
+    this.hostI = new Int32Array(hostBuf, H * HF * 8, H * HI);
     this.frags = new Pool(FF, FIS, 64);
     this.reqs = new Pool(RF, RI_FRAG0 + 2 * model.maxFragments, 32);
+    this.linkCap = new Float64Array(H);
+    this.linkN = new Int32Array(H);
+    this.netSlot = this.queue.reserve(EV_NET, 0, 0, EV_TRANSFER);
     for (let h = 0; h < H; h++) {
       const hi = h * HI;
       this.hostI[hi + HI_HEAD] = -1;
       this.hostI[hi + HI_FAILSLOT] = -1;
       this.hostI[hi + HI_BOOTSLOT] = -1;
       this.hostF[h * HF + H_POWER] = model.idleW[h];
+      this.hostF[h * HF + H_NEXTDONE] = Infinity;
       this.hostI[hi + HI_EVENT] = this.queue.reserve(EV_HOST, h, 0, EV_HOST);
       if (model.initiallyOn[h]) {
         this.hostI[hi + HI_STATE] = HOST_ON;
+        this.hostI[hi + HI_INTENT] = 1;
         this.hostF[h * HF + H_CREDITS] = model.creditInit[h];
         this.scheduleFailure(h);
       }
@@ -270,7 +318,7 @@ export class Twin {
       const kind = q.kindOfSlot(slot);
       const a = q.aOfSlot(slot);
       const b = q.bOfSlot(slot);
-      if (kind !== EV_HOST) q.release(slot);
+      if (kind !== EV_HOST && kind !== EV_NET) q.release(slot);
       if (kind === EV_FAILURE && this.hostI[a * HI + HI_FAILSLOT] === slot) this.hostI[a * HI + HI_FAILSLOT] = -1;
       else if (kind === EV_BOOT && this.hostI[a * HI + HI_BOOTSLOT] === slot) this.hostI[a * HI + HI_BOOTSLOT] = -1;
       else if (kind === EV_ARRIVAL) this.arrivalSlot = -1;
@@ -291,6 +339,9 @@ export class Twin {
           break;
         case EV_REPAIR:
           this.onRepair(a, b);
+          break;
+        case EV_NET:
+          this.onNetworkEvent();
           break;
         case EV_ARRIVAL:
           this.onArrival();
@@ -315,6 +366,10 @@ export class Twin {
 
   /** Bookkeeping at an interval boundary (the runner calls it after running to the boundary). */
   closeInterval(): void {
+    if (!this.recentOwned) {
+      this.recent = this.recent.slice();
+      this.recentOwned = true;
+    }
     this.recent.copyWithin(0, 1);
     this.recent[RECENT_WINDOW - 1] = this.arrivedThisInterval;
     this.arrivedThisInterval = 0;
@@ -382,6 +437,7 @@ export class Twin {
         utilisation: util,
         credits,
         throttled,
+        baseUtilisation: m.baseU,
         pricePerHour: m.pricePerHour,
         idleW: m.idleW,
         maxW: m.maxW,
@@ -417,15 +473,18 @@ export class Twin {
           continue;
         }
         const st = this.hostI[h * HI + HI_STATE];
+        // What provisioning intends is remembered for a host under repair: it comes back to it.
         if (p.action === "start") {
           if (st === HOST_OFF) this.startHost(h);
           else if (st === HOST_DRAINING) this.undrainHost(h);
           else if (st === HOST_FAILED) this.reject(out, "provision", `host ${h}`, "host failed", `host ${h} has failed and is under repair`);
           else this.reject(out, "provision", `host ${h}`, "already started", `host ${h} is already ${st === HOST_ON ? "on" : "booting"}`);
+          if (st !== HOST_FAILED) this.hostI[h * HI + HI_INTENT] = 1;
         } else if (p.action === "stop") {
           if (st === HOST_ON) this.stopHost(h);
           else if (st === HOST_BOOTING) this.powerOff(h);
           else this.reject(out, "provision", `host ${h}`, "already stopped", `host ${h} is ${["off", "", "", "draining", "failed"][st]}`);
+          if (st !== HOST_FAILED) this.hostI[h * HI + HI_INTENT] = 0;
         } else {
           this.reject(out, "provision", `host ${h}`, "unknown action", `unknown provisioning action "${String((p as { action: unknown }).action)}"`);
         }
@@ -504,13 +563,15 @@ export class Twin {
       const f = this.frags.alloc();
       const ff = f * FF;
       const fi = f * FIS;
-      this.frags.f[ff + F_REMAINING] = m.fragMI[base + j] * size;
+      this.frags.f[ff + F_MI] = m.fragMI[base + j] * size;
       this.frags.f[ff + F_RAM] = m.fragRam[base + j];
       this.frags.f[ff + F_OUT] = m.fragOut[base + j] * size;
       this.frags.i[fi + FI_REQ] = r;
       this.frags.i[fi + FI_INDEX] = j;
       this.frags.i[fi + FI_HOST] = h;
       this.frags.i[fi + FI_STATE] = FRAG_WAITING;
+      this.frags.i[fi + FI_IN_SRC] = -1;
+      this.frags.f[ff + F_IN_LEFT] = 0;
       this.reqs.i[ri + RI_FRAG0 + j] = f;
       this.reqs.i[ri + RI_FRAG0 + m.maxFragments + j] = h;
       this.accrue(h, this.now);
@@ -530,10 +591,20 @@ export class Twin {
     if (this.record) this.rejectionLog.push(rej);
   }
 
+  /** Position of request `id` in the queue, or -1: the queue is in id (arrival) order, so a binary search. */
   private pendingIndex(id: number): number {
     const p = this.pending;
     const ri = this.reqs.iStride;
-    for (let k = 0; k < p.length; k++) if (this.reqs.i[p[k] * ri + RI_ID] === id) return k;
+    const I = this.reqs.i;
+    let lo = 0;
+    let hi = p.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const x = I[p[mid] * ri + RI_ID];
+      if (x === id) return mid;
+      if (x < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
     return -1;
   }
 
@@ -606,7 +677,8 @@ export class Twin {
     const victims: number[] = [];
     for (let f = 0; f < this.frags.high; f++) {
       const fi = f * FIS;
-      if (this.frags.i[fi + FI_STATE] !== 0 && this.frags.i[fi + FI_HOST] === h) {
+      // on the failed host, or waiting for an output the failed host was sending
+      if (this.frags.i[fi + FI_STATE] !== 0 && (this.frags.i[fi + FI_HOST] === h || this.frags.i[fi + FI_IN_SRC] === h)) {
         const r = this.frags.i[fi + FI_REQ];
         if (!victims.includes(r)) victims.push(r);
       }
@@ -625,12 +697,17 @@ export class Twin {
     this.queue.schedule(this.now + this.model.repairS, EV_REPAIR, h, e, EV_REPAIR);
   }
 
+  /**
+   * A repaired host returns to what its provisioning intends: one initially on or last started
+   * (and not stopped since) boots again, as after a start; one that was being stopped stays off.
+   */
   private onRepair(h: number, epoch: number): void {
     const hi = h * HI;
     if (this.hostI[hi + HI_EPOCH] !== epoch || this.hostI[hi + HI_STATE] !== HOST_FAILED) return;
     this.accrue(h, this.now);
     this.hostI[hi + HI_STATE] = HOST_OFF;
     this.hostI[hi + HI_EPOCH]++;
+    if (this.hostI[hi + HI_INTENT] === 1) this.startHost(h);
   }
 
   /** Brings host h's accounting (energy, billing, credits, fragment progress) up to time t. */
@@ -655,11 +732,7 @@ export class Twin {
       F[hf + H_CREDITS] = c;
     }
     const rate = F[hf + H_RATE];
-    if (rate > 0) {
-      const work = rate * dt;
-      const fr = this.frags;
-      for (let f = this.hostI[h * HI + HI_HEAD]; f >= 0; f = fr.i[f * FIS + FI_NEXT]) fr.f[f * FF + F_REMAINING] -= work;
-    }
+    if (rate > 0) F[hf + H_CLOCK] += rate * dt;
   }
 
   /**
@@ -692,12 +765,18 @@ export class Twin {
     F[hf + H_RATE] = rate;
     let next = Infinity;
     if (n > 0) {
-      let minRem = Infinity;
-      const fr = this.frags;
-      for (let f = I[hi + HI_HEAD]; f >= 0; f = fr.i[f * FIS + FI_NEXT]) {
-        const rem = fr.f[f * FF + F_REMAINING];
-        if (rem < minRem) minRem = rem;
+      let done = F[hf + H_NEXTDONE];
+      if (done !== done) {
+        // the earliest finisher left: find the next one (only after a fragment stopped running)
+        done = Infinity;
+        const fr = this.frags;
+        for (let f = I[hi + HI_HEAD]; f >= 0; f = fr.i[f * FIS + FI_NEXT]) {
+          const d = fr.f[f * FF + F_MI];
+          if (d < done) done = d;
+        }
+        F[hf + H_NEXTDONE] = done;
       }
+      const minRem = done - F[hf + H_CLOCK];
       next = this.now + Math.max(0, minRem) / rate;
       // Never schedule a completion at `now` for work that is not done (the clock must advance).
       if (next <= this.now && minRem > MI_EPS) next = this.now + Math.max(Math.abs(this.now) * TIME_ULPS, Number.MIN_VALUE);
@@ -708,6 +787,10 @@ export class Twin {
           if (tc < next) next = tc;
         }
       }
+    } else {
+      // idle: restart the work clock, so it never grows large enough to lose precision
+      F[hf + H_CLOCK] = 0;
+      F[hf + H_NEXTDONE] = Infinity;
     }
     const slot = I[hi + HI_EVENT];
     if (next === Infinity) this.queue.unqueue(slot);
@@ -722,11 +805,12 @@ export class Twin {
     let f = this.hostI[hi + HI_HEAD];
     const done = this.scratch;
     let nd = 0;
-    // Work below what the clock can resolve counts as done: late in a long run one ulp of time
+    // Work below what the clocks can resolve counts as done: late in a long run one ulp of time
     // at this host's rate is more than MI_EPS, and the completion time would not advance.
-    const eps = MI_EPS + this.hostF[h * HF + H_RATE] * Math.abs(this.now) * TIME_ULPS;
+    const clock = this.hostF[h * HF + H_CLOCK];
+    const eps = MI_EPS + (this.hostF[h * HF + H_RATE] * Math.abs(this.now) + clock) * TIME_ULPS;
     while (f >= 0) {
-      if (fr.f[f * FF + F_REMAINING] <= eps) done[nd++] = f;
+      if (fr.f[f * FF + F_MI] - clock <= eps) done[nd++] = f;
       f = fr.i[f * FIS + FI_NEXT];
     }
     for (let k = 0; k < nd; k++) this.completeFragment(done[k]);
@@ -736,10 +820,15 @@ export class Twin {
 
   // ---------------------------------------------------------------- fragments and requests
 
+  /** Starts a fragment on its host (whose accounts are up to date): it joins the work clock. */
   private startFragment(f: number): void {
     const fi = f * FIS;
     const h = this.frags.i[fi + FI_HOST];
     const hi = h * HI;
+    const hf = h * HF;
+    const finish = this.hostF[hf + H_CLOCK] + this.frags.f[f * FF + F_MI];
+    this.frags.f[f * FF + F_MI] = finish;
+    if (this.hostF[hf + H_NEXTDONE] > finish) this.hostF[hf + H_NEXTDONE] = finish; // (NaN stays NaN)
     this.frags.i[fi + FI_STATE] = FRAG_RUNNING;
     const head = this.hostI[hi + HI_HEAD];
     this.frags.i[fi + FI_NEXT] = head;
@@ -758,13 +847,21 @@ export class Twin {
     else this.hostI[h * HI + HI_HEAD] = next;
     if (next >= 0) this.frags.i[next * FIS + FI_PREV] = prev;
     this.hostI[h * HI + HI_NRUN]--;
+    if (!(this.frags.f[f * FF + F_MI] > this.hostF[h * HF + H_NEXTDONE])) this.hostF[h * HF + H_NEXTDONE] = NaN;
   }
 
   /** Frees a fragment slot and gives its host the RAM back. */
   private freeFragment(f: number): void {
     const fi = f * FIS;
     const h = this.frags.i[fi + FI_HOST];
-    if (this.frags.i[fi + FI_STATE] === FRAG_RUNNING) this.unlinkRunning(f);
+    const st = this.frags.i[fi + FI_STATE];
+    if (st === FRAG_RUNNING) this.unlinkRunning(f);
+    else if (st === FRAG_RECEIVING) {
+      // its input stops crossing the network: the others share the links without it
+      this.advanceNetwork();
+      this.unlinkTransfer(f);
+      this.shareNetwork();
+    }
     this.hostF[h * HF + H_RAM_USED] -= this.frags.f[f * FF + F_RAM];
     if (this.hostI[h * HI + HI_NPLACED] === 1) this.hostF[h * HF + H_RAM_USED] = 0; // no residue
     this.hostI[h * HI + HI_NPLACED]--;
@@ -796,19 +893,152 @@ export class Twin {
       if (hs === h) {
         this.startFragment(s);
       } else {
-        const t = this.now + m.latencyS + out / m.bandwidthMBps;
-        this.queue.schedule(t, EV_TRANSFER, s, this.frags.i[s * FIS + FI_GEN], EV_TRANSFER);
+        // The output crosses the network to the successor's host: the latency first (the links
+        // carry nothing meanwhile, as in SimGrid's flow models), then a transfer sharing both
+        // hosts' links with every other transfer crossing them.
+        this.frags.i[s * FIS + FI_IN_SRC] = h;
+        this.frags.f[s * FF + F_IN_LEFT] = out;
+        this.queue.schedule(this.now + m.latencyS, EV_TRANSFER, s, this.frags.i[s * FIS + FI_GEN], EV_TRANSFER);
       }
     }
   }
 
+  /** A transfer's latency has passed: its data starts to flow (or, if there is none, has arrived). */
   private onTransfer(f: number, gen: number): void {
     const fi = f * FIS;
     if (this.frags.i[fi + FI_GEN] !== gen || this.frags.i[fi + FI_STATE] !== FRAG_WAITING) return;
-    const h = this.frags.i[fi + FI_HOST];
+    if (!(this.frags.f[f * FF + F_IN_LEFT] > 0)) {
+      this.receive(f);
+      return;
+    }
+    this.advanceNetwork();
+    const fr = this.frags;
+    fr.i[fi + FI_STATE] = FRAG_RECEIVING;
+    fr.i[fi + FI_IN_PREV] = -1;
+    fr.i[fi + FI_IN_NEXT] = this.netHead;
+    if (this.netHead >= 0) fr.i[this.netHead * FIS + FI_IN_PREV] = f;
+    this.netHead = f;
+    this.shareNetwork();
+  }
+
+  /** Its input is in: the fragment starts on its host. */
+  private receive(f: number): void {
+    const h = this.frags.i[f * FIS + FI_HOST];
+    this.frags.i[f * FIS + FI_IN_SRC] = -1;
     this.accrue(h, this.now);
     this.startFragment(f);
     this.updateHost(h);
+  }
+
+  // ---------------------------------------------------------------- network
+
+  /** Brings every transfer's progress up to now at the rates it had since the last change. */
+  private advanceNetwork(): void {
+    const dt = this.now - this.netLast;
+    this.netLast = this.now;
+    if (dt <= 0) return;
+    const fr = this.frags;
+    for (let f = this.netHead; f >= 0; f = fr.i[f * FIS + FI_IN_NEXT]) fr.f[f * FF + F_IN_LEFT] -= fr.f[f * FF + F_IN_RATE] * dt;
+  }
+
+  private unlinkTransfer(f: number): void {
+    const fr = this.frags;
+    const next = fr.i[f * FIS + FI_IN_NEXT];
+    const prev = fr.i[f * FIS + FI_IN_PREV];
+    if (prev >= 0) fr.i[prev * FIS + FI_IN_NEXT] = next;
+    else this.netHead = next;
+    if (next >= 0) fr.i[next * FIS + FI_IN_PREV] = prev;
+  }
+
+  /**
+   * Shares the host links among the transfers crossing them, max-min fairly (progressive
+   * filling, the sharing of SimGrid's flow models): every link has the scenario's bandwidth, a
+   * transfer uses its sender's and its receiver's link, and repeatedly the link offering the
+   * smallest equal share fixes that share for all its unfixed transfers, whose capacity is taken
+   * from their other link. Then the next completion is scheduled exactly; it moves whenever a
+   * transfer starts or ends, because this runs again then.
+   */
+  private shareNetwork(): void {
+    const fr = this.frags;
+    const cap = this.linkCap;
+    const cnt = this.linkN;
+    const bw = this.model.bandwidthMBps;
+    const head = this.netHead;
+    if (head < 0) {
+      this.queue.unqueue(this.netSlot);
+      return;
+    }
+    for (let f = head; f >= 0; f = fr.i[f * FIS + FI_IN_NEXT]) {
+      const a = fr.i[f * FIS + FI_IN_SRC];
+      const b = fr.i[f * FIS + FI_HOST];
+      cap[a] = bw;
+      cap[b] = bw;
+      cnt[a] = 0;
+      cnt[b] = 0;
+      fr.f[f * FF + F_IN_RATE] = -1; // not fixed yet
+    }
+    for (let f = head; f >= 0; f = fr.i[f * FIS + FI_IN_NEXT]) {
+      cnt[fr.i[f * FIS + FI_IN_SRC]]++;
+      cnt[fr.i[f * FIS + FI_HOST]]++;
+    }
+    for (;;) {
+      let bottleneck = -1;
+      let share = Infinity;
+      for (let f = head; f >= 0; f = fr.i[f * FIS + FI_IN_NEXT]) {
+        if (fr.f[f * FF + F_IN_RATE] >= 0) continue;
+        const a = fr.i[f * FIS + FI_IN_SRC];
+        const b = fr.i[f * FIS + FI_HOST];
+        const sa = cap[a] / cnt[a];
+        const sb = cap[b] / cnt[b];
+        if (sa < share) {
+          share = sa;
+          bottleneck = a;
+        }
+        if (sb < share) {
+          share = sb;
+          bottleneck = b;
+        }
+      }
+      if (bottleneck < 0) break;
+      for (let f = head; f >= 0; f = fr.i[f * FIS + FI_IN_NEXT]) {
+        if (fr.f[f * FF + F_IN_RATE] >= 0) continue;
+        const a = fr.i[f * FIS + FI_IN_SRC];
+        const b = fr.i[f * FIS + FI_HOST];
+        if (a !== bottleneck && b !== bottleneck) continue;
+        fr.f[f * FF + F_IN_RATE] = share;
+        cap[a] = Math.max(0, cap[a] - share);
+        cap[b] = Math.max(0, cap[b] - share);
+        cnt[a]--;
+        cnt[b]--;
+      }
+    }
+    let next = Infinity;
+    let left = 0;
+    for (let f = head; f >= 0; f = fr.i[f * FIS + FI_IN_NEXT]) {
+      const d = fr.f[f * FF + F_IN_LEFT] / fr.f[f * FF + F_IN_RATE];
+      if (d < next) {
+        next = d;
+        left = fr.f[f * FF + F_IN_LEFT];
+      }
+    }
+    let t = this.now + Math.max(0, next);
+    // Never schedule a completion at `now` for data that has not arrived (the clock must advance).
+    if (t <= this.now && left > NET_EPS) t = this.now + Math.max(Math.abs(this.now) * TIME_ULPS, Number.MIN_VALUE);
+    this.queue.reschedule(this.netSlot, t);
+  }
+
+  private onNetworkEvent(): void {
+    this.advanceNetwork();
+    const fr = this.frags;
+    const done = this.scratch;
+    let nd = 0;
+    for (let f = this.netHead; f >= 0; f = fr.i[f * FIS + FI_IN_NEXT]) {
+      // data below what the clock can resolve at this rate counts as arrived
+      if (fr.f[f * FF + F_IN_LEFT] <= NET_EPS + fr.f[f * FF + F_IN_RATE] * Math.abs(this.now) * TIME_ULPS) done[nd++] = f;
+    }
+    for (let k = 0; k < nd; k++) this.unlinkTransfer(done[k]);
+    for (let k = 0; k < nd; k++) this.receive(done[k]);
+    this.shareNetwork();
   }
 
   /** Removes all of a request's fragments from their hosts (after a failure). */
@@ -856,6 +1086,7 @@ export class Twin {
       this.responseSum += resp;
       this.deadlineSum += deadline;
       this.accuracySum += m.vAccuracy[v];
+      this.accuracyLossSum += m.appBestAccuracy[this.reqs.i[ri + RI_APP]] - m.vAccuracy[v];
       if (resp > deadline) this.violated++;
       if (this.record) this.responses.push(resp);
     } else if (status === "rejected") this.rejected++;
@@ -902,6 +1133,7 @@ export class Twin {
   // ---------------------------------------------------------------- arrivals
 
   private pullArrival(): void {
+    if (this.arrivalsClosed) return;
     if (this.arrivals.next(this.nextArrival)) {
       this.arrivalSlot = this.queue.schedule(Math.max(this.nextArrival.time, this.now), EV_ARRIVAL, 0, 0, EV_ARRIVAL);
     }
@@ -954,6 +1186,22 @@ export class Twin {
     this.pullArrival();
   }
 
+  /**
+   * Stops arrivals from now on (the end of a run: it then drains, see src/runner.ts). The arrival
+   * already drawn for later is dropped; forks of this twin see no arrivals either.
+   */
+  closeArrivals(): void {
+    this.arrivalsClosed = true;
+    if (this.arrivalSlot >= 0) {
+      this.queue.cancel(this.arrivalSlot);
+      this.arrivalSlot = -1;
+    }
+  }
+
+  get arrivalsOpen(): boolean {
+    return !this.arrivalsClosed;
+  }
+
   // ---------------------------------------------------------------- metrics
 
   totals(): Totals {
@@ -979,6 +1227,7 @@ export class Twin {
       failed: this.failed,
       responseSum: this.responseSum,
       accuracySum: this.accuracySum,
+      accuracyLossSum: this.accuracyLossSum,
       deadlineSum: this.deadlineSum,
       busyS,
       billedS,
@@ -1024,6 +1273,16 @@ export class Twin {
       running: this.hostI[hi + HI_NRUN],
       placed: this.hostI[hi + HI_NPLACED],
     };
+  }
+
+  /** Requests in flight (pending or running) whose id is below `bound` (ids are in arrival order). */
+  inFlightBelow(bound: number): number {
+    let n = 0;
+    const st = this.reqs.iStride;
+    for (let r = 0; r < this.reqs.high; r++) {
+      if (this.reqs.i[r * st + RI_STATE] !== 0 && this.reqs.i[r * st + RI_ID] < bound) n++;
+    }
+    return n;
   }
 
   /** Records of the requests still in flight (for the per-request output at the end of a run). */

@@ -35,6 +35,8 @@ export interface HostsObservation {
   credits: Float64Array;
   /** 1 while a B-series host is held at its base rate for lack of credits */
   throttled: Uint8Array;
+  /** the utilisation a B-series host is held at without credits (1 for sizes without credits) */
+  baseUtilisation: Float64Array;
   pricePerHour: Float64Array;
   idleW: Float64Array;
   maxW: Float64Array;

@@ -6,7 +6,7 @@ import path from "node:path";
 export const SOURCE_DIRS = ["simulator", "workloads", "oracle", "learner", "deploy", "src"];
 
 /** Entry points of dist/: the command line and the modules started as worker threads or processes. */
-export const ENTRY_POINTS = ["src/cli.ts", "oracle/worker.ts"];
+export const ENTRY_POINTS = ["src/cli.ts", "oracle/worker.ts", "src/matrix/worker.ts", "deploy/testbed/worker.ts"];
 
 /** Newest mtime (ms) of the sources (.ts, .mjs) and package.json. */
 export function newestSourceMs(root) {

@@ -12,7 +12,7 @@ export { UsageError };
 const commands = () => import("./commands/run.ts");
 
 /** Errors that mean bad input: printed as one line, exit code 2 (matched by name: their modules load lazily). */
-const KNOWN_ERRORS = new Set(["UsageError", "ScenarioError", "PolicyError", "ObjectiveError", "YError"]);
+const KNOWN_ERRORS = new Set(["UsageError", "ScenarioError", "PolicyError", "ObjectiveError", "YError", "QueueError"]);
 
 export async function main(argv: string[]): Promise<number> {
   // Sub-command families with their own parsers.
@@ -27,6 +27,14 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === "learn") {
     const { runLearnCommand } = await import("./commands/learn.ts");
     return runLearnCommand(argv.slice(1));
+  }
+  if (argv[0] === "deploy") {
+    const { runDeployCommand } = await import("./commands/deploy.ts");
+    return runDeployCommand(argv.slice(1), { out: (t) => io.out(t), err: (t) => io.err(t), interactive: Boolean(process.stderr.isTTY) });
+  }
+  if (argv[0] === "calibrate") {
+    const { runCalibrateCommand } = await import("./commands/calibrate.ts");
+    return runCalibrateCommand(argv.slice(1), { out: (t) => io.out(t), err: (t) => io.err(t), interactive: Boolean(process.stderr.isTTY) });
   }
   if (argv[0] === "forecast") {
     const { runForecastCommand } = await import("./commands/forecast.ts");
@@ -71,19 +79,18 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
           .option("intervals", { type: "string", describe: "scheduling intervals to run (default: the scenario's)" })
           .option("out", { type: "string", describe: "write the run directory (config, CSVs, summary, HTML report) here" })
           .option("json", { type: "boolean", default: false, describe: "print the summary as one JSON object" })
-          .option("oracle-budget-ms", { type: "string", describe: "time budget per decision of the oracle policy, ms" })
+          .options(ORACLE_FLAGS)
           .option("model", { type: "string", describe: "the learner policy's ONNX model (default: the one shipped for the scinet fleet)" }),
       async (a) => {
         const { runSimulate } = await commands();
-        const policyOptions: Record<string, unknown> = {};
-        if (a.oracleBudgetMs !== undefined) policyOptions.budgetMs = parsePositiveNumber(a.oracleBudgetMs, "--oracle-budget-ms");
+        let policyOptions = oracleOptions(a, a.policy === "oracle");
         if (a.model !== undefined) {
           if ((a.policy ?? "") !== "learner") throw new UsageError("--model is for --policy learner");
-          policyOptions.model = a.model;
+          policyOptions = { ...policyOptions, model: a.model };
         }
         setExit(
           await runSimulate({
-            policyOptions: Object.keys(policyOptions).length > 0 ? policyOptions : undefined,
+            policyOptions,
             scenario: a.scenario,
             policy: a.policy,
             seed: parseSeed(a.seed),
@@ -101,7 +108,7 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
       (y) =>
         y
           .option("scenario", { type: "string", default: "scinet-testbed", describe: "built-in name or file" })
-          .option("policies", { type: "string", describe: "comma-separated policy names (default: the baselines)" })
+          .option("policies", { type: "string", describe: "comma-separated policy names, or all for every baseline combination (default: six representative baselines)" })
           .option("seeds", { type: "string", default: "3", describe: "number of seeds (1..n)" })
           .option("intervals", { type: "string", describe: "scheduling intervals per run" })
           .option("out", { type: "string", describe: "directory for one run directory per policy plus compare.json and compare.csv" })
@@ -130,6 +137,72 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
         const { BASELINE_POLICIES } = await import("../simulator/policies/registry.ts");
         setExit(
           await runCompare({ scenario: "scinet-testbed", policies: [...BASELINE_POLICIES, "oracle"], seeds: 3, out: "runs/start", json: a.json, command: argv }),
+        );
+      },
+    )
+    .command(
+      "bench",
+      "run a policy x scenario x seed matrix (worker threads or a Redis queue) and write tables, charts and report.html; or --compare two result directories",
+      (y) =>
+        y
+          .option("scenarios", { type: "string", default: "scinet-testbed", describe: "comma-separated built-in names or files" })
+          .option("policies", { type: "string", describe: "comma-separated policies (default: the baselines); oracle and policy files too" })
+          .option("seeds", { type: "string", default: "1..10", describe: "seeds: a range 1..10, a list 1,4,9, or both" })
+          .option("intervals", { type: "string", describe: "scheduling intervals per run (default: each scenario's)" })
+          .option("workers", { type: "string", describe: "worker threads (default: the number of cores)" })
+          .option("out", { type: "string", describe: "result directory; re-running with the same one skips finished runs" })
+          .option("reference", { type: "string", describe: "policy the others are compared with, paired by seed (default: the first)" })
+          .option("queue", { type: "string", describe: "redis://host:port: put the runs on a job queue served by `cotwin worker`" })
+          .option("compare", { type: "string", array: true, describe: "<dirA> <dirB>: what changed between two result directories" })
+          .option("oracle-budget-ms", { type: "string", describe: "time budget per decision of the oracle policy, ms" })
+          .option("report", { type: "boolean", default: true, describe: "write the charts and report.html (--no-report: tables and CSVs only)" })
+          .option("json", { type: "boolean", default: false, describe: "print the result as one JSON object" }),
+      async (a) => {
+        const bench = await import("./commands/bench.ts");
+        if (a.compare !== undefined) {
+          if (a.compare.length !== 2) throw new UsageError(`--compare needs two result directories, got ${a.compare.length}`);
+          setExit(await bench.runBenchCompare(a.compare[0], a.compare[1], a.json));
+          return;
+        }
+        if (!a.out) throw new UsageError("--out is required: the directory that holds (and checkpoints) the matrix");
+        if (a.queue !== undefined) (await import("./matrix/queue.ts")).parseQueueUrl(a.queue);
+        const { parseSeeds } = await import("./matrix/plan.ts");
+        const { BASELINE_POLICIES } = await import("../simulator/policies/registry.ts");
+        const list = (v: string) => v.split(",").map((p) => p.trim()).filter(Boolean);
+        setExit(
+          await bench.runBench({
+            scenarios: list(a.scenarios),
+            policies: a.policies ? list(a.policies) : [...BASELINE_POLICIES],
+            seeds: parseSeeds(a.seeds),
+            intervals: a.intervals === undefined ? undefined : parsePositiveInt(a.intervals, "--intervals"),
+            workers: a.workers === undefined ? undefined : parsePositiveInt(a.workers, "--workers"),
+            out: a.out,
+            reference: a.reference,
+            queue: a.queue,
+            report: a.report,
+            policyOptions: a.oracleBudgetMs === undefined ? undefined : { budgetMs: parsePositiveNumber(a.oracleBudgetMs, "--oracle-budget-ms") },
+            json: a.json,
+            command: argv,
+          }),
+        );
+      },
+    )
+    .command(
+      "worker",
+      "serve a bench job queue: make the runs that `cotwin bench --queue` puts on it (any number of machines)",
+      (y) =>
+        y
+          .option("queue", { type: "string", demandOption: true, describe: "redis://host:port of the queue" })
+          .option("workers", { type: "string", default: "1", describe: "worker threads, i.e. runs at a time" })
+          .option("lock-ms", { type: "string", default: "30000", describe: "how long a job stays claimed by a worker that stopped answering, ms" }),
+      async (a) => {
+        const { runWorkerCommand } = await import("./commands/worker.ts");
+        setExit(
+          await runWorkerCommand({
+            url: a.queue,
+            threads: parsePositiveInt(a.workers, "--workers"),
+            lockMs: parsePositiveInt(a.lockMs, "--lock-ms"),
+          }),
         );
       },
     )
@@ -164,8 +237,43 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
     .command("learn", "train the imitation learner on the oracle's decisions and export it to ONNX (cotwin learn --help)")
     .command("data", "list and download the public traces, generate serverless data (cotwin data --help)")
     .command("forecast", "evaluate, train, tune and select workload forecasters (cotwin forecast --help)")
+    .command("deploy", "the online loop: apply decisions to Azure VMs, the local testbed or a dry run; status, teardown (cotwin deploy --help)")
+    .command("calibrate", "fit the twin to a target's measurements and save the calibration (cotwin calibrate --help)")
     .help()
     .wrap(Math.min(110, process.stdout.columns || 100));
+}
+
+/** The oracle's settings as flags of `simulate` (see oracle/settings.ts for their meaning and defaults). */
+const ORACLE_FLAGS = {
+  "oracle-evals": { type: "string", describe: "oracle: candidates scored per decision at most (default 40)" },
+  "oracle-budget-ms": { type: "string", describe: "oracle: a hard wall-clock limit per decision, ms (opt-in: decisions then depend on machine speed)" },
+  "oracle-horizon": { type: "string", describe: "oracle: look-ahead intervals (default: one boot time plus one interval)" },
+  "oracle-forks": { type: "string", describe: "oracle: look-ahead samples per candidate (default 2)" },
+  "oracle-continuation": { type: "string", describe: "oracle: policy assumed after each decision in the look-ahead (default: target tracking)" },
+  clairvoyant: { type: "boolean", describe: "oracle: the look-ahead sees the run's real future (labelled so in the summary)" },
+} as const;
+
+/** Oracle flags to policy options; an oracle flag without the oracle policy is an error naming it. */
+function oracleOptions(a: Record<string, unknown>, oracleRuns: boolean): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  const num = (flag: string, key: string, int: boolean) => {
+    const v = a[flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())];
+    if (v === undefined) return;
+    out[key] = int ? parsePositiveInt(String(v), `--${flag}`) : parsePositiveNumber(String(v), `--${flag}`);
+  };
+  num("oracle-evals", "budgetEvals", true);
+  num("oracle-budget-ms", "budgetMs", false);
+  num("oracle-horizon", "horizon", true);
+  num("oracle-forks", "forks", true);
+  if (typeof a.oracleContinuation === "string") out.continuation = a.oracleContinuation;
+  if (a.clairvoyant === true) out.clairvoyant = true;
+  const given = Object.keys(out);
+  if (given.length === 0) return undefined;
+  if (!oracleRuns) {
+    const flag = Object.keys(ORACLE_FLAGS).find((f) => a[f.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] !== undefined);
+    throw new UsageError(`--${flag} applies to the oracle only: run it with --policy oracle`);
+  }
+  return out;
 }
 
 export function parseSeed(v: string): number {

@@ -1,21 +1,39 @@
 /**
  * Provider-view scenarios (physical hosts, VMs, cloudlets) as the command line sees them:
- * built-in names (`cloudsim-scale`, `cloudsim-ladder`, and `cloudsim-ladder-k<N>` for ladder
- * step N) or files with `view: provider`.
+ * built-in names (`cloudsim-scale`, `cloudsim-scale-published`, `cloudsim-months`,
+ * `cloudsim-ladder`, and `cloudsim-ladder-k<N>` for ladder step N) or files with `view: provider`.
  */
 import { formatIssues, ScenarioError, readScenarioFile } from "../simulator/scenario.ts";
-import { ladderStep, providerBuiltins, providerScenarioSchema, type ProviderScenario } from "../simulator/provider/scenario.ts";
+import { LADDER_MAX_STEP, ladderStep, providerBuiltins, providerScenarioSchema, type ProviderScenario } from "../simulator/provider/scenario.ts";
 import type { RunRecord } from "../simulator/summary.ts";
 
+const LADDER_NAME = /^cloudsim-ladder-k(\d+)$/;
+
+/** The fixed built-in names (the ladder's steps are named by pattern, see ladderPattern). */
 export function providerBuiltinNames(): string[] {
   return Object.keys(providerBuiltins);
+}
+
+/** How `cotwin scenarios` shows the ladder's step names. */
+export const ladderPattern = {
+  name: "cloudsim-ladder-k<N>",
+  description: `scaling ladder step N (0..${LADDER_MAX_STEP}): 2,500 x 2^N hosts = VMs = cloudlets with the cloudsim-scale entities`,
+};
+
+/** A built-in provider scenario's name: a fixed one or a ladder step (cloudsim-ladder-k3). */
+export function isProviderBuiltin(name: string): boolean {
+  return name in providerBuiltins || LADDER_NAME.test(name);
 }
 
 export function loadProviderScenario(nameOrFile: string): { scenario: ProviderScenario; source: string } {
   const builtin = providerBuiltins[nameOrFile];
   if (builtin) return { scenario: builtin, source: `built-in scenario ${nameOrFile}` };
-  const step = /^cloudsim-ladder-k(\d+)$/.exec(nameOrFile);
-  if (step) return { scenario: ladderStep(Number(step[1])), source: `built-in scenario ${nameOrFile}` };
+  const step = LADDER_NAME.exec(nameOrFile);
+  if (step) {
+    const k = Number(step[1]);
+    if (k > LADDER_MAX_STEP) throw new ScenarioError(`${nameOrFile}: the ladder has steps 0 to ${LADDER_MAX_STEP} (cloudsim-ladder-k0 .. cloudsim-ladder-k${LADDER_MAX_STEP})`);
+    return { scenario: ladderStep(k), source: `built-in scenario ${nameOrFile}` };
+  }
   const raw = readScenarioFile(nameOrFile);
   const r = providerScenarioSchema.safeParse(raw);
   if (!r.success) throw new ScenarioError(formatIssues(nameOrFile, r.error.issues));

@@ -56,32 +56,42 @@ export function runTenant(o: TenantRunOptions): RunRecord {
   const wall0 = performance.now();
   const { model, twin, policy, objective } = prepareTenantRun(o);
   const intervals = o.intervals ?? o.scenario.intervals;
+  const drainCap = o.scenario.drainIntervals ?? autoDrainIntervals(model);
   const decisionMs: number[] = [];
   const rows: IntervalRow[] = [];
   const start = twin.totals();
   let prev = start;
+  const step = (k: number, drain: boolean): void => {
+    let spent = decideAndApply(twin, policy, decisionMs);
+    const end = twin.intervalEnd;
+    if (model.admission === "arrival") {
+      while (twin.runUntil(end, true)) spent += decideAndApply(twin, policy, decisionMs);
+    } else {
+      twin.runUntil(end);
+    }
+    twin.closeInterval();
+    const now = twin.totals();
+    rows.push(intervalRow(twin, k, prev, now, spent, drain));
+    prev = now;
+  };
+  let drained = 0;
   try {
     for (let k = 0; k < intervals; k++) {
-      let spent = decideAndApply(twin, policy, decisionMs);
-      const end = twin.intervalEnd;
-      if (model.admission === "arrival") {
-        while (twin.runUntil(end, true)) spent += decideAndApply(twin, policy, decisionMs);
-      } else {
-        twin.runUntil(end);
-      }
-      twin.closeInterval();
-      const now = twin.totals();
-      rows.push(intervalRow(twin, k, prev, now, spent));
-      prev = now;
+      step(k, false);
       o.onInterval?.(k + 1, intervals);
     }
+    // The end of a run is honest: arrivals stop, and the run goes on under the same policy until
+    // every request has ended (its energy and cost counted); what is still in flight at the drain
+    // limit counts as unfinished, a violation.
+    twin.closeArrivals();
+    while (twin.inFlight > 0 && drained < drainCap) step(intervals + drained++, true);
   } catch (e) {
     // A policy that throws ends the run; what ran so far is kept for an unfinished run directory.
     if (e instanceof PolicyRunError) throw new UnfinishedRunError(e.message, { config: { ...o.scenario, intervals }, intervals: rows, seed: o.seed, policy: o.policy });
     throw e;
   }
   const end = twin.totals();
-  const summary = summarise(o, model, twin, objective, start, end, intervals, decisionMs, performance.now() - wall0);
+  const summary = summarise(o, model, twin, objective, start, end, intervals, drained, decisionMs, performance.now() - wall0, policy);
   return {
     config: { ...o.scenario, intervals },
     summary,
@@ -89,6 +99,16 @@ export function runTenant(o: TenantRunOptions): RunRecord {
     requests: requestRows(twin),
     hosts: hostRows(twin),
   };
+}
+
+/**
+ * The drain limit when the scenario sets none: long enough for a request pending at the end to
+ * be served after a host boots, or to expire, and for running work to finish (60 intervals more).
+ */
+export function autoDrainIntervals(model: TwinModel): number {
+  let boot = 0;
+  for (let h = 0; h < model.hostCount; h++) boot = Math.max(boot, model.bootS[h]);
+  return Math.ceil(model.maxPendingS / model.intervalS) + Math.ceil(boot / model.intervalS) + 60;
 }
 
 function decideAndApply(twin: Twin, policy: Policy, decisionMs: number[]): number {
@@ -101,7 +121,7 @@ function decideAndApply(twin: Twin, policy: Policy, decisionMs: number[]): numbe
   return dt;
 }
 
-function intervalRow(twin: Twin, k: number, a: Totals, b: Totals, decisionMs: number): IntervalRow {
+function intervalRow(twin: Twin, k: number, a: Totals, b: Totals, decisionMs: number, drain: boolean): IntervalRow {
   const m = twin.model;
   const completed = b.completed - a.completed;
   let on = 0;
@@ -119,11 +139,12 @@ function intervalRow(twin: Twin, k: number, a: Totals, b: Totals, decisionMs: nu
     costUSD: b.costUSD - a.costUSD,
     arrived: b.arrived - a.arrived,
     completed,
-    violated: b.violated - a.violated,
+    late: b.violated - a.violated,
     rejected: b.rejected - a.rejected,
     failed: b.failed - a.failed,
     pending: twin.pendingCount,
     running: twin.runningCount,
+    drain: drain ? 1 : 0,
     meanResponseS: completed > 0 ? (b.responseSum - a.responseSum) / completed : NaN,
     meanAccuracy: completed > 0 ? (b.accuracySum - a.accuracySum) / completed : NaN,
     hostsOn: on,
@@ -142,10 +163,14 @@ function summarise(
   start: Totals,
   end: Totals,
   intervals: number,
+  drainIntervals: number,
   decisionMs: number[],
   wallMs: number,
+  policy: Policy,
 ): RunSummary {
-  const vars = objectiveVariables(model, start, end);
+  const unfinished = twin.inFlight;
+  const vars = objectiveVariables(model, start, end, objective.economics, unfinished);
+  const info = (policy as { info?: () => Record<string, unknown> }).info?.();
   return {
     scenario: o.scenario.name,
     policy: o.policy,
@@ -153,23 +178,31 @@ function summarise(
     version: VERSION,
     simulatedS: end.time - start.time,
     intervals,
-    energyKWh: vars.energyKWh,
+    drainIntervals,
+    objectiveName: objective.source,
+    objective: objective.evaluate(vars),
+    usdPerRequest: vars.usdPerRequest,
     costUSD: vars.costUSD,
+    energyKWh: vars.energyKWh,
+    energyUSD: vars.energyUSD,
+    penaltyUSD: vars.penaltyUSD,
+    accuracyLossUSD: vars.accuracyLossUSD,
     meanResponseS: vars.meanResponseS,
     p95ResponseS: percentile(twin.responses, 95),
-    slaViolationRate: vars.slaViolationRate,
+    violationRate: vars.violationRate,
+    lateRate: vars.lateRate,
     meanAccuracy: vars.meanAccuracy,
-    objective: objective.evaluate(vars),
     requests: {
       arrived: end.arrived,
       completed: end.completed,
-      violated: end.violated,
+      late: end.violated,
       rejected: end.rejected,
       failed: end.failed,
-      inFlight: twin.inFlight,
+      unfinished,
     },
     decisionRejections: sortedCounts(twin.rejections),
     events: end.events,
+    ...(info ? { policyInfo: info } : {}),
     decisionMs: { p50: percentile(decisionMs, 50), p99: percentile(decisionMs, 99) },
     wallMs,
   };
@@ -196,8 +229,8 @@ function requestRows(twin: Twin): RequestRow[] {
       startS: r.start,
       endS: r.end,
       responseS: response,
-      status: r.status,
-      violated: r.status === "completed" && response > r.deadline,
+      status: r.status === "inFlight" ? "unfinished" : r.status,
+      late: r.status === "completed" && response > r.deadline,
       accuracy: r.status === "completed" ? m.vAccuracy[r.variant] : NaN,
       hosts: r.hosts.map((h) => m.hostNames[h]).join(" "),
     };

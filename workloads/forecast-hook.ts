@@ -49,13 +49,26 @@ export async function prepareForecast(
     throw new ScenarioError(`${where}: forecast.model: "${name}" is neither a forecaster (${FORECASTER_KINDS.join(", ")}) nor a saved model directory`);
   }
   const f = forecaster;
+  const need = minHistory(f.params);
+  // a model that cannot forecast a plain history (NaN weights, nonsense state) is refused before the run
+  let probe: Float64Array;
+  try {
+    probe = f.predict(new Float64Array(Math.max(need, 2)).fill(1), horizon);
+  } catch (e) {
+    throw new ScenarioError(`${where}: forecast.model ${name}: ${(e as Error).message}`);
+  }
+  if (!probe.every(Number.isFinite)) throw new ScenarioError(`${where}: forecast.model ${name} forecasts non-finite values (NaN or Infinity): not a working model`);
   return (recent: Float64Array, interval: number) => {
     const seen = Math.min(interval, recent.length);
     if (seen < 2) return null;
-    const need = minHistory(f.params);
     if (seen < need) return null;
     const out = f.predict(recent.subarray(recent.length - seen), horizon);
-    for (let i = 0; i < out.length; i++) if (!(out[i] >= 0)) out[i] = 0;
+    for (let i = 0; i < out.length; i++) {
+      // never silently replaced: a NaN forecast is a broken model, not "zero arrivals"
+      if (!Number.isFinite(out[i])) throw new ScenarioError(`${where}: forecast.model ${name} forecast a non-finite value (${out[i]}) at interval ${interval}`);
+      // arrivals cannot be negative
+      if (out[i] < 0) out[i] = 0;
+    }
     return out;
   };
 }

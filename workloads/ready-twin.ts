@@ -7,9 +7,9 @@
 import type { ArrivalSource } from "../simulator/arrivals.ts";
 import { RandomStreams } from "../simulator/engine/random.ts";
 import type { TwinModel } from "../simulator/model.ts";
-import { compileObjective, type Objective } from "../simulator/objective.ts";
+import type { Objective } from "../simulator/objective.ts";
 import type { TenantScenario } from "../simulator/scenario.ts";
-import { buildTwinModel } from "../simulator/scenarios.ts";
+import { buildTwinModel, scenarioObjective } from "../simulator/scenarios.ts";
 import { Twin, type TwinOptions } from "../simulator/twin.ts";
 import { prepareForecast } from "./forecast-hook.ts";
 import { buildArrivals, loadArrivals } from "./scenario-workload.ts";
@@ -36,7 +36,7 @@ export interface ReadyTwin {
 
 /** Builds the model, the twin and the objective of a run whose inputs are ready (see prepareInputs). */
 export function buildReadyTwin(o: TwinInputs): ReadyTwin {
-  const objective = compileObjective(o.scenario.objective, `${o.source}: objective`);
+  const objective = scenarioObjective(o.scenario, o.source);
   const model = buildTwinModel(o.scenario, o.source);
   const streams = new RandomStreams(o.seed);
   // A given source is cloned: sources are stateful cursors, and one may serve several runs.

@@ -11,7 +11,7 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { TableArrivals } from "../simulator/arrivals.ts";
+import { TableArrivals, type BootstrapSettings } from "../simulator/arrivals.ts";
 import type { RandomStreams } from "../simulator/engine/random.ts";
 import type { TwinModel } from "../simulator/model.ts";
 import { ScenarioError, type TenantScenario } from "../simulator/scenario.ts";
@@ -64,9 +64,8 @@ export async function loadTraceArrivals(s: TenantScenario, model: TwinModel, str
       app: weights.length === 1 ? 0 : { weights },
       stream: streams.get("arrivals"),
     });
-    if (w.sizeScale === 1) return base;
-    const sizes = base.sizes.map((x) => x * w.sizeScale);
-    return new TableArrivals(base.times, base.apps, base.deadlines, sizes);
+    const sizes = w.sizeScale === 1 ? base.sizes : base.sizes.map((x) => x * w.sizeScale);
+    return new TableArrivals(base.times, base.apps, base.deadlines, sizes, 0, bootstrapFor(I));
   }
   // demand: every usage file is one VM (Google job 113 has one task per file)
   const usage = files.filter((f) => !/vmtable/.test(f));
@@ -86,11 +85,20 @@ export async function loadTraceArrivals(s: TenantScenario, model: TwinModel, str
     for (let i = 0; i < n; i++) times[i] = (src.times[i] - src.times[0]) * w.timeScale;
     replicas.push({ times, values, stepS: src.stepS * w.timeScale });
   }
-  return demandArrivals(replicas, {
+  const table = demandArrivals(replicas, {
     intervalS: I,
     vcpusPerUnit: w.vcpusPerUnit,
     app: 0,
     deadlineS: deadline[0],
     startS: 0,
   });
+  return new TableArrivals(table.times, table.apps, table.deadlines, table.sizes, 0, bootstrapFor(I));
+}
+
+/**
+ * Reseeded copies (the oracle's look-ahead) draw a trace's future from its past: blocks of 12
+ * intervals from the last 144 (an hour at 25 s intervals; 12 hours at 300 s), see BootstrapArrivals.
+ */
+export function bootstrapFor(intervalS: number): BootstrapSettings {
+  return { blockS: 12 * intervalS, windowS: 144 * intervalS };
 }

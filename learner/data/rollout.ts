@@ -61,5 +61,6 @@ export async function runEpisode(o: EpisodeOptions): Promise<EpisodeResult> {
     if (intervalClosed) intervals++;
     o.onStep?.();
   }
+  (expert as { endEpisode?: (e: string) => void }).endEpisode?.(o.episode);
   return { states, disagreements, expertRejections };
 }

@@ -3,10 +3,10 @@
  *
  * The learner keeps the states of each round (behaviour cloning, then each DAgger round) in its
  * output directory, so a resumed run does not label them again. Format "cotwin-learner-states/1"
- * (JSON lines): a header {format, static} with the fixed part of the observations (as in the
- * oracle's data set), then one line per state {episode, step, time, interval, observation,
- * decision, alternatives: [{decision, score}]}, the observation's dynamic part encoded as the
- * oracle's data set encodes it (oracle/dataset.ts).
+ * (JSON lines): a header {format, statics} with the fixed parts of the observations (as in the
+ * oracle's data set; one per scenario), then one line per state {episode, step, time, interval,
+ * static (index into statics), observation, decision, alternatives: [{decision, score}]}, the
+ * observation's dynamic part encoded as the oracle's data set encodes it (oracle/dataset.ts).
  *
  * readLabelledDataset reads the oracle's data set directory (format cotwin-oracle-dataset/1: one
  * on-policy episode, no alternatives) as labelled states; it is the one place to change when the
@@ -41,6 +41,7 @@ export class LearnerDataError extends Error {
 
 interface StateLine {
   episode: string;
+  static: number;
   step: number;
   time: number;
   interval: number;
@@ -49,12 +50,17 @@ interface StateLine {
   alternatives: Array<{ decision: Decision; score: number }>;
 }
 
-/** Writes states (all from one scenario) atomically. */
+/** Writes states atomically. */
 export function writeStates(file: string, states: readonly LabelledState[]): void {
-  const lines: string[] = [JSON.stringify({ format: STATES_FORMAT, static: states.length > 0 ? staticObservation(states[0].observation) : null })];
+  const statics: string[] = [];
+  const lines: string[] = [];
   for (const s of states) {
+    const st = JSON.stringify(staticObservation(s.observation));
+    let k = statics.indexOf(st);
+    if (k < 0) k = statics.push(st) - 1;
     const line: StateLine = {
       episode: s.episode,
+      static: k,
       step: s.step,
       time: s.observation.time,
       interval: s.observation.interval,
@@ -64,7 +70,8 @@ export function writeStates(file: string, states: readonly LabelledState[]): voi
     };
     lines.push(JSON.stringify(line));
   }
-  writeFileAtomicSync(file, lines.join("\n") + "\n");
+  const head = `{"format":${JSON.stringify(STATES_FORMAT)},"statics":[${statics.join(",")}]}`;
+  writeFileAtomicSync(file, [head, ...lines].join("\n") + "\n");
 }
 
 export function readStates(file: string): LabelledState[] {
@@ -82,13 +89,14 @@ export function readStates(file: string): LabelledState[] {
       throw new LearnerDataError(`${file}:${i + 1}: not a JSON line (${(e as Error).message})`);
     }
   };
-  const head = lines.length > 0 ? (parse(lines[0], 0) as { format?: string; static: StaticObservation | null }) : null;
+  const head = lines.length > 0 ? (parse(lines[0], 0) as { format?: string; statics?: StaticObservation[] }) : null;
   if (!head || head.format !== STATES_FORMAT) throw new LearnerDataError(`${file}:1: format "${String(head?.format)}", expected "${STATES_FORMAT}"`);
-  const st = head.static;
-  if (lines.length > 1 && !st) throw new LearnerDataError(`${file}:1: header without the static observation`);
+  const statics = head.statics ?? [];
   return lines.slice(1).map((l, i) => {
     const s = parse(l, i + 1) as StateLine;
-    return { episode: s.episode, step: s.step, observation: decodeObservation(s, st!), decision: s.decision, alternatives: s.alternatives ?? [] };
+    const st = statics[s.static];
+    if (!st) throw new LearnerDataError(`${file}:${i + 2}: static observation ${s.static} is not in the header`);
+    return { episode: s.episode, step: s.step, observation: decodeObservation(s, st), decision: s.decision, alternatives: s.alternatives ?? [] };
   });
 }
 

@@ -49,7 +49,7 @@ export class DecisionDraft {
   readonly placed: Int32Array;
   /** fragments executing per host, counting this decision's that start at once (a chain's first, every parallel one) */
   readonly running: Int32Array;
-  /** CPU utilisation per host with those fragments running (processor sharing: min(1, running / vCPUs); unchanged while throttled) */
+  /** CPU utilisation per host with those fragments running (processor sharing: min(1, running / vCPUs), at most the base rate while throttled) */
   readonly utilisation: Float64Array;
   /** per pending request (by index in obs.pending): 1 once decided */
   readonly decided: Uint8Array;
@@ -165,7 +165,8 @@ export class DecisionDraft {
     this.placed[h]++;
     if (starts) {
       this.running[h]++;
-      if (this.obs.hosts.throttled[h] !== 1) this.utilisation[h] = Math.min(1, this.running[h] / this.obs.hosts.vcpus[h]);
+      const demand = Math.min(1, this.running[h] / this.obs.hosts.vcpus[h]);
+      this.utilisation[h] = this.obs.hosts.throttled[h] === 1 ? Math.min(demand, this.obs.hosts.baseUtilisation[h]) : demand;
     }
   }
 

@@ -114,6 +114,7 @@ export function encodePass(draft: DecisionDraft, bootLeft: Float64Array, fleet: 
     if (st === HOST_BOOTING) f[o + 19] = h.state[i] !== HOST_BOOTING ? 1 : h.bootS[i] > 0 ? bootLeft[i] / h.bootS[i] : 0;
     f[o + 20] = h.bootS[i] / iv / SCALE.bootIntervals;
     f[o + 21] = draft.acted[i];
+    f[o + 22] = h.baseUtilisation[i];
     out.hostMask[row * H + i] = 1;
   }
   // requests of this chunk
@@ -219,6 +220,7 @@ export interface DecodedPass {
     bootLeftS: number;
     bootS: number;
     changed: number;
+    baseUtilisation: number;
   }>;
   requests: Array<{ app: number; deadline: number; age: number; size: number; decided: number; current: number; offered: VariantKindFlags }>;
   phase: number;
@@ -259,6 +261,7 @@ export function decodePass(inp: PassInputs, row: number, sizes: ModelSizes): Dec
       bootLeftS: f[19] * bootS,
       bootS,
       changed: f[21],
+      baseUtilisation: f[22],
     });
   }
   const requests: DecodedPass["requests"] = [];

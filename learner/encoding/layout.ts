@@ -18,7 +18,7 @@
  */
 import { VARIANT_KINDS } from "../../simulator/catalogue/applications.ts";
 
-export const FEATURE_LAYOUT = "cotwin-learner-features/1";
+export const FEATURE_LAYOUT = "cotwin-learner-features/2";
 
 /** The fixed maximum sizes a model is built for. */
 export interface ModelSizes {
@@ -96,6 +96,7 @@ export const HOST_FEATURES: ReadonlyArray<readonly [string, string]> = [
   ["bootLeft", "estimated boot time left / boot time (0 unless booting)"],
   ["bootLength", "boot time / interval / 20"],
   ["changed", "1 if this decision has started or stopped it (in provisioning passes after the first)"],
+  ["baseUtilisation", "the utilisation a B-series host is held at without credits (1 for other sizes)"],
 ];
 
 /** Per-variant-kind request features, repeated for each kind in KINDS order. */

@@ -11,6 +11,7 @@
  * dropped and counted; the walk then goes on as the twin would have: the host left as it is, the
  * request left waiting.
  */
+import seedrandom from "seedrandom";
 import type { LabelledState } from "../../oracle/labels.ts";
 import { BootTracker } from "../encoding/boot.ts";
 import { allocInputs, copyRow, type PassInputs } from "../encoding/encode.ts";
@@ -178,6 +179,19 @@ class TeacherChooser implements Chooser {
   }
 }
 
+/** The provisioning rows and at most `max` of the others, drawn without replacement (kept in order). */
+function keepSome(rows: Row[], max: number | undefined, seed: string): Row[] {
+  const deploy = rows.map((r, i) => (r.provisionTarget ? -1 : i)).filter((i) => i >= 0);
+  if (max === undefined || deploy.length <= max) return rows;
+  const rng = seedrandom.alea(seed);
+  for (let i = deploy.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [deploy[i], deploy[j]] = [deploy[j], deploy[i]];
+  }
+  const keep = new Set(deploy.slice(0, max));
+  return rows.filter((r, i) => r.provisionTarget || keep.has(i));
+}
+
 /** Groups states by episode, each in step order (the order the boot estimate needs). */
 export function byEpisode(states: readonly LabelledState[]): Map<string, number[]> {
   const groups = new Map<string, number[]>();
@@ -190,7 +204,18 @@ export function byEpisode(states: readonly LabelledState[]): Map<string, number[
   return groups;
 }
 
-export function buildExamples(states: readonly LabelledState[], sizes: ModelSizes, opts: { tieTemperature?: number } = {}): { set: ExampleSet; stats: ExampleStats } {
+export interface ExampleOptions {
+  tieTemperature?: number;
+  /**
+   * deployment passes kept per state at most, drawn at random (seeded by state) when a state has
+   * more: under heavy load one interval holds dozens of requests, so the heaviest states would
+   * outweigh the rest and slow training; every provisioning pass is kept (default: all)
+   */
+  deploymentPassesPerState?: number;
+  seed?: number;
+}
+
+export function buildExamples(states: readonly LabelledState[], sizes: ModelSizes, opts: ExampleOptions = {}): { set: ExampleSet; stats: ExampleStats } {
   const rows: Row[] = [];
   const dropped = { provision: 0, variant: 0, host: 0 };
   let clean = 0;
@@ -203,7 +228,7 @@ export function buildExamples(states: readonly LabelledState[], sizes: ModelSize
       const s = states[i];
       const teacher = new TeacherChooser(sizes, s, kindTargets(s, opts.tieTemperature), e, i);
       const rebuilt = walkDecision(s.observation, boot.observe(s.observation), sizes, teacher);
-      rows.push(...teacher.rows);
+      rows.push(...keepSome(teacher.rows, opts.deploymentPassesPerState, `${opts.seed ?? 0}:${name}:${s.step}`));
       const d = teacher.dropped;
       if (sameDecision(rebuilt, s.decision)) clean++;
       dropped.provision += d.provision;

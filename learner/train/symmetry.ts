@@ -13,7 +13,7 @@ export function identicalHostGroups(obs: Observation): number[][] {
   const h = obs.hosts;
   const groups = new Map<string, number[]>();
   for (let i = 0; i < h.count; i++) {
-    const key = [h.size[i], h.state[i], h.vcpus[i], h.mipsPerVcpu[i], h.ramMB[i], h.ramFreeMB[i], h.placed[i], h.running[i], h.utilisation[i], h.credits[i], h.throttled[i], h.pricePerHour[i], h.idleW[i], h.maxW[i], h.bootS[i]].join(",");
+    const key = [h.size[i], h.state[i], h.vcpus[i], h.mipsPerVcpu[i], h.ramMB[i], h.ramFreeMB[i], h.placed[i], h.running[i], h.utilisation[i], h.credits[i], h.throttled[i], h.pricePerHour[i], h.idleW[i], h.maxW[i], h.bootS[i], h.baseUtilisation[i]].join(",");
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));
     g.push(i);

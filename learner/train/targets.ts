@@ -2,8 +2,9 @@
  * Per-kind labels from a labelled state: what the expert chose for the hosts (which to start or
  * stop), each pending request (a variant, or wait) and each fragment (a host), as distributions.
  *
- * With alternatives (the best few decisions the expert scored, best first) each alternative is
- * weighted by exp(-(score - best) / T), T = tieTemperature x max(|best|, 1e-9): an alternative
+ * With alternatives (the expert's decision first, then the best others it scored) each alternative
+ * is weighted by exp(-(score - own) / T), T = tieTemperature x max(|own|, 1e-9), own = the
+ * decision's score (see alternativeWeights): an alternative
  * that trails by much more than T gets no weight, a near-tie shares the label, so a 1e-4 gap in
  * the look-ahead is not taught as a firm choice. Without alternatives the labels are one-hot on
  * the expert's decision. Host labels for a fragment come from the alternatives that gave the
@@ -20,6 +21,7 @@
 import type { LabelledState } from "../../oracle/labels.ts";
 import type { Decision } from "../../simulator/types.ts";
 import { alignAlternative, identicalHostGroups } from "./symmetry.ts";
+import { decisionKey } from "../decode/compare.ts";
 import { KINDS, PROVISION_KEEP, PROVISION_START, PROVISION_STOP, V } from "../encoding/layout.ts";
 
 export interface KindTargets {
@@ -33,13 +35,26 @@ export interface KindTargets {
 
 export const DEFAULT_TIE_TEMPERATURE = 0.01;
 
-/** Weights of the alternatives (sum 1); a single 1 when there are none. */
+/**
+ * Weights of the alternatives (sum 1); a single 1 when there are none. Scores are taken relative
+ * to the expert's own decision (the first alternative): an alternative the search scored better
+ * than the decision lost the oracle's check on fresh samples, so it counts as a tie, not as
+ * better. Repeated alternatives count once.
+ */
 export function alternativeWeights(state: LabelledState, tieTemperature: number): { decisions: Decision[]; weights: number[] } {
-  const alts = state.alternatives.filter((a) => Number.isFinite(a.score));
+  const seen = new Set<string>();
+  const alts = state.alternatives.filter((a) => {
+    if (!Number.isFinite(a.score)) return false;
+    const k = decisionKey(a.decision);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
   if (alts.length === 0) return { decisions: [state.decision], weights: [1] };
-  const best = Math.min(...alts.map((a) => a.score));
-  const t = tieTemperature * Math.max(Math.abs(best), 1e-9);
-  const raw = alts.map((a) => Math.exp(-(a.score - best) / t));
+  const own = alts.find((a) => decisionKey(a.decision) === decisionKey(state.decision));
+  const ref = own ? own.score : Math.min(...alts.map((a) => a.score));
+  const t = tieTemperature * Math.max(Math.abs(ref), 1e-9);
+  const raw = alts.map((a) => Math.exp(-Math.max(0, a.score - ref) / t));
   const sum = raw.reduce((x, y) => x + y, 0);
   // an alternative that only swaps identical hosts is the expert's decision again (symmetry.ts)
   const groups = identicalHostGroups(state.observation);

@@ -36,6 +36,7 @@ export function anneal(ctx: SearchContext, opts: AnnealOptions = { batch: 1 }): 
     const scores = ctx.scoreAll(next);
     const p = ctx.progress();
     for (let i = 0; i < next.length; i++) {
+      if (!Number.isFinite(scores[i])) continue; // not scored: out of time
       const delta = scores[i] - curScore;
       if (delta > 0) {
         uphill += delta;

@@ -3,11 +3,16 @@
  * Source: spec.org/power_ssj2008/results/ under the result ids given per curve
  * (checked values in the project's reference notes). Power between two points is linear
  * interpolation.
+ *
+ * `cores`: the server's CPU cores, as the reference notes give them with the server's processor
+ * (used by the `vcpu-share` energy attribution). Where the notes name no core count the field is
+ * absent and a scenario using `vcpu-share` must say it (`serverCores`); none is guessed.
  */
 export interface PowerCurveSpec {
   name: string;
   watts: readonly number[];
   source: string;
+  cores?: number;
 }
 
 export const POWER_CURVES: Readonly<Record<string, PowerCurveSpec>> = {
@@ -15,21 +20,25 @@ export const POWER_CURVES: Readonly<Record<string, PowerCurveSpec>> = {
     name: "HP ProLiant ML110 G4 (Xeon 3040, 2 cores)",
     watts: [86, 89.4, 92.6, 96, 99.5, 102, 106, 108, 112, 114, 117],
     source: "SPECpower power_ssj2008-20110127-00342",
+    cores: 2,
   },
   "hp-ml110-g5": {
     name: "HP ProLiant ML110 G5 (Xeon 3075, 2 cores)",
     watts: [93.7, 97, 101, 105, 110, 116, 121, 125, 129, 133, 135],
     source: "SPECpower power_ssj2008-20110124-00339",
+    cores: 2,
   },
   "ibm-x3250": {
     name: "IBM x3250 (Xeon X3470, 4 cores)",
     watts: [41.6, 46.7, 52.3, 57.9, 65.4, 73, 80.7, 89.5, 99.6, 105, 113],
     source: "SPECpower power_ssj2008-20091104-00213",
+    cores: 4,
   },
   "ibm-x3550": {
     name: "IBM x3550 (2x Xeon X5670, 12 cores)",
     watts: [66, 107, 120, 131, 143, 156, 173, 191, 211, 229, 247],
     source: "SPECpower power_ssj2008-20100315-00239",
+    cores: 12,
   },
   "ibm-x3200-m2": {
     name: "IBM System x3200 M2 (used for Azure B2s / B2ms hosts)",

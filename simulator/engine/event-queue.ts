@@ -9,8 +9,8 @@
  * changes (no stale events pile up).
  *
  * Storage is three typed arrays (times and sequences; per-slot integers; heap order and free
- * list), so `clone()` is three allocations and three memory copies. Nothing allocates per event
- * once capacity has grown.
+ * list) over one ArrayBuffer, so `clone()` is one allocation and one memory copy. Nothing
+ * allocates per event once capacity has grown.
  */
 
 // per-slot integer fields, stride SI
@@ -37,9 +37,7 @@ export class EventQueue {
   constructor(capacity = 64) {
     const c = Math.max(4, capacity | 0);
     this.cap = c;
-    this.tf = new Float64Array(2 * c);
-    this.si = new Int32Array(SI * c);
-    this.hf = new Int32Array(2 * c);
+    [this.tf, this.si, this.hf] = views(new ArrayBuffer(bytesFor(c)), c);
   }
 
   get size(): number {
@@ -140,9 +138,7 @@ export class EventQueue {
   /** An independent copy (same slots, same order, same future sequence numbers). */
   clone(): EventQueue {
     const q = Object.create(EventQueue.prototype) as EventQueue;
-    q.tf = this.tf.slice();
-    q.si = this.si.slice();
-    q.hf = this.hf.slice();
+    [q.tf, q.si, q.hf] = views((this.tf.buffer as ArrayBuffer).slice(0), this.cap);
     q.cap = this.cap;
     q.freeCount = this.freeCount;
     q.slotHigh = this.slotHigh;
@@ -160,11 +156,9 @@ export class EventQueue {
   private grow(): void {
     const old = this.cap;
     const c = old * 2;
-    const tf = new Float64Array(2 * c);
+    const [tf, si, hf] = views(new ArrayBuffer(bytesFor(c)), c);
     tf.set(this.tf);
-    const si = new Int32Array(SI * c);
     si.set(this.si);
-    const hf = new Int32Array(2 * c);
     hf.set(this.hf.subarray(0, this.n));
     hf.set(this.hf.subarray(old, old + this.freeCount), c);
     this.tf = tf;
@@ -247,4 +241,13 @@ function checkTime(time: number): void {
   if (!(time === time) || time === Infinity || time === -Infinity) {
     throw new RangeError(`event time must be a finite number, got ${time}`);
   }
+}
+
+/** Bytes of the three arrays of a queue with `cap` slots (floats first: 8-byte aligned). */
+function bytesFor(cap: number): number {
+  return 2 * cap * 8 + SI * cap * 4 + 2 * cap * 4;
+}
+
+function views(buf: ArrayBuffer, cap: number): [Float64Array, Int32Array, Int32Array] {
+  return [new Float64Array(buf, 0, 2 * cap), new Int32Array(buf, 16 * cap, SI * cap), new Int32Array(buf, 16 * cap + 4 * SI * cap, 2 * cap)];
 }

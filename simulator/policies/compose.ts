@@ -1,5 +1,7 @@
-import { HOST_ON, type Decision, type Deployment, type Observation, type Policy } from "../types.ts";
-import type { DeploymentPart, PlacementPart, PlacementState, ProvisioningPart } from "./parts.ts";
+import type { VariantKind } from "../catalogue/applications.ts";
+import { HOST_ON, type Decision, type Deployment, type Observation, type PendingRequest, type Policy } from "../types.ts";
+import { estimateResponseS, referenceMips, variantWorkS } from "./estimate.ts";
+import type { DeploymentPart, PlacementPart, PlacementState, PlacementTrial, ProvisioningPart, ProvisioningPlan } from "./parts.ts";
 
 /**
  * A baseline policy made of a provisioning, a deployment and a placement part. Requests are
@@ -16,36 +18,26 @@ export class ComposedPolicy implements Policy {
   }
 
   decide(obs: Observation): Decision {
-    const provision = this.provisioning.decide(obs);
+    const mips = referenceMips(obs);
+    const plan: ProvisioningPlan = { workS: (app) => variantWorkS(obs, app, this.deployment.usual(obs, app), mips) };
+    const provision = this.provisioning.decide(obs, plan);
     const h = obs.hosts;
     const usable = new Uint8Array(h.count);
     for (let i = 0; i < h.count; i++) usable[i] = h.state[i] === HOST_ON ? 1 : 0;
     for (const p of provision) if (p.action === "stop" && p.host >= 0 && p.host < h.count) usable[p.host] = 0;
     const state: PlacementState = { obs, usable, ramFree: h.ramFreeMB.slice(), placed: h.placed.slice() };
     const deploy: Deployment[] = [];
-    const undo: number[] = [];
-    for (const req of obs.pending) {
-      const kind = this.deployment.choose(obs, req.app);
-      const variant = obs.apps[req.app].variants.find((v) => v.kind === kind);
-      if (!variant) continue;
-      const hosts: number[] = [];
-      undo.length = 0;
-      for (const frag of variant.fragments) {
-        const host = this.placement.pick(state, frag.ramMB);
-        if (host < 0) break;
-        hosts.push(host);
-        state.ramFree[host] -= frag.ramMB;
-        state.placed[host]++;
-        undo.push(host, frag.ramMB);
-      }
-      if (hosts.length === variant.fragments.length) {
-        deploy.push({ request: req.id, variant: kind, hosts });
-      } else {
-        for (let k = 0; k < undo.length; k += 2) {
-          state.ramFree[undo[k]] += undo[k + 1];
-          state.placed[undo[k]]--;
-        }
-      }
+    // one trial function for the whole decision (made once: this loop runs in every look-ahead fork)
+    let req: PendingRequest = obs.pending[0];
+    const trial = (kind: VariantKind): PlacementTrial | null => {
+      // placement parts may carry state (round-robin's turn, random's stream): try on copies
+      const hosts = placeAll(obs, req, kind, state, this.placement.clone(), false);
+      return hosts ? { hosts, responseS: estimateResponseS(obs, req, kind, hosts, state.placed) } : null;
+    };
+    for (req of obs.pending) {
+      const kind = this.deployment.choose(obs, req, trial);
+      const hosts = placeAll(obs, req, kind, state, this.placement, true);
+      if (hosts) deploy.push({ request: req.id, variant: kind, hosts });
     }
     return { provision, deploy };
   }
@@ -53,4 +45,29 @@ export class ComposedPolicy implements Policy {
   clone(): ComposedPolicy {
     return new ComposedPolicy(this.provisioning.clone(), this.deployment.clone(), this.placement.clone());
   }
+}
+
+/**
+ * Places every fragment of `kind` for `req` with `placement`, or none (returns null). With
+ * `commit` the RAM and fragment counts in `state` keep the placement; without, they are restored.
+ */
+function placeAll(obs: Observation, req: PendingRequest, kind: VariantKind, state: PlacementState, placement: PlacementPart, commit: boolean): number[] | null {
+  const variant = obs.apps[req.app].variants.find((v) => v.kind === kind);
+  if (!variant || !obs.variants.includes(kind)) return null;
+  const hosts: number[] = [];
+  for (const frag of variant.fragments) {
+    const host = placement.pick(state, frag.ramMB);
+    if (host < 0) break;
+    hosts.push(host);
+    state.ramFree[host] -= frag.ramMB;
+    state.placed[host]++;
+  }
+  const ok = hosts.length === variant.fragments.length;
+  if (!ok || !commit) {
+    for (let j = 0; j < hosts.length; j++) {
+      state.ramFree[hosts[j]] += variant.fragments[j].ramMB;
+      state.placed[hosts[j]]--;
+    }
+  }
+  return ok ? hosts : null;
 }

@@ -3,7 +3,7 @@
  * (which hosts run), deployment (which variant serves a request) and placement (which host runs
  * each fragment). Each part is one file; `compose.ts` joins them into a Policy.
  */
-import { HOST_BOOTING, HOST_ON, type Observation, type ProvisionAction } from "../types.ts";
+import { HOST_BOOTING, HOST_ON, type Observation, type PendingRequest, type ProvisionAction } from "../types.ts";
 import type { VariantKind } from "../catalogue/applications.ts";
 import type { RandomStream } from "../engine/random.ts";
 
@@ -17,15 +17,37 @@ export interface PlacementState {
   placed: Int32Array;
 }
 
+/**
+ * What provisioning knows of the rest of the decision: the work a request of an application
+ * will need under the deployment part's usual choice, in vCPU-seconds (size 1).
+ */
+export interface ProvisioningPlan {
+  workS(app: number): number;
+}
+
 export interface ProvisioningPart {
   readonly name: string;
-  decide(obs: Observation): ProvisionAction[];
+  decide(obs: Observation, plan: ProvisioningPlan): ProvisionAction[];
   clone(): ProvisioningPart;
+}
+
+/** A tentative placement of a variant for one request: its hosts and the estimated response time. */
+export interface PlacementTrial {
+  hosts: number[];
+  /** estimated response time if deployed now: time waited so far + service (see estimate.ts), s */
+  responseS: number;
 }
 
 export interface DeploymentPart {
   readonly name: string;
-  choose(obs: Observation, app: number): VariantKind;
+  /**
+   * The variant for a pending request. `trial(kind)` places that variant tentatively with the
+   * policy's placement rule (nothing is committed) and estimates its response time; null when it
+   * does not fit now.
+   */
+  choose(obs: Observation, req: PendingRequest, trial: (kind: VariantKind) => PlacementTrial | null): VariantKind;
+  /** the variant usually chosen for an application (for capacity planning) */
+  usual(obs: Observation, app: number): VariantKind;
   clone(): DeploymentPart;
 }
 
@@ -89,4 +111,34 @@ export function fleetLoad(obs: Observation): { vcpus: number; placed: number; on
   let pendingFragments = 0;
   for (const p of obs.pending) pendingFragments += fragmentsOf(obs, p.app);
   return { vcpus, placed, on, pendingFragments };
+}
+
+/**
+ * CPU demand now, in vCPUs: the vCPUs busy on the hosts (utilisation x vCPUs) plus the pending
+ * requests' work spread over one interval.
+ */
+export function cpuDemand(obs: Observation, plan: ProvisioningPlan): { busy: number; backlogS: number } {
+  const h = obs.hosts;
+  let busy = 0;
+  for (let i = 0; i < h.count; i++) busy += h.utilisation[i] * h.vcpus[i];
+  let backlogS = 0;
+  for (const p of obs.pending) backlogS += plan.workS(p.app) * p.size;
+  return { busy, backlogS };
+}
+
+/**
+ * vCPUs a host can deliver now: all of them, or its base rate's share while a B-series host is
+ * held there for lack of credits (a throttled host looks idle by its utilisation, but is full).
+ */
+export function effectiveVcpus(obs: Observation, h: number): number {
+  const x = obs.hosts;
+  return x.throttled[h] ? x.vcpus[h] * x.baseUtilisation[h] : x.vcpus[h];
+}
+
+/** Hosts in `states`, cheapest per vCPU first (ties: lower number). */
+export function byPricePerVcpu(obs: Observation, states: readonly number[]): number[] {
+  const h = obs.hosts;
+  const out: number[] = [];
+  for (let i = 0; i < h.count; i++) if (states.includes(h.state[i])) out.push(i);
+  return out.sort((a, b) => h.pricePerHour[a] / h.vcpus[a] - h.pricePerHour[b] / h.vcpus[b] || a - b);
 }

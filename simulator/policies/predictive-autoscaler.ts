@@ -1,5 +1,5 @@
 import { HOST_OFF, HOST_ON, type Observation, type ProvisionAction } from "../types.ts";
-import { fleetLoad, fragmentsOf, type ProvisioningPart } from "./parts.ts";
+import { fleetLoad, fragmentsOf, type ProvisioningPart, type ProvisioningPlan } from "./parts.ts";
 
 /**
  * Predictive autoscaler: like the threshold autoscaler, but the load counts the fragments the
@@ -16,7 +16,7 @@ export class PredictiveAutoscaler implements ProvisioningPart {
     readonly minOn = 1,
   ) {}
 
-  decide(obs: Observation): ProvisionAction[] {
+  decide(obs: Observation, _plan: ProvisioningPlan): ProvisionAction[] {
     const h = obs.hosts;
     const load = fleetLoad(obs);
     let vcpus = load.vcpus;

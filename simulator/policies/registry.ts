@@ -19,6 +19,9 @@ import { RoundRobin } from "./round-robin.ts";
 import { StaticProvisioning } from "./static-provisioning.ts";
 import { ThresholdAutoscaler } from "./threshold-autoscaler.ts";
 import { PredictiveAutoscaler } from "./predictive-autoscaler.ts";
+import { TargetTracking } from "./target-tracking.ts";
+import { DeadlineVariant } from "./deadline-variant.ts";
+import { IdlePolicy } from "./idle.ts";
 
 export interface PolicyContext {
   model: TwinModel;
@@ -44,7 +47,12 @@ interface PartEntry {
 
 const PARTS: Record<string, PartEntry> = {
   static: { kind: "provisioning", description: "keep the scenario's hosts as they are", make: () => new StaticProvisioning() },
-  threshold: { kind: "provisioning", description: "start a host above 80 % load, stop one below 20 %", make: () => new ThresholdAutoscaler() },
+  threshold: { kind: "provisioning", description: "CPU-time load: start hosts above 80 %, stop empty ones below 20 %", make: () => new ThresholdAutoscaler() },
+  target: {
+    kind: "provisioning",
+    description: "target tracking at 70 % CPU: demand from arrivals x work + backlog, scale out at once, scale in after 300 s",
+    make: () => new TargetTracking(),
+  },
   predictive: {
     kind: "provisioning",
     description: "start hosts ahead of the forecast arrivals, stop idle ones (scenario needs forecast)",
@@ -57,9 +65,10 @@ const PARTS: Record<string, PartEntry> = {
   compressed: { kind: "deployment", description: "always the compressed (int8) model", make: () => new FixedVariant("compressed") },
   layer: { kind: "deployment", description: "always the layer split (chain of fragments)", make: () => new FixedVariant("layer") },
   semantic: { kind: "deployment", description: "always the semantic split (parallel fragments)", make: () => new FixedVariant("semantic") },
+  deadline: { kind: "deployment", description: "the most accurate variant that meets the deadline on the hosts it would get", make: () => new DeadlineVariant() },
   "first-fit": { kind: "placement", description: "lowest-numbered host that fits", make: () => new FirstFit() },
   "best-fit": { kind: "placement", description: "host left with the least free RAM", make: () => new BestFit() },
-  "least-loaded": { kind: "placement", description: "host with the fewest fragments per vCPU", make: () => new LeastLoaded() },
+  "least-loaded": { kind: "placement", description: "host with the fewest fragments per vCPU (ties: most CPU credits left)", make: () => new LeastLoaded() },
   "round-robin": { kind: "placement", description: "next host in turn that fits", make: () => new RoundRobin() },
   random: { kind: "placement", description: "a host drawn at random among those that fit", make: (ctx) => new RandomPlacement(ctx.streams.get("policy:random")) },
 };
@@ -76,6 +85,8 @@ export function registerPolicy(name: string, description: string, make: (ctx: Po
   POLICIES.set(name, { description, make });
 }
 
+registerPolicy("idle", "every host off, nothing served (the degenerate policy the objective must rank last)", () => new IdlePolicy());
+
 export function isRegistered(name: string): boolean {
   return POLICIES.has(name);
 }
@@ -90,17 +101,34 @@ export function knownPolicyNames(): string[] {
   return [...Object.keys(PARTS), ...POLICIES.keys()];
 }
 
-/** The baselines the benchmark compares: every placement under each fixed deployment, plus the autoscaler. */
+/** The baselines `compare` runs by default: a representative few (see allBaselines for every combination). */
 export const BASELINE_POLICIES = [
-  "random",
-  "round-robin",
-  "first-fit",
-  "best-fit",
   "least-loaded",
   "compressed+least-loaded",
-  "threshold+least-loaded",
   "threshold+compressed+least-loaded",
+  "target+compressed+least-loaded",
+  "target+deadline+least-loaded",
+  "target+deadline+best-fit",
 ];
+
+/**
+ * Every provisioning x deployment x placement combination the model supports (deployment parts
+ * whose variant the scenario does not offer, and provisioning that needs forecasts a scenario
+ * lacks, are left out): "the best baseline" means the best of all of these.
+ */
+export function allBaselines(model: TwinModel): string[] {
+  const kinds = (k: PartKind) => Object.keys(PARTS).filter((n) => PARTS[n].kind === k);
+  const out: string[] = [];
+  for (const p of kinds("provisioning")) {
+    if (p === "predictive" && !model.hasForecast) continue;
+    for (const d of kinds("deployment")) {
+      const fixed = ["full", "compressed", "layer", "semantic"].includes(d);
+      if (fixed && !model.variants.includes(d as VariantKind)) continue;
+      for (const pl of kinds("placement")) out.push(`${p}+${d}+${pl}`);
+    }
+  }
+  return out;
+}
 
 export function createPolicy(name: string, ctx: PolicyContext): Policy {
   const special = POLICIES.get(name);

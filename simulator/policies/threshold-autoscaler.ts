@@ -1,11 +1,11 @@
-import { HOST_OFF, HOST_ON, type Observation, type ProvisionAction } from "../types.ts";
-import { fleetLoad, type ProvisioningPart } from "./parts.ts";
+import { HOST_BOOTING, HOST_OFF, HOST_ON, type Observation, type ProvisionAction } from "../types.ts";
+import { byPricePerVcpu, cpuDemand, effectiveVcpus, type ProvisioningPart, type ProvisioningPlan } from "./parts.ts";
 
 /**
- * Threshold autoscaler: load = (fragments placed + fragments pending) / vCPUs of the hosts on or
- * booting. Above `upper` it starts the cheapest host that is off; below `lower` it stops the
- * running host with the fewest fragments (it drains first). At most one action per interval, and
- * at least `minOn` hosts stay on.
+ * Threshold autoscaler on CPU time: load = (vCPUs busy now + pending work over one interval) /
+ * vCPUs of the hosts on or booting. Above `upper` it starts as many of the cheapest hosts (per
+ * vCPU) as bring the load back to `upper`; below `lower` it stops empty hosts, the most expensive
+ * first, as long as the load stays below `upper` after each stop. At least `minOn` hosts stay on.
  */
 export class ThresholdAutoscaler implements ProvisioningPart {
   readonly name = "threshold";
@@ -15,27 +15,34 @@ export class ThresholdAutoscaler implements ProvisioningPart {
     readonly minOn = 1,
   ) {}
 
-  decide(obs: Observation): ProvisionAction[] {
+  decide(obs: Observation, plan: ProvisioningPlan): ProvisionAction[] {
     const h = obs.hosts;
-    const { vcpus, placed, on, pendingFragments } = fleetLoad(obs);
-    const load = vcpus > 0 ? (placed + pendingFragments) / vcpus : Infinity;
-    if (load > this.upper) {
-      let best = -1;
-      for (let i = 0; i < h.count; i++) {
-        if (h.state[i] !== HOST_OFF) continue;
-        if (best < 0 || h.pricePerHour[i] < h.pricePerHour[best]) best = i;
-      }
-      return best >= 0 ? [{ host: best, action: "start" }] : [];
+    const { busy, backlogS } = cpuDemand(obs, plan);
+    const demand = busy + backlogS / obs.intervalS;
+    let capacity = 0;
+    let on = 0;
+    for (let i = 0; i < h.count; i++) {
+      if (h.state[i] === HOST_ON || h.state[i] === HOST_BOOTING) capacity += effectiveVcpus(obs, i);
+      if (h.state[i] === HOST_ON) on++;
     }
-    if (load < this.lower && on > this.minOn) {
-      let best = -1;
-      for (let i = h.count - 1; i >= 0; i--) {
-        if (h.state[i] !== HOST_ON) continue;
-        if (best < 0 || h.placed[i] < h.placed[best]) best = i;
+    const out: ProvisionAction[] = [];
+    if (capacity === 0 || demand > this.upper * capacity) {
+      for (const i of byPricePerVcpu(obs, [HOST_OFF])) {
+        if (capacity > 0 && demand <= this.upper * capacity) break;
+        out.push({ host: i, action: "start" });
+        capacity += h.vcpus[i];
       }
-      return best >= 0 ? [{ host: best, action: "stop" }] : [];
+    } else if (demand < this.lower * capacity) {
+      for (const i of byPricePerVcpu(obs, [HOST_ON]).reverse()) {
+        if (on <= this.minOn) break;
+        if (h.placed[i] > 0) continue;
+        if (demand > this.upper * (capacity - effectiveVcpus(obs, i))) break;
+        out.push({ host: i, action: "stop" });
+        capacity -= effectiveVcpus(obs, i);
+        on--;
+      }
     }
-    return [];
+    return out;
   }
 
   clone(): ThresholdAutoscaler {

@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { EventQueue } from "../engine/event-queue.ts";
+import type { RandomStream } from "../engine/random.ts";
 import type { VmAllocationPolicy } from "./allocation/policy.ts";
 import {
   CLOUDLET_DONE,
@@ -16,9 +17,12 @@ import { Timeline } from "./timeline.ts";
 
 const EV_VM_COMPLETION = 1;
 const EV_SUBMISSION = 2;
-// At equal times completions run first, so PEs they free are seen by cloudlets submitted then.
+const EV_FRAME = 3; // stochastic utilisations are drawn anew
+// At equal times completions run first, so PEs they free are seen by cloudlets submitted then;
+// a new time frame's draws apply to whatever runs after both.
 const PRIO_COMPLETION = 0;
 const PRIO_SUBMISSION = 1;
+const PRIO_FRAME = 2;
 
 export const REJECT_VM_DID_NOT_FIT = "vm did not fit";
 export const REJECT_UNPLACED_VM = "cloudlet bound to unplaced vm";
@@ -29,6 +33,9 @@ export interface DatacenterSettings {
   /** stop here if cloudlets are still unresolved (Infinity = run until all are resolved) */
   maxTimeS: number;
   onProgress?: (frac: number) => void;
+  /** time frame of stochastic cloudlet utilisation, s, and the stream the draws come from */
+  utilisationFrameS?: number;
+  utilisationRng?: RandomStream;
 }
 
 /**
@@ -42,6 +49,11 @@ export interface DatacenterSettings {
  * changes, so each VM keeps its running cloudlets in a small heap ordered by it and owns exactly
  * one completion event, rescheduled (never duplicated) whenever its earliest finish or its rate
  * changes.
+ *
+ * Stochastic cloudlets draw their utilisation when they start and at every multiple of the time
+ * frame while they run (one event per frame for the whole datacenter, only while such cloudlets
+ * run): a cloudlet's remaining work is kept across a new draw, its finishing point moves, and
+ * its VM's heap is rebuilt.
  *
  * Host power is piecewise constant between events; each host integrates it (and its
  * utilisation, busy and billed time) lazily, only when something on it changes and once at the
@@ -76,6 +88,8 @@ export class ProviderDatacenter {
   readonly vmBusyPes: Int32Array;
   readonly vmRunning: Int32Array;
   readonly vmWaiting: Int32Array;
+  /** running cloudlets with stochastic utilisation */
+  readonly vmStochastic: Int32Array;
   /** position (in the VM's cloudlet list) of the oldest cloudlet that may still be waiting */
   readonly vmHead: Int32Array;
   readonly vmSlot: Int32Array;
@@ -84,6 +98,15 @@ export class ProviderDatacenter {
 
   // cloudlets
   readonly clFinishClock: Float64Array;
+  /** utilisation a running cloudlet has now (fixed, or the frame's draw) */
+  readonly clU: Float64Array;
+  /** VMs running stochastic cloudlets, and each VM's place in that list (-1: not in it) */
+  private readonly drawVms: Int32Array;
+  private readonly drawPos: Int32Array;
+  private drawCount = 0;
+  /** running stochastic cloudlets, and the queue slot of the next frame (-1: none queued) */
+  private stochasticRunning = 0;
+  private frameSlot = -1;
   /** per-VM running heaps, VM v's at [heapBase(v), heapBase(v) + vmRunning[v]) */
   private readonly heap: Int32Array;
   private readonly perVm: number;
@@ -135,10 +158,14 @@ export class ProviderDatacenter {
     this.vmBusyPes = new Int32Array(nv);
     this.vmRunning = new Int32Array(nv);
     this.vmWaiting = new Int32Array(nv);
+    this.vmStochastic = new Int32Array(nv);
     this.vmHead = new Int32Array(nv);
     this.vmSlot = new Int32Array(nv).fill(-1);
     this.vmDecisionMs = new Float64Array(nv);
     this.clFinishClock = new Float64Array(nc);
+    this.clU = new Float64Array(nc);
+    this.drawVms = new Int32Array(nv);
+    this.drawPos = new Int32Array(nv).fill(-1);
     this.heap = new Int32Array(nc);
     this.perVm = nv > 0 ? Math.floor(nc / nv) : 0;
     this.extraVms = nv > 0 ? nc % nv : 0;
@@ -152,7 +179,9 @@ export class ProviderDatacenter {
       const t0 = performance.now();
       const h = policy.findHost(v);
       if (h >= 0) {
-        hosts.freePes[h] -= vms.pes[v];
+        // time-shared: VMs share PEs, taking MIPS; space-shared: each takes whole PEs
+        if (hosts.timeShared) hosts.freeMips[h] -= vms.pes[v] * vms.mips[v];
+        else hosts.freePes[h] -= vms.pes[v];
         hosts.freeRamMB[h] -= vms.ramMB[v];
         hosts.freeBwMbps[h] -= vms.bwMbps[v];
         hosts.freeStorageMB[h] -= vms.storageMB[v];
@@ -198,11 +227,13 @@ export class ProviderDatacenter {
         this.now = t;
       }
       const slot = q.pop();
-      if (q.kindOfSlot(slot) === EV_VM_COMPLETION) {
+      const kind = q.kindOfSlot(slot);
+      if (kind === EV_VM_COMPLETION) {
         this.completeOnVm(q.aOfSlot(slot), t);
       } else {
         q.release(slot);
-        this.submitDue(t);
+        if (kind === EV_SUBMISSION) this.submitDue(t);
+        else this.newFrame(t);
       }
     }
     this.recordTimeline();
@@ -275,7 +306,15 @@ export class ProviderDatacenter {
       cl.status[c] = CLOUDLET_DONE;
       cl.finishS[c] = t;
       this.vmBusyPes[v] -= cl.pes[c];
-      this.vmPesU[v] -= cl.pes[c] * cl.utilisation[c];
+      this.vmPesU[v] -= cl.pes[c] * this.clU[c];
+      if (cl.stochastic[c]) {
+        this.vmStochastic[v]--;
+        // the last one: no frame is needed (it would only stretch the run past its last event)
+        if (--this.stochasticRunning === 0 && this.frameSlot >= 0) {
+          this.queue.cancel(this.frameSlot);
+          this.frameSlot = -1;
+        }
+      }
       this.hostRunning[h]--;
       this.hostCompleted[h]++;
       this.completed++;
@@ -302,11 +341,86 @@ export class ProviderDatacenter {
     const cl = this.entities.cloudlets;
     cl.status[c] = CLOUDLET_RUNNING;
     cl.startS[c] = t;
-    this.clFinishClock[c] = this.vmClock[v] + cl.lengthMI[c] / cl.utilisation[c];
+    let u = cl.utilisation[c];
+    if (cl.stochastic[c]) {
+      u = this.draw();
+      if (this.vmStochastic[v]++ === 0) this.addDrawVm(v);
+      this.stochasticRunning++;
+      this.queueFrame(t);
+    }
+    this.clU[c] = u;
+    this.clFinishClock[c] = this.vmClock[v] + cl.lengthMI[c] / u;
     this.heapPush(this.heapBase(v), v, c);
     this.vmBusyPes[v] += cl.pes[c];
-    this.vmPesU[v] += cl.pes[c] * cl.utilisation[c];
+    this.vmPesU[v] += cl.pes[c] * u;
     this.hostRunning[h]++;
+  }
+
+  /** A utilisation in (0, 1], uniform: 1 - U[0, 1) (a draw of 0 would stop the cloudlet). */
+  private draw(): number {
+    const rng = this.settings.utilisationRng;
+    if (!rng) throw new Error("stochastic cloudlets need a utilisation stream");
+    return 1 - rng.next();
+  }
+
+  /** Schedules the next frame boundary after t, unless one is queued. */
+  private queueFrame(t: number): void {
+    if (this.frameSlot >= 0) return;
+    const frame = this.settings.utilisationFrameS ?? 1;
+    const next = (Math.floor(t / frame) + 1) * frame;
+    this.frameSlot = this.queue.schedule(next, EV_FRAME, 0, 0, PRIO_FRAME);
+  }
+
+  /** A new time frame: every running stochastic cloudlet draws its utilisation again. */
+  private newFrame(t: number): void {
+    this.frameSlot = -1;
+    const { vms, cloudlets: cl } = this.entities;
+    const heap = this.heap;
+    for (let k = 0; k < this.drawCount; ) {
+      const v = this.drawVms[k];
+      if (this.vmStochastic[v] === 0) {
+        this.removeDrawVm(v); // swaps the last one into k: look at k again
+        continue;
+      }
+      k++;
+      this.events++; // a redraw on VM v: its completion event moves
+      const h = vms.host[v];
+      this.advanceHost(h, t);
+      this.advanceVm(v, t);
+      const clock = this.vmClock[v];
+      const base = this.heapBase(v);
+      const n = this.vmRunning[v];
+      let pesU = 0;
+      for (let i = 0; i < n; i++) {
+        const c = heap[base + i];
+        if (cl.stochastic[c]) {
+          // keep the work left (clock distance times the old utilisation), at the new utilisation
+          const left = Math.max(0, this.clFinishClock[c] - clock) * this.clU[c];
+          const u = this.draw();
+          this.clU[c] = u;
+          this.clFinishClock[c] = clock + left / u;
+        }
+        pesU += cl.pes[c] * this.clU[c];
+      }
+      this.vmPesU[v] = pesU;
+      this.heapify(base, n);
+      this.afterVmChange(v, h, t);
+    }
+    if (this.stochasticRunning > 0) this.queueFrame(t);
+  }
+
+  private addDrawVm(v: number): void {
+    if (this.drawPos[v] >= 0) return;
+    this.drawPos[v] = this.drawCount;
+    this.drawVms[this.drawCount++] = v;
+  }
+
+  private removeDrawVm(v: number): void {
+    const k = this.drawPos[v];
+    const last = this.drawVms[--this.drawCount];
+    this.drawVms[k] = last;
+    this.drawPos[last] = k;
+    this.drawPos[v] = -1;
   }
 
   /** After the running set of VM v changed at time t: new rate, host usage and power, event. */
@@ -387,6 +501,25 @@ export class ProviderDatacenter {
     const fa = this.clFinishClock[a];
     const fb = this.clFinishClock[b];
     return fa < fb || (fa === fb && a < b);
+  }
+
+  /** Restores the heap order of the n entries at base (after their keys changed). */
+  private heapify(base: number, n: number): void {
+    const heap = this.heap;
+    for (let start = (n >> 1) - 1; start >= 0; start--) {
+      const item = heap[base + start];
+      let i = start;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= n) break;
+        let ch = l;
+        if (l + 1 < n && this.before(heap[base + l + 1], heap[base + l])) ch = l + 1;
+        if (!this.before(heap[base + ch], item)) break;
+        heap[base + i] = heap[base + ch];
+        i = ch;
+      }
+      heap[base + i] = item;
+    }
   }
 
   private heapPush(base: number, v: number, c: number): void {

@@ -25,14 +25,24 @@ export class HostTable {
   /** HOST_OFF or HOST_ON */
   readonly state: Uint8Array;
   readonly freePes: Int32Array;
+  /** MIPS not yet given to VMs (time-shared VM scheduler) */
+  readonly freeMips: Float64Array;
   readonly freeRamMB: Float64Array;
   readonly freeBwMbps: Float64Array;
   readonly freeStorageMB: Float64Array;
+  /**
+   * The CPU capacity placement tests against, as (PEs, MIPS) covering a VM's (pes, demMips):
+   * space-shared: free PEs and the MIPS of each PE; time-shared: all PEs and the free MIPS.
+   */
+  readonly capPes: Int32Array;
+  readonly capMips: Float64Array;
 
   constructor(
     readonly count: number,
     readonly curves: Float64Array,
     readonly groupLabels: string[],
+    /** VMs time-share the host's PEs (CloudSim's VmSchedulerTimeShared) */
+    readonly timeShared = false,
   ) {
     this.pes = new Int32Array(count);
     this.mipsPerPe = new Float64Array(count);
@@ -43,9 +53,12 @@ export class HostTable {
     this.group = new Int32Array(count);
     this.state = new Uint8Array(count);
     this.freePes = new Int32Array(count);
+    this.freeMips = new Float64Array(count);
     this.freeRamMB = new Float64Array(count);
     this.freeBwMbps = new Float64Array(count);
     this.freeStorageMB = new Float64Array(count);
+    this.capPes = timeShared ? this.pes : this.freePes;
+    this.capMips = timeShared ? this.freeMips : this.mipsPerPe;
   }
 
   get maxPes(): number {
@@ -64,10 +77,16 @@ export class VmTable {
   readonly storageMB: Float64Array;
   /** host index, -1 while (or when) unplaced */
   readonly host: Int32Array;
+  /** the MIPS placement tests against the host's capMips: per PE (space-shared) or in total (time-shared) */
+  readonly demMips: Float64Array;
 
-  constructor(readonly count: number) {
+  constructor(
+    readonly count: number,
+    readonly timeShared = false,
+  ) {
     this.pes = new Int32Array(count);
     this.mips = new Float64Array(count);
+    this.demMips = new Float64Array(count);
     this.ramMB = new Float64Array(count);
     this.bwMbps = new Float64Array(count);
     this.storageMB = new Float64Array(count);
@@ -86,7 +105,10 @@ export class CloudletTable {
   readonly pes: Int32Array;
   /** million instructions per PE */
   readonly lengthMI: Float64Array;
+  /** fixed utilisation, or 0.5 (the mean) for stochastic cloudlets */
   readonly utilisation: Float64Array;
+  /** 1: utilisation drawn anew every time frame while running */
+  readonly stochastic: Uint8Array;
   readonly vm: Int32Array;
   readonly submitS: Float64Array;
   /** response-time limit, seconds after submission; Infinity when none */
@@ -100,6 +122,7 @@ export class CloudletTable {
     this.pes = new Int32Array(count);
     this.lengthMI = new Float64Array(count);
     this.utilisation = new Float64Array(count);
+    this.stochastic = new Uint8Array(count);
     this.vm = new Int32Array(count);
     this.submitS = new Float64Array(count);
     this.deadlineS = new Float64Array(count);
@@ -144,7 +167,7 @@ function buildHosts(s: ResolvedProviderScenario): HostTable {
     return curveOffset(typeof c === "string" ? POWER_CURVES[c] : c);
   });
   const labels = groups.map((g) => g.name ?? `${g.pes}x${g.mipsPerPe}MIPS`);
-  const t = new HostTable(n, Float64Array.from(curveValues), labels);
+  const t = new HostTable(n, Float64Array.from(curveValues), labels, s.vmScheduler === "time-shared");
   let h = 0;
   groups.forEach((g, gi) => {
     const end = h + g.count;
@@ -158,6 +181,7 @@ function buildHosts(s: ResolvedProviderScenario): HostTable {
     h = end;
   });
   t.freePes.set(t.pes);
+  for (let h = 0; h < n; h++) t.freeMips[h] = t.pes[h] * t.mipsPerPe[h];
   t.freeRamMB.set(t.ramMB);
   t.freeBwMbps.set(t.bwMbps);
   t.freeStorageMB.set(t.storageMB);
@@ -167,7 +191,8 @@ function buildHosts(s: ResolvedProviderScenario): HostTable {
 
 function buildVms(s: ResolvedProviderScenario): VmTable {
   const groups = asList(s.vms);
-  const t = new VmTable(groups.reduce((a, g) => a + g.count, 0));
+  const timeShared = s.vmScheduler === "time-shared";
+  const t = new VmTable(groups.reduce((a, g) => a + g.count, 0), timeShared);
   let v = 0;
   for (const g of groups) {
     const end = v + g.count;
@@ -176,6 +201,7 @@ function buildVms(s: ResolvedProviderScenario): VmTable {
     t.ramMB.fill(g.ramMB, v, end);
     t.bwMbps.fill(g.bwMbps, v, end);
     t.storageMB.fill(g.storageMB, v, end);
+    t.demMips.fill(timeShared ? g.pes * g.mips : g.mips, v, end);
     v = end;
   }
   return t;
@@ -189,7 +215,9 @@ function buildCloudlets(s: ResolvedProviderScenario, streams: RandomStreams): Cl
   for (const g of groups) {
     const end = c + g.count;
     t.pes.fill(g.pes, c, end);
-    t.utilisation.fill(g.utilisation, c, end);
+    const stochastic = g.utilisation === "stochastic";
+    t.utilisation.fill(stochastic ? 0.5 : (g.utilisation as number), c, end);
+    t.stochastic.fill(stochastic ? 1 : 0, c, end);
     if (g.lengthSpread > 0) {
       const rng = streams.get("cloudlet-lengths");
       for (let i = c; i < end; i++) t.lengthMI[i] = g.lengthMI * rng.uniform(1 - g.lengthSpread, 1 + g.lengthSpread);
@@ -215,13 +243,14 @@ function sortBySubmission(t: CloudletTable): void {
   if (sorted) return;
   const order = Array.from({ length: n }, (_, i) => i);
   order.sort((a, b) => t.submitS[a] - t.submitS[b] || a - b);
-  const permute = <A extends Float64Array | Int32Array>(a: A): void => {
+  const permute = <A extends Float64Array | Int32Array | Uint8Array>(a: A): void => {
     const copy = a.slice() as A;
     for (let i = 0; i < n; i++) a[i] = copy[order[i]];
   };
   permute(t.pes);
   permute(t.lengthMI);
   permute(t.utilisation);
+  permute(t.stochastic);
   permute(t.submitS);
   permute(t.deadlineS);
 }

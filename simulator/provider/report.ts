@@ -10,6 +10,7 @@ import { CURVE_POINTS } from "./power-curves.ts";
 import { quantile } from "./quantile.ts";
 import type { ResolvedProviderScenario } from "./scenario.ts";
 import { VERSION } from "../version.ts";
+import { DEFAULT_ECONOMICS } from "../objective.ts";
 
 const J_PER_KWH = 3.6e6;
 
@@ -80,6 +81,11 @@ export function buildSummary(
     sla: slaViolationRate,
     rejected: dc.arrived > 0 ? dc.rejected / dc.arrived : 0,
   };
+  const energyKWh = energyJ / J_PER_KWH;
+  const e = DEFAULT_ECONOMICS;
+  const violations = violated + dc.rejected + dc.inFlight;
+  const penaltyUSD = violated * e.lateUSD + (dc.rejected + dc.inFlight) * e.unservedUSD;
+  const accounted = Math.max(1, dc.arrived);
   const summary: RunSummary = {
     scenario: s.name,
     policy,
@@ -87,20 +93,27 @@ export function buildSummary(
     version: VERSION,
     simulatedS: T,
     intervals: s.intervals,
-    energyKWh: energyJ / J_PER_KWH,
+    drainIntervals: 0,
+    objectiveName: "provider-weighted",
+    objective: objectiveOf(terms, s.objectiveWeights),
+    usdPerRequest: (costUSD + energyKWh * e.energyUSDPerKWh + penaltyUSD) / accounted,
     costUSD,
+    energyKWh,
+    energyUSD: energyKWh * e.energyUSDPerKWh,
+    penaltyUSD,
+    accuracyLossUSD: 0,
     meanResponseS,
     p95ResponseS: quantile(response, 0.95),
-    slaViolationRate,
+    violationRate: violations / accounted,
+    lateRate: slaViolationRate,
     meanAccuracy: 1,
-    objective: objectiveOf(terms, s.objectiveWeights),
     requests: {
       arrived: dc.arrived,
       completed,
-      violated,
+      late: violated,
       rejected: dc.rejected,
       failed: 0,
-      inFlight: dc.inFlight,
+      unfinished: dc.inFlight,
     },
     decisionRejections: { ...dc.rejections },
     events: dc.events,
@@ -184,10 +197,11 @@ export function buildIntervals(dc: ProviderDatacenter, s: ResolvedProviderScenar
       costUSD: (s.hostPricePerHour * hostS) / 3600,
       arrived: arrived[b],
       completed: completed[b],
-      violated: violated[b],
+      late: violated[b],
       rejected: rejected[b],
       failed: 0,
       pending: cumArrived - cumStarted - cumRejected,
+      drain: 0,
       running: cumStarted - cumCompleted,
       meanResponseS: completed[b] > 0 ? responseSum[b] / completed[b] : 0,
       meanAccuracy: 1,
@@ -243,8 +257,8 @@ export function buildRequestRows(cl: CloudletTable, vmHost: Int32Array): Request
       startS: cl.startS[c],
       endS: cl.finishS[c],
       responseS: response,
-      status: done ? "completed" : st === CLOUDLET_REJECTED ? "rejected" : "inFlight",
-      violated: done && response > cl.deadlineS[c],
+      status: done ? "completed" : st === CLOUDLET_REJECTED ? "rejected" : "unfinished",
+      late: done && response > cl.deadlineS[c],
       accuracy: 1,
       hosts: h >= 0 ? `host-${h}` : "",
     });

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { RandomStreams } from "../engine/random.ts";
 import type { HostRow, IntervalRow, RunSummary } from "../summary.ts";
 import { vmAllocationPolicy } from "./allocation/index.ts";
 import { ProviderDatacenter } from "./datacenter.ts";
@@ -29,13 +30,17 @@ export interface ProviderRunResult {
   cloudlets: CloudletTable;
   /** host of each VM, -1 for a VM that did not fit */
   vmHost: Int32Array;
+  /** wall time of the simulation itself (placing the VMs and the event loop), ms: a measured figure */
+  simulatorMs: number;
 }
 
 /**
  * Runs one provider-view scenario: validates it, builds the entity tables, places the VMs at
  * time 0 with the allocation policy, binds cloudlet i to VM i mod nVMs, and runs submissions and
- * completions as events. VMs stay allocated (their hosts on) until the run ends. Same scenario +
- * same seed = same summary apart from wallMs and decisionMs.
+ * completions as events. VMs stay allocated (their hosts on) until the run ends. A cloudlet bound
+ * to a VM that could not be placed is rejected ("cloudlet bound to unplaced vm"; CloudSim Plus's
+ * broker would send it to another VM instead). Same scenario + same seed = same summary apart
+ * from wallMs and decisionMs.
  */
 export function runProvider(config: ProviderScenario, opts: ProviderRunOptions): ProviderRunResult {
   const t0 = performance.now();
@@ -46,12 +51,16 @@ export function runProvider(config: ProviderScenario, opts: ProviderRunOptions):
     emptyHostsIdle: s.emptyHosts === "idle",
     maxTimeS: s.maxTimeS ?? Infinity,
     onProgress: opts.onProgress,
+    utilisationFrameS: s.utilisationFrameS,
+    utilisationRng: new RandomStreams(opts.seed).get("cloudlet-utilisation"),
   });
+  const s0 = performance.now();
   dc.placeVms(policy);
   dc.run();
+  const simulatorMs = performance.now() - s0;
   const { summary, objectiveTerms } = buildSummary(dc, s, opts.seed, policy.name, 0);
   const intervals = buildIntervals(dc, s);
   const hosts = opts.hostRows === false ? [] : buildHostRows(dc, s);
   summary.wallMs = performance.now() - t0;
-  return { summary, hosts, intervals, config: s, objectiveTerms, cloudlets: entities.cloudlets, vmHost: entities.vms.host };
+  return { summary, hosts, intervals, config: s, objectiveTerms, cloudlets: entities.cloudlets, vmHost: entities.vms.host, simulatorMs };
 }

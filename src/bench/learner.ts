@@ -92,6 +92,46 @@ async function objectives(scenarioName: string, policy: string, intervals: numbe
   return { objective, decisionMs };
 }
 
+/** the load ladder on the scinet fleet (the oracle bench's rungs), runs cut as the oracle bench cuts them */
+const LADDER = ["scinet-load-35", "scinet-load-70", "scinet-load-90"];
+const LADDER_INTERVALS = 100;
+
+/** Every baseline, the oracle and the given learner models on unseen seeds of one scenario, with the targets. */
+async function compare(log: Log, scenarioName: string, intervals: number, learners: ReadonlyArray<readonly [string, string | null | undefined]>): Promise<void> {
+  const t0 = performance.now();
+  const rows: Array<{ policy: string; objective: number[]; decisionMs: number[] }> = [];
+  const lines: string[] = [];
+  const add = async (label: string, policy: string, options?: Record<string, unknown>) => {
+    try {
+      const x = await objectives(scenarioName, policy, intervals, options);
+      rows.push({ policy: label, ...x });
+      const ci = meanCI(x.objective);
+      lines.push(`  ${label.padEnd(34)} ${x.objective.length > 0 ? ci.mean.toPrecision(4).padStart(10) : "-"} ± ${ci.ci95.toPrecision(2)}   decision p50 ${fmt(percentile(x.decisionMs, 50), 3)} ms, p99 ${fmt(percentile(x.decisionMs, 99), 3)} ms`);
+    } catch (e) {
+      if (e instanceof PolicyError) lines.push(`  ${label}: skipped (${e.message})`);
+      else throw e;
+    }
+  };
+  for (const b of BASELINE_POLICIES) await add(b, b);
+  await add("oracle", "oracle");
+  for (const [label, model] of learners) if (model !== null) await add(label, "learner", model === undefined ? undefined : { model });
+  log(`\n${scenarioName}: ${intervals} intervals x ${UNSEEN.length} unseen seeds, objective mean ± 95 % CI (lower is better); ${fmt((performance.now() - t0) / 1000, 0)} s`);
+  for (const l of lines) log(l);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const oracle = rows.find((r) => r.policy === "oracle");
+  const baselines = rows.filter((r) => BASELINE_POLICIES.includes(r.policy));
+  for (const l of rows.filter((r) => r.policy.startsWith("learner"))) {
+    const lm = mean(l.objective);
+    const om = oracle ? mean(oracle.objective) : NaN;
+    const gap = (lm - om) / Math.abs(om);
+    const worse = baselines.filter((b) => mean(b.objective) <= lm).map((b) => b.policy);
+    log(
+      `  ${l.policy}: ${gap >= 0 ? "+" : ""}${fmt(100 * gap, 1)} % against the oracle's objective (target within 5 %: ${gap <= 0.05 ? "met" : "MISSED"}); ` +
+        (worse.length === 0 ? "lower than every baseline (met)" : `not lower than ${worse.join(", ")} (MISSED)`),
+    );
+  }
+}
+
 export async function benchLearner(log: Log): Promise<void> {
   log(`${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)}; unseen seeds ${UNSEEN.join(", ")}`);
   // ------------------------------------------------------------ latency of the shipped model
@@ -105,8 +145,7 @@ export async function benchLearner(log: Log): Promise<void> {
   let mlpModel: string | null = null;
   try {
     const config: LearnConfig = {
-      scenario,
-      source,
+      scenarios: [{ scenario, source }],
       dataset: null,
       expert: "oracle",
       oracle: LABELLING_ORACLE,
@@ -115,9 +154,10 @@ export async function benchLearner(log: Log): Promise<void> {
       validationFraction: 0.2,
       daggerRounds: 2,
       architecture: DEFAULT_ATTENTION,
-      sizes: sizesFor(scenario, source),
+      sizes: sizesFor([{ scenario, source }]),
       train: DEFAULT_TRAIN,
       tieTemperature: DEFAULT_TIE_TEMPERATURE,
+      deploymentPassesPerState: 12,
     };
     const t0 = performance.now();
     const r = await learn(config, out, false, { info: () => undefined, progress: false });
@@ -152,38 +192,15 @@ export async function benchLearner(log: Log): Promise<void> {
     mlpModel = mr.modelFile;
 
     // ------------------------------------------------------------ objective on unseen seeds
-    log(`\nscinet-testbed: 200 intervals x ${UNSEEN.length} unseen seeds, objective mean ± 95 % CI (lower is better)`);
-    const rows: Array<{ policy: string; objective: number[]; decisionMs: number[] }> = [];
-    const add = async (label: string, policy: string, options?: Record<string, unknown>) => {
-      try {
-        const x = await objectives("scinet-testbed", policy, 200, options);
-        rows.push({ policy: label, ...x });
-        const ci = meanCI(x.objective);
-        log(`  ${label.padEnd(34)} ${fmt(ci.mean).padStart(8)} ± ${fmt(ci.ci95)}   decision p50 ${fmt(percentile(x.decisionMs, 50), 3)} ms, p99 ${fmt(percentile(x.decisionMs, 99), 3)} ms`);
-      } catch (e) {
-        if (e instanceof PolicyError) log(`  ${label}: skipped (${e.message})`);
-        else throw e;
-      }
-    };
-    for (const b of BASELINE_POLICIES) await add(b, b);
-    await add("oracle", "oracle");
-    if (fs.existsSync(DEFAULT_MODEL_FILE)) await add("learner (shipped model)", "learner");
-    await add("learner (trained above)", "learner", { model: trained });
-    if (mlpModel) await add("learner, MLP baseline (BC only)", "learner", { model: mlpModel });
-    const oracle = rows.find((r) => r.policy === "oracle");
-    const baselines = rows.filter((r) => BASELINE_POLICIES.includes(r.policy));
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    for (const l of rows.filter((r) => r.policy.startsWith("learner"))) {
-      const lm = mean(l.objective);
-      const om = oracle ? mean(oracle.objective) : NaN;
-      const gap = (lm - om) / Math.abs(om);
-      const worse = baselines.filter((b) => mean(b.objective) <= lm).map((b) => b.policy);
-      log(
-        `  ${l.policy}: ${fmt(100 * gap, 1)} % from the oracle's objective (target within 5 %: ${Math.abs(gap) <= 0.05 || gap < 0 ? "met" : "MISSED"}); ` +
-          (worse.length === 0 ? `lower than every baseline (met)` : `not lower than ${worse.join(", ")} (MISSED)`),
-      );
+    await compare(log, "scinet-testbed", 200, [
+      ...(fs.existsSync(DEFAULT_MODEL_FILE) ? [["learner (shipped model)", undefined] as const] : []),
+      ["learner (trained above)", trained],
+      ["learner, MLP baseline (BC only)", mlpModel],
+    ]);
+    if (fs.existsSync(DEFAULT_MODEL_FILE)) {
+      for (const rung of LADDER) await compare(log, rung, LADDER_INTERVALS, [["learner (shipped model)", undefined]]);
     }
-    log("  not measured here: the load ladder and bitbrains-50-synthetic (the shipped model is made for the scinet fleet; see the README)");
+    log("  not measured: bitbrains-50-synthetic (another fleet and catalogue; the shipped model is made for the scinet fleet)");
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }

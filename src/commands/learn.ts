@@ -16,7 +16,7 @@ import { ObjectiveError } from "../../simulator/objective.ts";
 import { PolicyError } from "../../simulator/policies/registry.ts";
 import { loadTenantScenario } from "../../simulator/scenarios.ts";
 import { writeFileAtomicSync } from "../../workloads/output/atomic.ts";
-import { OracleSettingsError, parseOracleSettings } from "../../oracle/settings.ts";
+import { DEFAULT_ORACLE_SETTINGS, OracleSettingsError, parseOracleSettings } from "../../oracle/settings.ts";
 import { DEFAULT_ATTENTION, DEFAULT_MLP, type Architecture } from "../../learner/model/architecture.ts";
 import { LearnError, learn, sizesFor, type LearnConfig, type LearnResult } from "../../learner/learn.ts";
 import { LABELLING_ORACLE } from "../../learner/data/experts.ts";
@@ -73,12 +73,12 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     .usage(
       "cotwin learn --scenario <name|file> --out <dir> [options]\n\nTrains the imitation learner (behaviour cloning, then DAgger rounds) on the oracle's decisions and exports it to ONNX for `cotwin simulate --policy learner --model <dir>/model.onnx`.",
     )
-    .option("scenario", { type: "string", demandOption: true, describe: "built-in tenant scenario or a YAML/JSON file" })
+    .option("scenario", { type: "string", demandOption: true, describe: "built-in tenant scenario or a YAML/JSON file; several, comma-separated, share one model (e.g. a load ladder on one fleet)" })
     .option("out", { type: "string", demandOption: true, describe: "output directory (model.onnx, metrics.json, curves, checkpoint)" })
     .option("dataset", { type: "string", describe: "an oracle data set directory (cotwin oracle --out), or the data/round0.jsonl of an earlier cotwin learn run, for behaviour cloning instead of running episodes" })
     .option("expert", { type: "string", default: "oracle", describe: 'who labels the states: "oracle" or a baseline policy, e.g. compressed+least-loaded' })
     .option("seeds", { type: "string", default: "1..5", describe: "episode seeds, a..b or a,b,c (round 0 without --dataset, and DAgger rounds)" })
-    .option("intervals", { type: "number", describe: "intervals per episode (default: the scenario's)" })
+    .option("intervals", { type: "number", describe: "intervals per episode (default: the first scenario's)" })
     .option("dagger-rounds", { type: "number", default: 2, describe: "DAgger rounds after behaviour cloning" })
     .option("epochs", { type: "number", default: DEFAULT_TRAIN.epochs, describe: "training epochs per round at most (early stopping may end sooner)" })
     .option("patience", { type: "number", default: DEFAULT_TRAIN.patience, describe: "epochs without a better validation loss before a round stops" })
@@ -92,9 +92,10 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     .option("heads", { type: "number", default: 4, describe: "attention heads" })
     .option("max-hosts", { type: "number", describe: "host tokens (default 32, or the scenario's host count if larger)" })
     .option("max-requests", { type: "number", describe: "request tokens per chunk (default 16)" })
-    .option("budget-evals", { type: "number", default: LABELLING_ORACLE.budgetEvals!, describe: "the oracle's candidates scored per label" })
+    .option("budget-evals", { type: "number", describe: `the oracle's candidates scored per label (default ${DEFAULT_ORACLE_SETTINGS.budgetEvals})` })
     .option("horizon", { type: "number", describe: "the oracle's look-ahead intervals" })
     .option("tie-temperature", { type: "number", default: DEFAULT_TIE_TEMPERATURE, describe: "soft-target temperature, a share of |best score|: alternatives within it share the label" })
+    .option("passes-per-state", { type: "number", default: 12, describe: "deployment passes (a request's variant, a fragment's host) trained on per state at most; heavier states are sampled (0: all)" })
     .option("resume", { type: "boolean", default: false, describe: "continue the run in --out (refused if its settings differ)" })
     .option("json", { type: "boolean", default: false, describe: "print the result as JSON" })
     .strict()
@@ -120,11 +121,18 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     int("heads", a.heads, 1);
     int("max-hosts", a.maxHosts, 1);
     int("max-requests", a.maxRequests, 1);
+    int("passes-per-state", a.passesPerState, 0);
     if (!(a.learningRate > 0)) throw new LearnUsageError(`--learning-rate must be positive, got ${a.learningRate}`);
     if (!(a.validation > 0 && a.validation < 1)) throw new LearnUsageError(`--validation must be between 0 and 1, got ${a.validation}`);
     if (!(a.tieTemperature > 0)) throw new LearnUsageError(`--tie-temperature must be positive, got ${a.tieTemperature}`);
     const seeds = parseSeeds(a.seeds);
-    const { scenario, source } = loadTenantScenario(a.scenario);
+    const scenarios = a.scenario
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean)
+      .map((x) => loadTenantScenario(x));
+    if (scenarios.length === 0) throw new LearnUsageError("--scenario: give a scenario name or file");
+    const { scenario, source } = scenarios[0];
     let architecture: Architecture;
     if (a.architecture === "mlp") {
       const width = a.width ?? (DEFAULT_MLP as { hidden: number[] }).hidden[0];
@@ -142,10 +150,9 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
       const { RandomStreams } = await import("../../simulator/engine/random.ts");
       createPolicy(a.expert, { model: buildTwinModel(scenario, source), seed: 0, streams: new RandomStreams(0) });
     }
-    const oracle = parseOracleSettings({ ...LABELLING_ORACLE, budgetEvals: a.budgetEvals, ...(a.horizon !== undefined ? { horizon: a.horizon } : {}) }, (k) => `--${k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}`);
+    const oracle = parseOracleSettings({ ...LABELLING_ORACLE, ...(a.budgetEvals !== undefined ? { budgetEvals: a.budgetEvals } : {}), ...(a.horizon !== undefined ? { horizon: a.horizon } : {}) }, (k) => `--${k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}`);
     const config: LearnConfig = {
-      scenario,
-      source,
+      scenarios,
       dataset: a.dataset ?? null,
       expert: a.expert,
       oracle,
@@ -154,9 +161,10 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
       validationFraction: a.validation,
       daggerRounds: a.daggerRounds,
       architecture,
-      sizes: sizesFor(scenario, source, { hosts: a.maxHosts, requests: a.maxRequests }),
+      sizes: sizesFor(scenarios, { hosts: a.maxHosts, requests: a.maxRequests }),
       train: { ...DEFAULT_TRAIN, epochs: a.epochs, patience: a.patience, batchSize: a.batchSize, learningRate: a.learningRate, seed: a.seed },
       tieTemperature: a.tieTemperature,
+      deploymentPassesPerState: a.passesPerState === 0 ? null : a.passesPerState,
     };
     const progress = io.interactive && !a.json;
     const r = await learn(config, a.out, a.resume, {

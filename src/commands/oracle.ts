@@ -11,7 +11,8 @@ import { PolicyError } from "../../simulator/policies/registry.ts";
 import { loadTenantScenario } from "../../simulator/scenarios.ts";
 import { buildDataset, DatasetError } from "../../oracle/dataset.ts";
 import { SEARCH_METHODS } from "../../oracle/search/index.ts";
-import { flagName, OracleSettingsError, parseOracleSettings } from "../../oracle/settings.ts";
+import { ensurePolicies } from "../policies.ts";
+import { DEFAULT_ORACLE_SETTINGS as D, flagName, OracleSettingsError, parseOracleSettings } from "../../oracle/settings.ts";
 
 export interface OracleCommandIo {
   out: (text: string) => void;
@@ -45,13 +46,16 @@ export async function runOracleCommand(argv: string[], io: OracleCommandIo = pro
     .option("out", { type: "string", demandOption: true, describe: "data set directory (data.jsonl + manifest.json)" })
     .option("intervals", { type: "number", describe: "intervals to record (default: the scenario's)" })
     .option("seed", { type: "number", default: 1, describe: "seed of the run (arrivals, failures, the oracle's search)" })
-    .option("budget-ms", { type: "number", describe: "wall-clock budget per decision, ms (then decisions depend on machine speed: not reproducible)" })
-    .option("budget-evals", { type: "number", default: 4000, describe: "candidates scored per decision at most" })
-    .option("patience", { type: "number", default: 600, describe: "stop a search after this many evaluations without improvement (0: never)" })
-    .option("method", { type: "string", default: "anneal", choices: SEARCH_METHODS as unknown as string[], describe: "search method" })
-    .option("horizon", { type: "number", default: 2, describe: "look-ahead intervals" })
-    .option("forks", { type: "number", default: 1, describe: "look-ahead forks averaged per candidate" })
-    .option("workers", { type: "number", default: 0, describe: "worker threads scoring candidates" })
+    .option("budget-ms", { type: "number", describe: "a hard wall-clock limit per decision, ms (opt-in: decisions then depend on machine speed, not reproducible)" })
+    .option("budget-evals", { type: "number", default: D.budgetEvals ?? undefined, describe: "candidates scored per decision at most" })
+    .option("patience", { type: "number", default: D.patience, describe: "stop a search after this many evaluations without improvement (0: never)" })
+    .option("method", { type: "string", default: D.method, choices: SEARCH_METHODS as unknown as string[], describe: "search method" })
+    .option("horizon", { type: "number", describe: "look-ahead intervals (default: one boot time plus one interval)" })
+    .option("forks", { type: "number", default: D.forks, describe: "look-ahead samples averaged per candidate" })
+    .option("validation-forks", { type: "number", default: D.validationForks, describe: "fresh samples the best must win on against the continuation's decision (0: no check)" })
+    .option("continuation", { type: "string", default: D.continuation, describe: "policy assumed after each decision in the look-ahead (a name or a policy file)" })
+    .option("clairvoyant", { type: "boolean", default: false, describe: "the look-ahead sees the run's real future (labelled so in the data set)" })
+    .option("workers", { type: "number", default: D.workers, describe: "worker threads scoring candidates" })
     .option("resume", { type: "boolean", default: false, describe: "continue the data set in --out (refused if its scenario, seed, version or settings differ)" })
     .option("json", { type: "boolean", default: false, describe: "print the result as JSON" })
     .strict()
@@ -75,12 +79,16 @@ export async function runOracleCommand(argv: string[], io: OracleCommandIo = pro
         budgetMs: a.budgetMs ?? null,
         budgetEvals: a.budgetEvals,
         patience: a.patience,
-        horizon: a.horizon,
+        horizon: a.horizon ?? null,
         forks: a.forks,
+        validationForks: a.validationForks,
+        continuation: a.continuation,
+        clairvoyant: a.clairvoyant,
         workers: a.workers,
       },
       flagName,
     );
+    await ensurePolicies(oracle.continuation);
     const r = await buildDataset({
       scenario,
       source,

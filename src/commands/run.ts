@@ -8,14 +8,16 @@ import { UsageError } from "../usage-error.ts";
 import { readScenarioFile } from "../../simulator/scenario.ts";
 import { loadTenantScenario, builtinTenantNames } from "../../simulator/scenarios.ts";
 import { runTenantAsync, UnfinishedRunError } from "../runner.ts";
-import { BASELINE_POLICIES } from "../../simulator/policies/registry.ts";
+import { allBaselines, BASELINE_POLICIES } from "../../simulator/policies/registry.ts";
+import { buildTwinModel } from "../../simulator/scenarios.ts";
 import { createProgress } from "../../workloads/output/progress.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../../workloads/output/atomic.ts";
 import { toCsv } from "../output/csv.ts";
 import { escapeHtml } from "../output/escape.ts";
 import type { RunRecord, RunSummary } from "../../simulator/summary.ts";
 import { VERSION } from "../../simulator/version.ts";
-import { providerBuiltinNames, runProviderScenario, loadProviderScenario } from "../provider-runs.ts";
+import { meanCI } from "../statistics.ts";
+import { isProviderBuiltin, ladderPattern, providerBuiltinNames, runProviderScenario, loadProviderScenario } from "../provider-runs.ts";
 
 export interface SimulateArgs {
   scenario: string;
@@ -36,7 +38,7 @@ type Resolved =
 /** Decides which view a scenario name or file belongs to. */
 export function resolveScenario(nameOrFile: string): Resolved {
   if (builtinTenantNames().includes(nameOrFile)) return { view: "tenant", name: nameOrFile };
-  if (providerBuiltinNames().includes(nameOrFile)) return { view: "provider", name: nameOrFile };
+  if (isProviderBuiltin(nameOrFile)) return { view: "provider", name: nameOrFile };
   const raw = readScenarioFile(nameOrFile) as { view?: unknown } | null;
   if (raw && typeof raw === "object" && raw.view === "provider") return { view: "provider", name: nameOrFile };
   return { view: "tenant", name: nameOrFile };
@@ -99,14 +101,14 @@ export async function runSimulate(a: SimulateArgs): Promise<number> {
 export function formatSummary(s: RunSummary): string {
   const r = s.requests;
   const lines = [
-    `scenario ${s.scenario}, policy ${s.policy}, seed ${s.seed}, ${s.intervals} intervals (${fmt(s.simulatedS)} s simulated), cotwin ${s.version}`,
+    `scenario ${s.scenario}, policy ${s.policy}, seed ${s.seed}, ${s.intervals} intervals + ${s.drainIntervals} draining (${fmt(s.simulatedS)} s simulated), cotwin ${s.version}`,
+    `  objective       ${fmt(s.objective)} (${s.objectiveName}, lower is better)`,
+    `  money           ${fmt(s.usdPerRequest)} USD per request = (VM ${fmt(s.costUSD)} + energy ${fmt(s.energyUSD)} + violations ${fmt(s.penaltyUSD)} + accuracy ${fmt(s.accuracyLossUSD)}) USD / ${r.arrived}`,
     `  energy          ${fmt(s.energyKWh)} kWh`,
-    `  cost            ${fmt(s.costUSD)} USD`,
     `  response        mean ${fmt(s.meanResponseS)} s, p95 ${fmt(s.p95ResponseS)} s`,
-    `  SLA violations  ${fmt(100 * s.slaViolationRate)} % of completed`,
-    `  accuracy        ${fmt(100 * s.meanAccuracy)} %`,
-    `  objective       ${fmt(s.objective)} (lower is better)`,
-    `  requests        ${r.arrived} arrived = ${r.completed} completed + ${r.rejected} rejected + ${r.failed} failed + ${r.inFlight} in flight; ${r.violated} over deadline`,
+    `  violations      ${fmt(100 * s.violationRate)} % of arrived (${r.late} late + ${r.rejected} rejected + ${r.failed} failed + ${r.unfinished} unfinished)`,
+    `  accuracy        ${fmt(100 * s.meanAccuracy)} % (completed requests)`,
+    `  requests        ${r.arrived} arrived = ${r.completed} completed + ${r.rejected} rejected + ${r.failed} failed + ${r.unfinished} unfinished`,
     `  rejected parts  ${Object.keys(s.decisionRejections).length ? Object.entries(s.decisionRejections).map(([k, v]) => `${k}: ${v}`).join(", ") : "none"}`,
     `  events          ${s.events} in ${fmt(s.wallMs)} ms wall; decision p50 ${fmt(s.decisionMs.p50)} ms, p99 ${fmt(s.decisionMs.p99)} ms`,
   ];
@@ -132,6 +134,8 @@ export function listScenarios(json: boolean): void {
     const { scenario } = loadProviderScenario(name);
     rows.push({ name, view: "provider", description: (scenario as { description?: string }).description ?? "" });
   }
+  // the ladder's steps are built-ins too, named by their step
+  rows.push({ name: ladderPattern.name, view: "provider", description: ladderPattern.description });
   if (json) {
     io.out(JSON.stringify(rows) + "\n");
     return;
@@ -151,7 +155,7 @@ export interface CompareArgs {
   command: string[];
 }
 
-const METRICS = ["objective", "energyKWh", "costUSD", "meanResponseS", "p95ResponseS", "slaViolationRate", "meanAccuracy"] as const;
+const METRICS = ["objective", "usdPerRequest", "energyKWh", "costUSD", "meanResponseS", "p95ResponseS", "violationRate", "meanAccuracy"] as const;
 
 export interface CompareRow {
   policy: string;
@@ -159,17 +163,12 @@ export interface CompareRow {
   [metric: string]: number | string;
 }
 
-/** Two-sided 95 % Student t quantiles for 1..30 degrees of freedom (normal beyond). */
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+// meanCI lives with the other interval estimates (src/statistics.ts); re-exported for older callers
+export { meanCI };
 
-/** Mean and half-width of the 95 % confidence interval of the mean. */
-export function meanCI(xs: readonly number[]): { mean: number; ci95: number } {
-  const n = xs.length;
-  const mean = xs.reduce((s, x) => s + x, 0) / n;
-  if (n < 2) return { mean, ci95: NaN };
-  const v = xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1);
-  const t = n - 1 <= 30 ? T975[n - 2] : 1.96;
-  return { mean, ci95: (t * Math.sqrt(v)) / Math.sqrt(n) };
+function allBaselinesOf(nameOrFile: string): string[] {
+  const { scenario, source } = loadTenantScenario(nameOrFile);
+  return allBaselines(buildTwinModel(scenario, source));
 }
 
 /** A comparison directory is new, empty, or one cotwin wrote before (it holds compare.json). */
@@ -186,7 +185,9 @@ function checkCompareDir(dir: string): void {
 }
 
 export async function runCompare(a: CompareArgs): Promise<number> {
-  const policies = a.policies ?? BASELINE_POLICIES;
+  if (a.policies && a.policies.length === 0) throw new UsageError("--policies names no policy (give a comma-separated list, or all)");
+  // "all": every provisioning x deployment x placement combination the scenario supports
+  const policies = (a.policies ?? BASELINE_POLICIES).flatMap((p) => (p === "all" ? allBaselinesOf(a.scenario) : [p]));
   if (a.out) checkCompareDir(a.out);
   const r = resolveScenario(a.scenario);
   const bar = createProgress({ total: policies.length * a.seeds, label: `compare ${a.scenario}`, enabled: !a.json });
@@ -236,7 +237,7 @@ function safeName(policy: string): string {
 
 function formatCompare(r: { scenario: string; seeds: number; rows: CompareRow[] }): string {
   const head = `scenario ${r.scenario}, ${r.seeds} seed(s); mean ± 95 % CI; objective: lower is better\n`;
-  const cols = ["policy", "objective", "energy kWh", "cost USD", "resp s", "p95 s", "SLA viol", "accuracy", "p99 ms"];
+  const cols = ["policy", "objective", "energy kWh", "cost USD", "resp s", "p95 s", "violations", "accuracy", "p99 ms"];
   const body = r.rows.map((x) => [
     String(x.policy),
     pm(x.objective as number, x.objectiveCI95 as number),
@@ -244,7 +245,7 @@ function formatCompare(r: { scenario: string; seeds: number; rows: CompareRow[] 
     pm(x.costUSD as number, x.costUSDCI95 as number),
     pm(x.meanResponseS as number, x.meanResponseSCI95 as number),
     fmt(x.p95ResponseS as number),
-    fmt(x.slaViolationRate as number),
+    fmt(x.violationRate as number),
     fmt(x.meanAccuracy as number),
     fmt(x.decisionP99Ms as number),
   ]);

@@ -9,10 +9,8 @@
  *   report.html    the self-contained report
  *   run-info.json  how and when it ran: command line, node version, time, wall and decision times
  *
- * Reproducibility: for the same scenario and seed, every file except run-info.json and
- * report.html is byte-identical between runs. run-info.json holds all measured times and the
- * invocation; report.html shows the decision times, which are measured, so it differs in those
- * figures only (rendering the same RunRecord twice gives the same bytes).
+ * Reproducibility: for the same scenario and seed, every file except run-info.json is
+ * byte-identical between runs. run-info.json holds all measured times and the invocation.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -48,11 +46,12 @@ const INTERVAL_COLUMN_LIST = [
   "costUSD",
   "arrived",
   "completed",
-  "violated",
+  "late",
   "rejected",
   "failed",
   "pending",
   "running",
+  "drain",
   "meanResponseS",
   "meanAccuracy",
   "hostsOn",
@@ -73,7 +72,7 @@ const REQUEST_COLUMN_LIST = [
   "endS",
   "responseS",
   "status",
-  "violated",
+  "late",
   "accuracy",
   "hosts",
 ] as const;

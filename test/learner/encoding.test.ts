@@ -17,14 +17,25 @@ import { randomWeights, TINY_ATTENTION } from "../helpers/learner.ts";
 
 const SIZES: ModelSizes = { hosts: 20, requests: 6, apps: 8, fragments: 4 };
 
-/** scinet-testbed after `steps` intervals under threshold+least-loaded: hosts in several states, requests pending. */
+/**
+ * scinet-testbed at 6x load after `steps` intervals of least-loaded placement, hosts 12-15 stopped
+ * at interval 10 and host 12 started again at interval 23: hosts on, off and booting, requests pending.
+ */
 function scinetObservation(steps: number, seed = 3): Observation {
   const { scenario, source } = loadTenantScenario("scinet-testbed");
   const s = { ...scenario, workload: { ...scenario.workload, ratePerInterval: 6 } as typeof scenario.workload };
   const ready = buildReadyTwin({ scenario: s, source, seed, record: false });
-  const policy = createPolicy("threshold+least-loaded", { model: ready.model, seed, streams: ready.streams });
+  const policy = createPolicy("least-loaded", { model: ready.model, seed, streams: ready.streams });
   const stepper = new TwinStepper(ready.twin);
-  for (let k = 0; k < steps; k++) stepper.apply(policy.decide(stepper.observe()));
+  for (let k = 0; k < steps; k++) {
+    const obs = stepper.observe();
+    const d = policy.decide(obs);
+    if (k === 10) d.provision = [12, 13, 14, 15].map((host) => ({ host, action: "stop" as const }));
+    if (k === 23) d.provision = [{ host: 12, action: "start" }];
+    // nothing placed on a host being stopped
+    if (k === 10) d.deploy = d.deploy?.filter((x) => x.hosts.every((h) => h < 12));
+    stepper.apply(d);
+  }
   return stepper.observe();
 }
 
@@ -48,6 +59,7 @@ test("a Standard_B2s host is encoded on the documented fixed scales (worked by h
   assert.ok(Math.abs(f[16] - 0.0416 / 0.5) < 1e-7); // price / 0.5
   assert.ok(Math.abs(f[20] - 60 / 5 / 20) < 1e-7); // boot time / interval / 20
   assert.equal(f[13], 1); // B-series: credits observed
+  assert.ok(Math.abs(f[22] - 0.2) < 1e-7); // held at its 20 % base rate without credits
   // hosts beyond the fleet are padding
   assert.deepEqual(Array.from(x.hostMask), [...new Array(16).fill(1), 0, 0, 0, 0]);
 });
@@ -77,6 +89,7 @@ test("encoding round-trips: the decoded pass gives back the observation's hosts 
     near(x.idleW, h.idleW[i], "idle");
     near(x.maxW, h.maxW[i], "max");
     near(x.bootS, h.bootS[i], "boot");
+    near(x.baseUtilisation, h.baseUtilisation[i], "base utilisation");
     near(x.bootLeftS, h.state[i] === HOST_BOOTING ? 17.5 : 0, "boot left");
   });
   const n = Math.min(SIZES.requests, obs.pending.length);
@@ -121,6 +134,7 @@ function permuteHosts(obs: Observation, perm: number[]): Observation {
       idleW: pick(h.idleW, (n) => new Float64Array(n)),
       maxW: pick(h.maxW, (n) => new Float64Array(n)),
       bootS: pick(h.bootS, (n) => new Float64Array(n)),
+      baseUtilisation: pick(h.baseUtilisation, (n) => new Float64Array(n)),
     },
   };
 }
@@ -145,33 +159,42 @@ test("permuting the hosts permutes the host tokens, the model's host outputs and
   perm.forEach((old, i) => assert.deepEqual(b.hosts.subarray(i * DH, (i + 1) * DH), a.hosts.subarray(old * DH, (old + 1) * DH)));
   for (const k of ["requests", "requestMask", "global", "slot", "fragment"] as const) assert.deepEqual(b[k], a[k]);
 
-  const session = new OnnxSession(exportOnnx(TINY_ATTENTION, SIZES, randomWeights(TINY_ATTENTION, SIZES, 11)));
-  try {
-    const d = inputDims(SIZES);
-    const run = (x: typeof a) => session.run(Object.fromEntries(INPUT_NAMES.map((k) => [k, { data: x[k], dims: [1, d[k]] }])));
-    const ra = run(a);
-    const rb = run(b);
-    perm.forEach((old, i) => {
-      for (let c = 0; c < 2; c++) assert.ok(Math.abs(rb.provision.data[i * 2 + c] - ra.provision.data[old * 2 + c]) < 1e-5);
-    });
-    assert.ok(Math.abs(rb.done.data[0] - ra.done.data[0]) < 1e-5);
-    assert.ok(Array.from(rb.variant.data).every((v, i) => Math.abs(v - ra.variant.data[i]) < 1e-5));
-    // decisions: host h in the permuted fleet is host perm[h] in the original one. Hosts whose
-    // tokens are identical are interchangeable (the decoder takes the lowest-numbered of a tie),
-    // so the decisions are compared with each host named by its token.
-    const scorer = onnxScorer(session, SIZES);
-    const da = walkDecision(obs, new Float64Array(n), SIZES, new ScoreChooser(scorer, SIZES));
-    const db = walkDecision(pobs, new Float64Array(n), SIZES, new ScoreChooser(scorer, SIZES));
-    assert.ok((da.deploy ?? []).length > 0 && (da.provision ?? []).length > 0, "the random model provisions and deploys");
-    const token = (h: number) => Array.from(a.hosts.subarray(h * DH, (h + 1) * DH)).join(",");
-    const described = (d: typeof da, host: (h: number) => number) => ({
-      provision: (d.provision ?? []).map((p) => `${p.action} ${token(host(p.host))}`).sort(),
-      deploy: (d.deploy ?? []).map((x) => `${x.request} ${x.variant} ${x.hosts.map((h) => token(host(h))).join(" | ")}`),
-    });
-    assert.deepEqual(described(db, (h) => perm[h]), described(da, (h) => h));
-  } finally {
-    session.dispose();
+  const w = randomWeights(TINY_ATTENTION, SIZES, 11);
+  let provisioned = 0;
+  let deployed = 0;
+  // a random model that changes many hosts (done scored low), then one that changes none and deploys
+  for (const doneBias of [-3, 5]) {
+    w.get("head.done.out.b")![0] = doneBias;
+    const session = new OnnxSession(exportOnnx(TINY_ATTENTION, SIZES, w));
+    try {
+      const d = inputDims(SIZES);
+      const run = (x: typeof a) => session.run(Object.fromEntries(INPUT_NAMES.map((k) => [k, { data: x[k], dims: [1, d[k]] }])));
+      const ra = run(a);
+      const rb = run(b);
+      perm.forEach((old, i) => {
+        for (let c = 0; c < 2; c++) assert.ok(Math.abs(rb.provision.data[i * 2 + c] - ra.provision.data[old * 2 + c]) < 1e-5);
+      });
+      assert.ok(Math.abs(rb.done.data[0] - ra.done.data[0]) < 1e-5);
+      assert.ok(Array.from(rb.variant.data).every((v, i) => Math.abs(v - ra.variant.data[i]) < 1e-5));
+      // decisions: host h in the permuted fleet is host perm[h] in the original one. Hosts whose
+      // tokens are identical are interchangeable (the decoder takes the lowest-numbered of a tie),
+      // so the decisions are compared with each host named by its token.
+      const scorer = onnxScorer(session, SIZES);
+      const da = walkDecision(obs, new Float64Array(n), SIZES, new ScoreChooser(scorer, SIZES));
+      const db = walkDecision(pobs, new Float64Array(n), SIZES, new ScoreChooser(scorer, SIZES));
+      provisioned += (da.provision ?? []).length;
+      deployed += (da.deploy ?? []).length;
+      const token = (h: number) => Array.from(a.hosts.subarray(h * DH, (h + 1) * DH)).join(",");
+      const described = (x: typeof da, host: (h: number) => number) => ({
+        provision: (x.provision ?? []).map((p) => `${p.action} ${token(host(p.host))}`).sort(),
+        deploy: (x.deploy ?? []).map((y) => `${y.request} ${y.variant} ${y.hosts.map((h) => token(host(h))).join(" | ")}`),
+      });
+      assert.deepEqual(described(db, (h) => perm[h]), described(da, (h) => h));
+    } finally {
+      session.dispose();
+    }
   }
+  assert.ok(provisioned > 0 && deployed > 0, `the random models provision (${provisioned}) and deploy (${deployed})`);
 });
 
 test("padding is invisible: the same fleet in 20 or 32 host tokens gets the same scores", () => {

@@ -10,7 +10,7 @@ import { tinyScenario } from "../../oracle/tiny.ts";
 import { VERSION } from "../../simulator/version.ts";
 import { loadLearnerModel } from "../../learner/model-file.ts";
 import { cli } from "../helpers/cli.ts";
-import { FLEET_FILE } from "../helpers/learner.ts";
+import { fleet, FLEET_FILE } from "../helpers/learner.ts";
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "cotwin-learn-"));
@@ -24,12 +24,17 @@ function capture() {
 
 const SMALL = ["--expert", "compressed+least-loaded", "--seeds", "1..3", "--intervals", "6", "--epochs", "3", "--dagger-rounds", "1", "--width", "8", "--heads", "2", "--layers", "1", "--max-hosts", "8", "--max-requests", "6", "--batch-size", "32"];
 
-test("cotwin learn writes the model, the metrics (config, seed, version, per-head accuracy) and the curves; an interrupted run resumes to the same model", async () => {
+test("cotwin learn on two scenarios writes the model, the metrics (config, seed, version, per-head accuracy) and the curves; an interrupted run resumes to the same model", async () => {
   const root = tempDir();
   try {
+    // the test fleet at its own load and at half of it: one model for both
+    const half = path.join(root, "half.json");
+    const f = fleet();
+    fs.writeFileSync(half, JSON.stringify({ ...f, name: "learner-fleet-half", workload: { ...f.workload, ratePerInterval: 6 } }));
+    const SCENARIOS = `${FLEET_FILE},${half}`;
     const whole = path.join(root, "whole");
     const c = capture();
-    assert.equal(await runLearnCommand(["--scenario", FLEET_FILE, "--out", whole, ...SMALL, "--json"], c.io), 0, c.err());
+    assert.equal(await runLearnCommand(["--scenario", SCENARIOS, "--out", whole, ...SMALL, "--json"], c.io), 0, c.err());
     const r = JSON.parse(c.out());
     assert.equal(r.backend === "wasm" || r.backend === "cpu" || r.backend === "tensorflow", true);
     for (const f of ["model.onnx", "metrics.json", "learn.json", "loss.svg", "loss.png", "accuracy.svg", "accuracy.png", "data/round0.jsonl", "data/round1.jsonl"]) {
@@ -42,34 +47,37 @@ test("cotwin learn writes the model, the metrics (config, seed, version, per-hea
     assert.equal(metrics.seed, 1);
     assert.equal(metrics.config.expert, "compressed+least-loaded");
     assert.equal(metrics.rounds.length, 2);
-    // 3 episodes: one validates, two train and run the DAgger round (6 intervals each)
+    // 2 scenarios x 3 seeds: one episode of the six validates, five train and run the DAgger round (6 intervals each)
     assert.equal(metrics.validationEpisodes.length, 1);
-    assert.equal(metrics.rounds[0].states, 18);
-    assert.equal(metrics.rounds[1].states, 12);
+    assert.match(metrics.validationEpisodes[0], /^learner-fleet(-half)?:seed[123]$/);
+    assert.equal(metrics.rounds[0].states, 36);
+    assert.equal(metrics.rounds[1].states, 30);
+    assert.deepEqual(metrics.config.scenarios.map((x: { name: string }) => x.name), ["learner-fleet", "learner-fleet-half"]);
     for (const k of ["provisionAccuracy", "variantAccuracy", "hostAccuracy"]) assert.equal(typeof metrics.final.validation[k], "number", k);
     assert.ok(metrics.history.length >= 2);
     const model = loadLearnerModel(path.join(whole, "model.onnx"));
     assert.deepEqual(model.info.sizes, { hosts: 8, requests: 6, apps: 8, fragments: 4 });
     assert.deepEqual(model.info.apps, ["classifier"]);
     assert.equal(model.info.training.seed, 1);
+    assert.deepEqual(model.info.training.scenarios, ["learner-fleet", "learner-fleet-half"]);
     model.session.dispose();
 
     // interrupted after 2 epochs, then resumed: the same model, byte for byte
     const cut = path.join(root, "cut");
-    await assert.rejects(runLearnCommand(["--scenario", FLEET_FILE, "--out", cut, ...SMALL], capture().io, { stopAfterEpochs: 2 }), /interrupted after epoch 2/);
+    await assert.rejects(runLearnCommand(["--scenario", SCENARIOS, "--out", cut, ...SMALL], capture().io, { stopAfterEpochs: 2 }), /interrupted after epoch 2/);
     assert.ok(fs.existsSync(path.join(cut, "checkpoint.bin")));
     assert.ok(!fs.existsSync(path.join(cut, "model.onnx")));
     const again = capture();
-    assert.equal(await runLearnCommand(["--scenario", FLEET_FILE, "--out", cut, ...SMALL, "--resume"], again.io), 0, again.err());
+    assert.equal(await runLearnCommand(["--scenario", SCENARIOS, "--out", cut, ...SMALL, "--resume"], again.io), 0, again.err());
     assert.match(again.err(), /resuming .* at round 0, epoch 2/);
     assert.deepEqual(fs.readFileSync(path.join(cut, "model.onnx")), fs.readFileSync(path.join(whole, "model.onnx")));
 
     // the same directory without --resume, or with other settings, is refused
     const no = capture();
-    assert.equal(await runLearnCommand(["--scenario", FLEET_FILE, "--out", whole, ...SMALL], no.io), 2);
+    assert.equal(await runLearnCommand(["--scenario", SCENARIOS, "--out", whole, ...SMALL], no.io), 2);
     assert.match(no.err(), /already holds a learner run; pass --resume/);
     const other = capture();
-    assert.equal(await runLearnCommand(["--scenario", FLEET_FILE, "--out", whole, ...SMALL.map((x) => (x === "3" ? "4" : x)), "--resume"], other.io), 2);
+    assert.equal(await runLearnCommand(["--scenario", SCENARIOS, "--out", whole, ...SMALL.map((x) => (x === "3" ? "4" : x)), "--resume"], other.io), 2);
     assert.match(other.err(), /other settings \(.*train: recorded .*"epochs":3.*asked .*"epochs":4/);
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
@@ -120,5 +128,8 @@ test("bad flags of cotwin learn are one-line errors naming the flag (exit code 2
     assert.match(r.stderr, msg);
     assert.equal(r.stderr.trim().split("\n").length, 1);
   }
+  const mixed = await cli(["learn", "--scenario", `${FLEET_FILE},scinet-testbed`, "--out", path.join(os.tmpdir(), "never-written")]);
+  assert.equal(mixed.code, 2);
+  assert.match(mixed.stderr, /scenarios learner-fleet and scinet-testbed have different applications \(classifier \/ resnet18, .*\); one model learns one catalogue/);
   assert.ok(!fs.existsSync(path.join(os.tmpdir(), "never-written")));
 });

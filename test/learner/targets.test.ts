@@ -26,6 +26,7 @@ function observation(utilisation: number[]): Observation {
       idleW: same(75.2),
       maxW: same(117),
       bootS: same(60),
+      baseUtilisation: same(0.2),
     },
     pending: [{ id: 7 }, { id: 8 }],
   } as unknown as Observation;
@@ -92,4 +93,18 @@ test("an alternative that only swaps identical hosts is the same label, not a ri
   assert.ok(Math.abs(after[0] - 2 * w) < 1e-12 && Math.abs(after[8] - w) < 1e-12, Array.from(after).join(" "));
   // and request 7 goes to host 0 under every alternative
   assert.deepEqual(Array.from(t.host.get(7)![0]).map((x) => Math.round(x * 3)), [3, 0, 0, 0]);
+});
+
+test("alternatives are weighed against the expert's own decision: one scored better counts as a tie, a repeat counts once", () => {
+  // the decision scored 0.1; `close` 0.09 (the search liked it, the oracle's check did not), `close` again, `far` 0.2
+  const s = state(best, [
+    [best, 0.1],
+    [close, 0.09],
+    [close, 0.09],
+    [far, 0.2],
+  ]);
+  const { weights, decisions } = alternativeWeights(s, 0.01);
+  assert.equal(decisions.length, 3);
+  const z = 2 + Math.exp(-100);
+  [1 / z, 1 / z, Math.exp(-100) / z].forEach((w, i) => assert.ok(Math.abs(weights[i] - w) < 1e-12, `${weights[i]} vs ${w}`));
 });

@@ -123,7 +123,7 @@ test("cotwin oracle refuses to mix data: another scenario, an existing directory
     assert.equal(await runOracleCommand(["--scenario", fileA, ...flags.slice(0, 2), "--seed", "3", ...flags.slice(4), "--horizon", "3", "--resume"], seed.io), 2);
     assert.equal(
       seed.err(),
-      `cotwin oracle: ${out} holds a data set of a different run (seed: recorded 2, asked 3; oracle horizon: recorded 2, asked 3); resume with the same settings, or choose another --out\n`,
+      `cotwin oracle: ${out} holds a data set of a different run (seed: recorded 2, asked 3; oracle horizon: recorded null, asked 3); resume with the same settings, or choose another --out\n`,
     );
 
     // The same settings resume (nothing left to do at 3 intervals; 5 adds two).

@@ -9,9 +9,9 @@ import { ensurePolicies } from "../../src/policies.ts";
 await ensurePolicies("oracle");
 import { TwinStepper } from "../../oracle/replay.ts";
 import { DEFAULT_LOOKAHEAD, LookAhead } from "../../oracle/score.ts";
-import { compileObjective } from "../../simulator/objective.ts";
+
 import { prepareTenantRun } from "../../src/runner.ts";
-import { loadTenantScenario } from "../../simulator/scenarios.ts";
+import { loadTenantScenario, scenarioObjective } from "../../simulator/scenarios.ts";
 
 const { scenario, source } = loadTenantScenario("scinet-testbed");
 
@@ -29,27 +29,37 @@ test("a worker replays the decision log and scores exactly as this thread does, 
   const run = prepareTenantRun({ scenario, source, policy: "threshold+least-loaded", seed: 4, record: false });
   const stepper = new TwinStepper(run.twin);
   const history: Decision[] = [];
-  const lookAhead = new LookAhead(run.model, compileObjective(scenario.objective), defaultContinuation(run.model), DEFAULT_LOOKAHEAD);
+  const lookAhead = new LookAhead(run.model, scenarioObjective(scenario, "test"), defaultContinuation(run.model), DEFAULT_LOOKAHEAD);
   const pool = new TwinPool({ scenario, source, seed: 4, workers: 1, lookAhead: DEFAULT_LOOKAHEAD, continuation: "default" });
+  // the continuation keeps state: like the oracle, show it each decision point's observation once
+  let observedAt = -1;
+  const see = (obs: ReturnType<typeof stepper.observe>) => {
+    if (observedAt === history.length) return;
+    observedAt = history.length;
+    lookAhead.observe(obs);
+  };
   try {
     for (const advance of [10, 3, 0, 7]) {
       for (let k = 0; k < advance; k++) {
-        const d = run.policy.decide(stepper.observe());
+        const o = stepper.observe();
+        see(o);
+        const d = run.policy.decide(o);
         history.push(d);
         stepper.apply(d);
       }
       const obs = stepper.observe();
+      see(obs);
       const ds = randomDecisions(new SearchSpace(obs, run.model), 12);
       const salt = `4:${history.length}`;
-      const local = ds.map((d) => lookAhead.score(run.twin, d, salt));
-      const pooled = Array.from(pool.evaluator(run.twin, history, salt, lookAhead).evaluate(ds));
+      const local = ds.map((d) => lookAhead.scoreForks(run.twin, d, salt));
+      const pooled = Array.from(pool.evaluator(run.twin, history, salt, lookAhead).evaluate(ds.map((decision) => ({ decision }))));
       assert.deepEqual(pooled, local);
     }
     // A log that does not lead to the live twin is refused, not scored.
     const wrong = new TwinPool({ scenario, source, seed: 4, workers: 1, lookAhead: DEFAULT_LOOKAHEAD, continuation: "default" });
     try {
       const ds = randomDecisions(new SearchSpace(run.twin.observe(), run.model), 4);
-      assert.throws(() => wrong.evaluator(run.twin, history.slice(0, -1), "x", lookAhead).evaluate(ds), /^Error: oracle worker 0: replayed twin differs from the live twin at decision 19: /);
+      assert.throws(() => wrong.evaluator(run.twin, history.slice(0, -1), "x", lookAhead).evaluate(ds.map((decision) => ({ decision }))), /^Error: oracle worker 0: replayed twin differs from the live twin at decision 19: /);
     } finally {
       wrong.close();
     }

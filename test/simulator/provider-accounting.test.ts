@@ -20,17 +20,17 @@ const accounting: ProviderScenario = {
 };
 
 describe("provider accounting", () => {
-  it("adds up with an unplaceable VM: arrived = completed + rejected + failed + inFlight", () => {
+  it("adds up with an unplaceable VM: arrived = completed + rejected + failed + unfinished", () => {
     const r = runProvider(accounting, { seed: 1 });
     const q = r.summary.requests;
-    assert.deepEqual(q, { arrived: 7, completed: 5, violated: 1, rejected: 2, failed: 0, inFlight: 0 });
-    assert.equal(q.arrived, q.completed + q.rejected + q.failed + q.inFlight);
+    assert.deepEqual(q, { arrived: 7, completed: 5, late: 1, rejected: 2, failed: 0, unfinished: 0 });
+    assert.equal(q.arrived, q.completed + q.rejected + q.failed + q.unfinished);
     assert.deepEqual(r.summary.decisionRejections, { "vm did not fit": 1, "cloudlet bound to unplaced vm": 2 });
     assert.deepEqual([...r.vmHost], [0, 1, -1]);
     // responses 10, 10, 10, 10, 20: mean 12, p95 (nearest rank 5 of 5) 20; c6 is over 15 s.
     assert.equal(r.summary.meanResponseS, 12);
     assert.equal(r.summary.p95ResponseS, 20);
-    close(r.summary.slaViolationRate, 1 / 5);
+    close(r.summary.lateRate, 1 / 5);
     // Energy: host 0 has all 4 PEs busy 0-10 (u = 1, 113 W) and 2 of 4 10-20 (u = 0.5, 73 W);
     // host 1 is at 113 W 0-10, then idle with its VM (41.6 W) 10-20:
     // 1,130 + 730 + 1,130 + 416 = 3,406 J.
@@ -48,7 +48,7 @@ describe("provider accounting", () => {
   it("adds up when the run stops with cloudlets in flight", () => {
     // Stopped at 15: c0, c1, c3, c4 done at 10, c6 still running, c2 and c5 rejected.
     const r = runProvider({ ...accounting, maxTimeS: 15 }, { seed: 1 });
-    assert.deepEqual(r.summary.requests, { arrived: 7, completed: 4, violated: 0, rejected: 2, failed: 0, inFlight: 1 });
+    assert.deepEqual(r.summary.requests, { arrived: 7, completed: 4, late: 0, rejected: 2, failed: 0, unfinished: 1 });
     assert.equal(r.summary.simulatedS, 15);
     // 1,130 + 5 x 73 (host 0) + 1,130 + 5 x 41.6 (host 1) = 2,833 J
     close(r.summary.energyKWh * 3.6e6, 2833);
@@ -63,7 +63,7 @@ describe("provider accounting", () => {
     // submissions at 0, 10, 20 (in), 30, 40, 50, 60 (after the stop)
     const q = runProvider(s, { seed: 1 }).summary.requests;
     assert.equal(q.arrived, 3);
-    assert.equal(q.arrived, q.completed + q.rejected + q.failed + q.inFlight);
+    assert.equal(q.arrived, q.completed + q.rejected + q.failed + q.unfinished);
   });
 
   it("is deterministic: same seed, same summary apart from timings; another seed differs", () => {

@@ -15,7 +15,7 @@ describe("cloudsim-scale (20,000 hosts, 40,000 VMs, 50,000 cloudlets)", () => {
     // (CloudSim Plus reports finish times a little after 10 s because its VM creation and
     // broker messages take simulated time; this model has none.)
     const r = runProvider(providerBuiltins["cloudsim-scale"], { seed: 1 });
-    assert.deepEqual(r.summary.requests, { arrived: 50_000, completed: 50_000, violated: 0, rejected: 0, failed: 0, inFlight: 0 });
+    assert.deepEqual(r.summary.requests, { arrived: 50_000, completed: 50_000, late: 0, rejected: 0, failed: 0, unfinished: 0 });
     for (let v = 0; v < 40_000; v++) if (r.vmHost[v] !== v >> 1) assert.fail(`vm ${v} on host ${r.vmHost[v]}`);
     const cl = r.cloudlets;
     for (let c = 0; c < cl.count; c++) {

@@ -75,7 +75,7 @@ describe("cloudlet schedulers: hand-computed completion times", () => {
     assert.equal(ts.cloudlets.finishS[0], 12.5);
     // ... space-shared can never give it 5 PEs, so it is rejected with a reason, not left waiting.
     const ss = runProvider({ ...base, cloudlets: wide, cloudletScheduler: "space-shared" }, { seed: 1 });
-    assert.deepEqual(ss.summary.requests, { arrived: 1, completed: 0, violated: 0, rejected: 1, failed: 0, inFlight: 0 });
+    assert.deepEqual(ss.summary.requests, { arrived: 1, completed: 0, late: 0, rejected: 1, failed: 0, unfinished: 0 });
     assert.deepEqual(ss.summary.decisionRejections, { "cloudlet needs more PEs than its vm": 1 });
   });
 

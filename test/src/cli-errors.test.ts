@@ -22,7 +22,7 @@ test("malformed scenarios: unknown key, wrong type, YAML syntax, unknown size, b
   r = await cli(["simulate", "--scenario", `${F}/bad-objective.yaml`]);
   assert.equal(
     r.stderr,
-    `cotwin: ${F}/bad-objective.yaml: objective: unknown variable "latency" in "0.5*energy + 0.5*latency" (variables: energy, cost, response, sla, accuracy, energyKWh, costUSD, meanResponseS, slaViolationRate, meanAccuracy, arrived, completed, rejected, failed, violated, durationS)\n`,
+    `cotwin: ${F}/bad-objective.yaml: objective: unknown variable "latency" in "0.5*energy + 0.5*latency" (variables: usdPerRequest, costUSD, energyKWh, energyUSD, penaltyUSD, accuracyLossUSD, arrived, accounted, completed, late, rejected, failed, unfinished, violations, violationRate, lateRate, meanResponseS, responseRatio, meanAccuracy, servedAccuracy, durationS, energy, cost, response, sla, accuracy; or a named objective: usd-per-request, scinet-weighted)\n`,
   );
   r = await cli(["simulate", "--scenario", "no-such-file.yaml"]);
   assert.equal(r.stderr, "cotwin: no-such-file.yaml: cannot read scenario file (ENOENT)\n");
@@ -34,7 +34,7 @@ test("unknown policy and conflicting policy parts", async () => {
   // the parts, then any registered policies (the oracle, ...)
   assert.match(
     r.stderr,
-    /^cotwin: unknown policy "fastest" \(known: static, threshold, predictive, full, compressed, layer, semantic, first-fit, best-fit, least-loaded, round-robin, random(, [a-z-]+)*; join one of each kind with "\+"\)\n$/,
+    /^cotwin: unknown policy "fastest" \(known: static, threshold, target, predictive, full, compressed, layer, semantic, deadline, first-fit, best-fit, least-loaded, round-robin, random(, [a-z-]+)*; join one of each kind with "\+"\)\n$/,
   );
   r = await cli(["simulate", "--scenario", `${F}/tiny.yaml`, "--policy", "first-fit+best-fit"]);
   assert.equal(r.stderr, 'cotwin: policy "first-fit+best-fit": "first-fit" and "best-fit" are both placement rules; give at most one of each\n');
@@ -55,13 +55,13 @@ test("a run prints the summary as one JSON object that adds up", async () => {
   const r = await cli(["simulate", "--scenario", `${F}/tiny.yaml`, "--policy", "least-loaded", "--json"]);
   assert.equal(r.code, 0);
   const s = JSON.parse(r.stdout);
-  for (const k of ["energyKWh", "costUSD", "meanResponseS", "p95ResponseS", "slaViolationRate", "meanAccuracy", "objective", "events", "wallMs"]) {
+  for (const k of ["energyKWh", "costUSD", "usdPerRequest", "meanResponseS", "p95ResponseS", "violationRate", "lateRate", "meanAccuracy", "objective", "events", "wallMs"]) {
     assert.equal(typeof s[k], "number", k);
   }
   const q = s.requests;
-  assert.equal(q.arrived, q.completed + q.rejected + q.failed + q.inFlight);
-  // 2 B2s (0.0416 USD/h) on for 20 intervals of 5 s: 2 * 0.0416 * 100 / 3600
-  assert.ok(Math.abs(s.costUSD - (2 * 0.0416 * 100) / 3600) < 1e-12);
+  assert.equal(q.arrived, q.completed + q.rejected + q.failed + q.unfinished);
+  // 2 B2s (0.0416 USD/h) on for 20 intervals of 5 s plus the drain: 2 * 0.0416 * (20 + drain) * 5 / 3600
+  assert.ok(Math.abs(s.costUSD - (2 * 0.0416 * (20 + s.drainIntervals) * 5) / 3600) < 1e-12);
   const again = JSON.parse((await cli(["simulate", "--scenario", `${F}/tiny.yaml`, "--policy", "least-loaded", "--json"])).stdout);
   delete s.wallMs;
   delete s.decisionMs;
@@ -139,10 +139,10 @@ test("invalid decisions are rejected with a recorded reason, never silently chan
 
 test("compare: mean and 95 % CI by hand, output files, and a foreign directory refused", async () => {
   const { meanCI } = await import("../../src/commands/run.ts");
-  // [1, 2, 3]: mean 2, sample sd 1, t(0.975, 2 df) = 4.303 -> 4.303 / sqrt(3) = 2.48434
+  // [1, 2, 3]: mean 2, sample sd 1, t(0.975, 2 df) = 4.302653 (published 4.303) -> 4.302653 / sqrt(3) = 2.48414
   const m = meanCI([1, 2, 3]);
   assert.equal(m.mean, 2);
-  assert.ok(Math.abs(m.ci95 - 4.303 / Math.sqrt(3)) < 1e-12);
+  assert.ok(Math.abs(m.ci95 - 4.302653 / Math.sqrt(3)) < 1e-6);
   const { mkdtempSync, writeFileSync, readFileSync, existsSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
   const path = await import("node:path");

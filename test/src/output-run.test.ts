@@ -21,11 +21,12 @@ function makeRecord(opts: { scenario?: string; intervals?: number; hosts?: numbe
     costUSD: 0.12 + (i % 3) / 100,
     arrived: 40 + (i % 7),
     completed: 38 + (i % 5),
-    violated: i % 4,
+    late: i % 4,
     rejected: i === 3 ? 2 : 0,
     failed: 0,
     pending: i % 6,
     running: 10 + (i % 4),
+    drain: i >= n - 1 ? 1 : 0,
     meanResponseS: i === 5 ? NaN : 1.5 + (i % 3) / 10,
     meanAccuracy: 0.9,
     hostsOn: 4 + (i % 2),
@@ -33,9 +34,9 @@ function makeRecord(opts: { scenario?: string; intervals?: number; hosts?: numbe
     decisionMs: 0.25 * (1 + (i % 3)),
   }));
   const requests: RequestRow[] = [
-    { id: 0, app: "detect", variant: "yolo-s", arrivalS: 1.5, deadlineS: 4.5, startS: 1.6, endS: 3.1, responseS: 1.6, status: "completed", violated: false, accuracy: 0.91, hosts: "h0" },
-    { id: 1, app: "detect", variant: "yolo,x", arrivalS: 2, deadlineS: 5, startS: 2.1, endS: 6, responseS: 4, status: "completed", violated: true, accuracy: 0.95, hosts: "h0;h1" },
-    { id: 2, app: "asr", variant: "base", arrivalS: 3, deadlineS: 6, startS: NaN, endS: NaN, responseS: NaN, status: "rejected", violated: false, accuracy: NaN, hosts: "" },
+    { id: 0, app: "detect", variant: "yolo-s", arrivalS: 1.5, deadlineS: 4.5, startS: 1.6, endS: 3.1, responseS: 1.6, status: "completed", late: false, accuracy: 0.91, hosts: "h0" },
+    { id: 1, app: "detect", variant: "yolo,x", arrivalS: 2, deadlineS: 5, startS: 2.1, endS: 6, responseS: 4, status: "completed", late: true, accuracy: 0.95, hosts: "h0;h1" },
+    { id: 2, app: "asr", variant: "base", arrivalS: 3, deadlineS: 6, startS: NaN, endS: NaN, responseS: NaN, status: "rejected", late: false, accuracy: NaN, hosts: "" },
   ];
   const hosts: HostRow[] = Array.from({ length: opts.hosts ?? 3 }, (_, h) => ({
     host: h,
@@ -58,15 +59,22 @@ function makeRecord(opts: { scenario?: string; intervals?: number; hosts?: numbe
       seed: 7,
       version: "0.1.0",
       simulatedS: n * 300,
-      intervals: n,
-      energyKWh: 16.8,
+      intervals: n - 1,
+      drainIntervals: 1,
+      objectiveName: "usd-per-request",
+      objective: 12.5,
+      usdPerRequest: 12.5,
       costUSD: 3.12,
+      energyKWh: 16.8,
+      energyUSD: 2.184,
+      penaltyUSD: 0.76,
+      accuracyLossUSD: 0,
       meanResponseS: 1.6,
       p95ResponseS: 2.9,
-      slaViolationRate: 0.0375,
+      violationRate: 0.076,
+      lateRate: 0.0375,
       meanAccuracy: 0.9,
-      objective: 12.5,
-      requests: { arrived: 1000, completed: 960, violated: 36, rejected: 20, failed: 5, inFlight: 15 },
+      requests: { arrived: 1000, completed: 960, late: 36, rejected: 20, failed: 5, unfinished: 15 },
       decisionRejections: { "host full": 3, "unknown variant": 1 },
       events: 54321,
       decisionMs: { p50: 0.5, p99: 0.75 },
@@ -113,15 +121,15 @@ test("the CSV files have a fixed header and hand-checked rows", async () => {
   const intervals = fs.readFileSync(path.join(dir, "intervals.csv"), "utf8").split("\n");
   assert.equal(
     intervals[0],
-    "interval,startS,endS,energyKWh,costUSD,arrived,completed,violated,rejected,failed,pending,running,meanResponseS,meanAccuracy,hostsOn,meanUtilisation",
+    "interval,startS,endS,energyKWh,costUSD,arrived,completed,late,rejected,failed,pending,running,drain,meanResponseS,meanAccuracy,hostsOn,meanUtilisation",
   );
   // interval 5: energy 0.5 + 0/10, cost 0.12 + 2/100, response NaN -> empty, utilisation 0.6 + 1/20
-  assert.equal(intervals[6], "5,1500,1800,0.5,0.14,45,38,1,0,0,5,11,,0.9,5,0.65");
+  assert.equal(intervals[6], "5,1500,1800,0.5,0.14,45,38,1,0,0,5,11,1,,0.9,5,0.65");
   assert.equal(intervals.length, 8); // header, 6 rows, final empty string after the last newline
   const requests = fs.readFileSync(path.join(dir, "requests.csv"), "utf8");
   assert.equal(
     requests,
-    "id,app,variant,arrivalS,deadlineS,startS,endS,responseS,status,violated,accuracy,hosts\n" +
+    "id,app,variant,arrivalS,deadlineS,startS,endS,responseS,status,late,accuracy,hosts\n" +
       "0,detect,yolo-s,1.5,4.5,1.6,3.1,1.6,completed,false,0.91,h0\n" +
       '1,detect,"yolo,x",2,5,2.1,6,4,completed,true,0.95,h0;h1\n' +
       "2,asr,base,3,6,,,,rejected,false,,\n",
@@ -184,8 +192,7 @@ const CHART_TITLES = [
   "Mean utilisation of hosts on",
   "Mean response time per interval",
   "Mean accuracy per interval",
-  "Completed requests that violated their deadline",
-  "Decision time per interval",
+  "Completed requests over their deadline",
   "Decision rejections by reason",
 ];
 
@@ -194,6 +201,16 @@ test("the report has one <svg> per chart", () => {
   assert.equal(html.match(/<svg /g)?.length, CHART_TITLES.length);
   for (const title of CHART_TITLES) assert.ok(html.includes(`aria-label="${title}"`), title);
   assert.ok(!html.includes("NaN"));
+});
+
+test("the report holds no measured time: records differing only in wall and decision times render the same bytes", () => {
+  const a = makeRecord();
+  const b = makeRecord();
+  b.summary.wallMs = 98_765.4;
+  b.summary.decisionMs = { p50: 12.5, p99: 99.25 };
+  b.intervals.forEach((r, i) => (r.decisionMs = 40 + i));
+  assert.equal(renderReport(b), renderReport(a));
+  assert.ok(!renderReport(a).includes("1234.5") && !renderReport(a).includes("1,234.5"));
 });
 
 test("the report escapes text from the run", () => {

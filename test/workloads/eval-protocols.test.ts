@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { dailyMeans, observedOrigins, runProtocol } from "../../workloads/eval/protocols.ts";
@@ -66,4 +67,40 @@ test("google-job: train on one task, score the five others against persistence",
   for (const p of r.results[0].perTask!) assert.equal(p.mase, 1);
   assert.ok(r.results[1].mase < 1.05, `ses MASE ${r.results[1].mase}`);
   await assert.rejects(runProtocol("google-job", { data: dir, trainTask: "999", models: ["naive"] }), /--train-task: no task "999"/);
+});
+
+function hourlyFile(name: string, n: number, f: (i: number) => number): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "cotwin-proto-"));
+  const file = path.join(dir, name);
+  writeFileSync(file, "time\tload\n" + Array.from({ length: n }, (_, i) => `${i * 3600}\t${f(i)}`).join("\n") + "\n");
+  return file;
+}
+
+test("auto picks by validation score: on an exact daily cycle it is seasonal-naive, MASE 0 on the test part", async () => {
+  // period 24, no noise: the value a day earlier is exact; any average with another model is not
+  const file = hourlyFile("cycle.tsv", 24 * 20, (i) => [3, 5, 9, 4, 7, 1, 8, 2][i % 8] + (i % 24));
+  try {
+    const r = await runProtocol("holdout", { data: file, models: ["naive", "seasonal-naive", "ses", "auto", "ensemble"] });
+    const auto = r.results.find((x) => x.model === "auto")!;
+    assert.deepEqual(auto.params, { picked: "seasonal-naive" });
+    assert.equal(auto.validationMase, 0);
+    assert.equal(auto.mase, 0);
+    const ens = r.results.find((x) => x.model === "ensemble")!;
+    assert.deepEqual((ens.params.of as string[])[0], "seasonal-naive");
+    assert.ok(ens.mase > 0, "the mean of three models is not exact here");
+  } finally {
+    rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+});
+
+test("a series too short for the 30-step window gets a warning and a shorter window", async () => {
+  // 100 observed points: 80 train -> window floor(80 / 10) = 8
+  const file = hourlyFile("short.tsv", 100, (i) => 5 + Math.sin(i / 3));
+  try {
+    const r = await runProtocol("holdout", { data: file, models: ["naive"] });
+    assert.equal(r.split.window, 8);
+    assert.ok(r.notes.some((n) => /^warning: the training part has only 80 points, too short for the 30-step window: window 8 used/.test(n)), r.notes.join("\n"));
+  } finally {
+    rmSync(path.dirname(file), { recursive: true, force: true });
+  }
 });

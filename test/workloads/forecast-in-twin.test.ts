@@ -62,11 +62,11 @@ test("the predictive autoscaler needs a forecast and starts hosts ahead of forec
   // One B2s on (2 vCPUs), nothing placed. Forecast peak 3 requests of 1 fragment: demand 3 > 0.8 * 2.
   // Starting the cheapest off host (B2ms, 2 vCPUs) gives 4 vCPUs: 3 <= 3.2, so one start.
   obs.forecast = Float64Array.from([1, 3, 2]);
-  assert.deepEqual(p.decide(obs), [{ host: 1, action: "start" }]);
+  assert.deepEqual(p.decide(obs, { workS: () => 1 }), [{ host: 1, action: "start" }]);
   // Peak 6: needs 6 / 0.8 = 7.5 vCPUs -> start three hosts (8 vCPUs).
   obs.forecast = Float64Array.from([6]);
-  assert.deepEqual(p.decide(obs).map((a) => a.host), [1, 2, 3]);
+  assert.deepEqual(p.decide(obs, { workS: () => 1 }).map((a) => a.host), [1, 2, 3]);
   // No demand: the single host on stays (minOn = 1).
   obs.forecast = Float64Array.from([0]);
-  assert.deepEqual(p.decide(obs), []);
+  assert.deepEqual(p.decide(obs, { workS: () => 1 }), []);
 });

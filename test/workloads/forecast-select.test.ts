@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { dtw, euclideanZ, paa, pearson, pickNearest, signature, znormalise } from "../../workloads/forecast/select.ts";
+import { dtw, euclideanZ, evaluateSelection, paa, pearson, pickNearest, signature, znormalise } from "../../workloads/forecast/select.ts";
 
 const close = (a: number, b: number, tol = 1e-9) => assert.ok(Math.abs(a - b) <= tol, `${a} != ${b}`);
 
@@ -40,14 +40,44 @@ test("PAA averages equal parts", () => {
   assert.deepEqual(Array.from(paa([1, 3, 5, 7, 9, 11], 3)), [2, 6, 10]);
 });
 
-test("the nearest pattern is picked under every measure", () => {
+test("shape measures pick by shape, Euclidean by level too", () => {
   const n = 96;
   const sine = Float64Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * i) / 24));
   const saw = Float64Array.from({ length: n }, (_, i) => (i % 24) / 24);
-  const unseen = Float64Array.from(sine, (v, i) => 3 + 2 * v + 0.05 * Math.cos(i * 1.7));
   const known = [
     { task: "saw", signature: signature(saw) },
     { task: "sine", signature: signature(sine) },
   ];
-  for (const m of ["dtw", "euclidean", "pearson"] as const) assert.equal(pickNearest(m, known, signature(unseen)).task, "sine", m);
+  // same shape as the sine, other level and scale
+  const unseen = Float64Array.from(sine, (v, i) => 3 + 2 * v + 0.05 * Math.cos(i * 1.7));
+  for (const m of ["dtw", "pearson"] as const) assert.equal(pickNearest(m, known, signature(unseen)).task, "sine", m);
+  // flat at 0.5: rms distance to the saw (values 0..0.96) is about 0.28, to the sine sqrt(0.25 + 0.5) = 0.87
+  const flat = Float64Array.from({ length: n }, (_, i) => 0.5 + 0.01 * Math.cos(i));
+  assert.equal(pickNearest("euclidean", known, signature(flat)).task, "saw");
+});
+
+test("on z-normalised series Euclidean distance is sqrt(2n(1 - r)): why it is not one of the measures", () => {
+  const a = [1, 4, 2, 8, 5];
+  const b = [2, 3, 3, 7, 9];
+  close(euclideanZ(a, b), Math.sqrt(2 * a.length * (1 - pearson(a, b))), 1e-12);
+});
+
+test("selection: a new task's pattern comes from its history only, and the random pick is the mean of the others", async () => {
+  const n = 240;
+  const make = (f: (i: number) => number, testShift = 0) => {
+    const y = Float64Array.from({ length: n }, (_, i) => f(i) + (i >= n / 2 ? testShift : 0));
+    return { history: [y.slice(0, n / 2)], series: [y], origins: Int32Array.from({ length: n / 2 - 1 }, (_, k) => n / 2 + k) };
+  };
+  const fs = [(i: number) => 5 + Math.sin(i / 3), (i: number) => 5 + Math.sin(i / 7) + 0.3 * Math.cos(i), (i: number) => 2 + 0.01 * i + Math.sin(i / 2), (i: number) => 8 + Math.cos(i / 5)];
+  const tasks = fs.map((f, k) => ({ task: `t${k}`, ...make(f) }));
+  const r = await evaluateSelection("ridge", { window: 4 }, tasks);
+  for (let j = 0; j < tasks.length; j++) {
+    const others = r.mase.map((row) => row[j]).filter((_, i) => i !== j);
+    close(r.rows[j].random, others.reduce((s, v) => s + v, 0) / others.length, 1e-12);
+  }
+  // the new task's test part changes wildly: its picks cannot (they come from its history)
+  const shifted = tasks.map((t, k) => (k === 0 ? { task: t.task, ...make(fs[0], 50) } : t));
+  const r2 = await evaluateSelection("ridge", { window: 4 }, shifted);
+  assert.deepEqual(r2.rows[0].picks.map((p) => p.picked), r.rows[0].picks.map((p) => p.picked));
+  assert.match(r.verdict, /^selection (helps|does not help) here/);
 });

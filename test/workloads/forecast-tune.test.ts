@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { hyperbandBrackets, proposeTpe, tune, type SearchSpace, type Trial } from "../../workloads/forecast/tune.ts";
+import { checkSpace, hyperbandBrackets, parseSpace, proposeTpe, sampleRandom, tune, type SearchSpace, type Trial } from "../../workloads/forecast/tune.ts";
 import seedrandom from "seedrandom";
 
 const space: SearchSpace = {
@@ -54,4 +54,56 @@ test("BOHB runs Hyperband with model-based proposals and finds a good configurat
   assert.equal(r.trials.length, 40);
   assert.ok(r.trials.some((t) => t.sampler === "model"), "some proposals come from the model");
   assert.ok(r.best.score < 1.5, `best ${r.best.score}`);
+});
+
+test("BOHB never proposes a configuration twice and does not pile values at the bounds", async () => {
+  // the ConvFormer study's space: filters, heads, feed-forward size (choices) and dropout (float)
+  const cf: SearchSpace = {
+    filters: { type: "choice", values: [8, 16, 32] },
+    heads: { type: "choice", values: [1, 2, 4] },
+    ffUnits: { type: "choice", values: [16, 32, 64] },
+    dropout: { type: "float", min: 0, max: 0.4 },
+  };
+  // best at the upper bound of dropout: a clamping sampler would return exactly 0.4 again and again
+  const obj = async (c: Record<string, unknown>) => Math.abs(Number(c.dropout) - 0.4) + (c.filters === 32 ? 0 : 0.1);
+  const r = await tune({ space: cf, objective: obj, method: "bohb", maxTrials: 60, maxBudget: 9, seed: 11 });
+  const fresh = r.trials.filter((t) => t.rung === 0);
+  const keys = fresh.map((t) => JSON.stringify(t.config));
+  assert.equal(new Set(keys).size, keys.length, "a rung-0 configuration was proposed twice");
+  const atBound = fresh.filter((t) => t.config.dropout === 0 || t.config.dropout === 0.4).length;
+  assert.equal(atBound, 0, "dropout values sit exactly on a bound");
+  // choices only: 27 configurations, and 20 new ones are asked for
+  const choices: SearchSpace = { filters: cf.filters, heads: cf.heads, ffUnits: cf.ffUnits };
+  const objC = async (x: Record<string, unknown>) => (x.filters === 32 ? 0 : 1) + (x.heads === 2 ? 0 : 0.5) + Number(x.ffUnits) / 100;
+  const c = await tune({ space: choices, objective: objC, method: "bohb", maxTrials: 30, maxBudget: 9, seed: 5 });
+  const proposed = c.trials.filter((t) => t.rung === 0).map((t) => JSON.stringify(t.config));
+  assert.ok(proposed.length >= 20);
+  assert.equal(new Set(proposed).size, proposed.length, "a choice configuration was proposed twice");
+});
+
+test("integer dimensions draw their bounds as often as inner values", async () => {
+  const s: SearchSpace = { w: { type: "int", min: 1, max: 4 } };
+  const counts = new Map<number, number>();
+  const rng = seedrandom.alea("ints");
+  for (let i = 0; i < 4000; i++) {
+    const v = Number(sampleRandom(s, rng).w);
+    counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  // 4 equal bins: 1000 each, binomial sd about 27
+  for (const v of [1, 2, 3, 4]) assert.ok(Math.abs((counts.get(v) ?? 0) - 1000) < 120, `value ${v}: ${counts.get(v)}`);
+});
+
+test("parseSpace refuses min > max, unknown types and a log scale from 0", () => {
+  assert.throws(() => parseSpace({ l2: { type: "float", min: 5, max: 1 } }), /--space: "l2": min 5 is greater than max 1/);
+  assert.throws(() => parseSpace({ l2: { type: "real", min: 0, max: 1 } }), /--space: "l2"/);
+  assert.throws(() => parseSpace({ l2: { type: "float", min: 0, max: 1, log: true } }), /log scale needs min > 0/);
+  assert.throws(() => checkSpace("ridge", { depth: { type: "int", min: 1, max: 3 } }), /--space: \{"depth":1\} is not a valid ridge setting/);
+  assert.throws(() => checkSpace("ridge", { window: { type: "float", min: 1.5, max: 3 } }), /--space: .*window/);
+});
+
+test("a search whose every trial fails is an error, not a best score of Infinity", async () => {
+  await assert.rejects(
+    tune({ space, objective: async () => { throw new Error("boom"); }, method: "random", maxTrials: 3, maxBudget: 1 }),
+    /every one of the 3 trials failed \(first: boom\)/,
+  );
 });

@@ -145,3 +145,38 @@ test("preprocessServerless: chronological split, scaler and encoder fitted on th
   assert.deepEqual([col(p.test.x, 2)[1], col(p.test.x, 3)[1]], [0, 0], "unseen function: all-zero one-hot");
   assert.deepEqual([col(p.test.x, 2)[0], col(p.test.x, 3)[0]], [1, 0]);
 });
+
+test("burstiness keeps the mean rate and makes per-minute counts overdispersed", () => {
+  const run = (burstiness: number) =>
+    generateServerlessData({
+      seed: 21, durationS: 200_000,
+      functions: [{ ...base, ratePerS: 0.5, meanWorkS: 0.01, concurrencyLimit: 10_000, burstiness, burstShare: 0.1, burstMeanS: 120 }],
+    });
+  for (const b of [1, 5]) {
+    const { stats, rows } = run(b);
+    // mean rate 0.5/s over 200,000 s: 100,000 arrivals expected (bursts change the variance only).
+    // Poisson sd: 316 (0.3 %). Modulated: var ~ 2 (dl)^2 f (1 - f) tau T with dl = 2.5 - 0.278,
+    // tau = 1 / (1/120 + 1/1080) = 108 s: sd about 4,400 (4.4 %); allow 3 sd
+    const tol = b === 1 ? 0.01 : 0.13;
+    assert.ok(Math.abs(stats[0].invocations / 100_000 - 1) < tol, `b=${b}: ${stats[0].invocations}`);
+    const counts = new Float64Array(Math.ceil(200_000 / 60));
+    for (const r of rows) counts[Math.floor(r.Timestamp / 60)]++;
+    const m = counts.reduce((a, c) => a + c, 0) / counts.length;
+    const v = counts.reduce((a, c) => a + (c - m) ** 2, 0) / counts.length;
+    // Poisson: variance = mean. Bursts at 5x the mean rate lasting 2 min: far above it
+    if (b === 1) assert.ok(Math.abs(v / m - 1) < 0.1, `dispersion ${v / m}`);
+    else assert.ok(v / m > 5, `dispersion ${v / m}`);
+  }
+});
+
+test("load knobs: more rate against a low concurrency limit throttles; no keep-alive makes every idle start cold", () => {
+  const fns: ServerlessFunctionSpec[] = [{ ...base, ratePerS: 2, meanWorkS: 0.2, concurrencyLimit: 100, keepAliveS: 600 }];
+  const calm = generateServerlessData({ seed: 4, durationS: 2000, functions: fns });
+  assert.equal(calm.stats[0].throttled, 0);
+  const hot = generateServerlessData({ seed: 4, durationS: 2000, functions: fns, load: { rateScale: 4, concurrencyLimit: 2 } });
+  // 8/s against 1 vCPU of 0.2 s work: offered load 1.6, so with at most 2 in flight many are refused
+  assert.ok(hot.stats[0].throttled > 0.3 * hot.stats[0].invocations, `${hot.stats[0].throttled} of ${hot.stats[0].invocations}`);
+  const cold = generateServerlessData({ seed: 4, durationS: 2000, functions: fns, load: { keepAliveS: 0 } });
+  assert.ok(cold.stats[0].coldStarts > 10 * calm.stats[0].coldStarts, `${cold.stats[0].coldStarts} vs ${calm.stats[0].coldStarts}`);
+  assert.throws(() => generateServerlessData({ seed: 4, durationS: 10, functions: fns, load: { burstiness: 20 } }), /burstiness 20 is more than 1 \/ burstShare/);
+});

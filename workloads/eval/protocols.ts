@@ -4,8 +4,11 @@ import { dataFiles, loadForecastData, observedOnly, type ForecastData } from "..
 import { createForecaster, FORECASTER_KINDS, NEURAL_KINDS, type ForecasterKind } from "../forecast/registry.ts";
 import type { EpochLog } from "../forecast/types.ts";
 import { readPlainSeries, readSeries } from "../traces/index.ts";
-import type { Metrics } from "./metrics.ts";
+import { computeMetrics, type Metrics } from "./metrics.ts";
 import { poolScores, rollingOrigin, scoreForecaster, type ScoredForecasts } from "./rolling.ts";
+import { observedOrigins, splitObserved, validationEnd } from "./split.ts";
+
+export { observedOrigins };
 
 export const PROTOCOLS = ["holdout", "vm-load-daily", "google-job"] as const;
 export type ProtocolName = (typeof PROTOCOLS)[number];
@@ -21,6 +24,8 @@ export interface ProtocolOptions {
   params?: Record<string, Record<string, unknown>>;
   /** value columns: the first is the target, further ones are extra inputs */
   columns?: string[];
+  /** serverless data: one function's series (FunctionID) */
+  fn?: string;
   /** steps ahead (holdout and google-job; vm-load-daily is one day ahead) */
   horizon?: number;
   seed?: number;
@@ -41,6 +46,10 @@ export interface ModelResult extends Metrics {
   params: Record<string, unknown>;
   /** google-job: the score on each test task */
   perTask?: { task: string; n: number; mae: number; mase: number }[];
+  /** the fitted state of the (first) fit: smoothing constants, scalers, coefficients */
+  fitted?: unknown;
+  /** auto / ensemble: MASE on the validation part carved from the training part */
+  validationMase?: number;
   /** neural models: loss curves of the training run */
   history?: { loss: number[]; valLoss: number[]; lr: number[] };
 }
@@ -60,6 +69,8 @@ interface Setting {
   maWindow: number;
   budget: Budget;
   seed: number;
+  /** neural models: train on every stride-th window */
+  stride?: number;
 }
 
 /** Protocol defaults for a model; user overrides are merged on top. */
@@ -78,34 +89,30 @@ export function defaultParams(kind: ForecasterKind, s: Setting): Record<string, 
     case "ridge":
       return { window: s.window };
     case "lstm":
-      return small
-        ? { window: s.window, seed: s.seed, units: [16, 8], epochs: 6, patience: 3, batchSize: 128 }
-        : { window: s.window, seed: s.seed, units: [32, 16], epochs: 8, patience: 3, batchSize: 128 };
-    case "convformer":
-      return small
-        ? { window: s.window, seed: s.seed, filters: 8, keyDim: 8, ffUnits: 16, epochs: 6, patience: 3, batchSize: 128 }
-        : { window: s.window, seed: s.seed, epochs: 20, patience: 4, batchSize: 64 };
+    case "convformer": {
+      // residual over SES with a zero-initialised output: an untrained (or overfitting) network
+      // is exactly SES, and early stopping keeps that unless training beats it on validation
+      const common = { window: Math.min(16, s.window), stride: s.stride ?? 1, seed: s.seed, target: "ses", batchSize: 64, ...(small ? { epochs: 6, patience: 2 } : { epochs: 15, patience: 3 }) };
+      return kind === "lstm" ? { ...common, units: [16] } : { ...common, filters: 16, keyDim: 8, ffUnits: 32 };
+    }
   }
 }
 
-function resolveModels(models: string[] | undefined): ForecasterKind[] {
+/** Neural models train on every 3rd window of long series (neighbouring windows nearly coincide). */
+function strideFor(trainPoints: number): number {
+  return trainPoints > 2000 ? 3 : 1;
+}
+
+function resolveModels(models: string[] | undefined, allowChoices = false): ForecasterKind[] {
   const list = models && models.length ? models : FORECASTER_KINDS;
+  const known: readonly string[] = allowChoices ? [...FORECASTER_KINDS, ...CHOICE_MODELS] : FORECASTER_KINDS;
   for (const m of list) {
-    if (!(FORECASTER_KINDS as string[]).includes(m)) throw new Error(`--models: unknown model "${m}" (known: ${FORECASTER_KINDS.join(", ")})`);
+    if (!known.includes(m)) {
+      const hint = !allowChoices && (CHOICE_MODELS as readonly string[]).includes(m) ? ` (${m} is chosen on a validation split: holdout protocol on one file only)` : "";
+      throw new Error(`--models: unknown model "${m}"${hint} (known: ${known.join(", ")})`);
+    }
   }
   return list as ForecasterKind[];
-}
-
-/** Points usable as forecast origins: the window before and the horizon after were all observed. */
-export function observedOrigins(mask: Uint8Array, window: number, horizon: number, from: number): Int32Array {
-  const n = mask.length;
-  const missing = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) missing[i + 1] = missing[i] + (mask[i] ? 0 : 1);
-  const out: number[] = [];
-  for (let t = Math.max(from, window); t + horizon <= n; t++) {
-    if (missing[t + horizon] - missing[t - window] === 0) out.push(t);
-  }
-  return Int32Array.from(out);
 }
 
 /**
@@ -150,13 +157,28 @@ function locate(data: string, candidates: string[], what: string): string {
   throw new Error(`--data: ${data} holds no ${what} (looked for ${candidates.join(", ")})`);
 }
 
+/** The vm-load-daily protocol's data: daily means of vm-load/aa.txt and its fixed split. */
+export interface VmLoadDaily {
+  file: string;
+  days: Float64Array;
+  /** midnight (UTC) of each day, seconds */
+  times: Float64Array;
+  window: number;
+  /** days before the first test origin (= window + training windows) */
+  trainEnd: number;
+  trainWindows: number;
+  testOrigins: number[];
+  notes: string[];
+}
+
 /**
  * vm-load-daily: vm-load/aa.txt, hourly -> daily means, 14-day window, one day ahead, the first
- * 440 windows (80 % of 550 days) train, the remaining 96 test; original units.
+ * 440 windows (80 % of 550 days) train, the remaining 96 test; original units. `keepMarkers`
+ * keeps the -1 markers inside the daily means, as the published notebook did.
  */
-async function vmLoadDaily(o: ProtocolOptions): Promise<ProtocolResult> {
-  const file = locate(o.data, ["vm-load/aa.txt", "aa.txt"], "vm-load/aa.txt");
-  const raw = o.keepMissingMarkers
+export async function vmLoadDailyData(data: string, keepMarkers = false): Promise<VmLoadDaily> {
+  const file = locate(data, ["vm-load/aa.txt", "aa.txt"], "vm-load/aa.txt");
+  const raw = keepMarkers
     ? await readPlainSeries(file, { missingMarker: null, missing: "mask" })
     : await readSeries(file, { missing: "mask" });
   const { days, hours } = dailyMeans(raw.times, raw.values, raw.mask);
@@ -167,19 +189,31 @@ async function vmLoadDaily(o: ProtocolOptions): Promise<ProtocolResult> {
   const testOrigins = Array.from({ length: windows - trainWindows }, (_, i) => trainEnd + i);
   const partial = hours.filter((h) => h > 0 && h < 24).length;
   const kept = raw.values.reduce((c, v) => c + (v === -1 ? 1 : 0), 0);
+  const first = Math.floor(raw.times[0] / 86400);
+  const times = Float64Array.from(days, (_, d) => (first + d) * 86400);
   const notes = [
-    o.keepMissingMarkers
+    keepMarkers
       ? `${kept} hourly -1 markers kept inside their daily means (as the published notebook did)`
       : `${raw.markerCount} hourly -1 markers are missing values: left out of their day's mean (${partial} days average fewer than 24 hours; the last day is partial)`,
     `one fit per model on the first ${trainEnd} days (${trainWindows} windows, scaling included); forecasts roll one day at a time through the ${testOrigins.length} test days without refitting`,
   ];
-  const setting: Setting = { window, period: 7, maWindow: 3, budget: o.budget ?? "small", seed: o.seed ?? 42 };
-  const results: ModelResult[] = [];
-  // 440 training windows are cheap: train neural models longer, in small batches, with more patience
-  // (the validation part is only 88 windows, so its loss is noisy)
-  const smallData = setting.budget === "full"
+  return { file, days, times, window, trainEnd, trainWindows, testOrigins, notes };
+}
+
+/** Neural settings for the 440 training windows of vm-load-daily: longer, small batches, more patience. */
+export function vmLoadNeuralParams(budget: Budget): Record<string, unknown> {
+  // the validation part is only 88 windows, so its loss is noisy
+  return budget === "full"
     ? { epochs: 100, patience: 10, batchSize: 32, learningRate: 0.001 }
     : { epochs: 20, patience: 5, batchSize: 32, learningRate: 0.002 };
+}
+
+async function vmLoadDaily(o: ProtocolOptions): Promise<ProtocolResult> {
+  const v = await vmLoadDailyData(o.data, o.keepMissingMarkers);
+  const { file, days, window, trainEnd, trainWindows, testOrigins, notes } = v;
+  const setting: Setting = { window, period: 7, maWindow: 3, budget: o.budget ?? "small", seed: o.seed ?? 42 };
+  const results: ModelResult[] = [];
+  const smallData = vmLoadNeuralParams(setting.budget);
   for (const kind of resolveModels(o.models)) {
     const base = defaultParams(kind, setting);
     const params = { ...base, ...(NEURAL_KINDS.includes(kind) ? smallData : {}), ...(o.params?.[kind] ?? {}) };
@@ -217,15 +251,15 @@ async function crossTask(o: ProtocolOptions, name: ProtocolName, setting: Omit<S
     ? files.find((f) => path.basename(f) === o.trainTask || taskName(f) === o.trainTask)
     : files[0];
   if (!trainFile) throw new Error(`--train-task: no task "${o.trainTask}" in ${dir} (tasks: ${files.map(taskName).join(", ")})`);
-  const train = await loadForecastData(trainFile, o.columns);
+  const train = await loadForecastData(trainFile, o.columns, { fn: o.fn });
   const tests: { name: string; d: ForecastData; origins: Int32Array }[] = [];
   for (const f of files) {
     if (f === trainFile) continue;
-    const d = await loadForecastData(f, o.columns);
+    const d = await loadForecastData(f, o.columns, { fn: o.fn });
     tests.push({ name: taskName(f), d, origins: observedOrigins(d.mask, setting.window, h, setting.window) });
   }
   const trainSeries = observedOnly(train);
-  const full: Setting = { ...setting, budget: o.budget ?? "small", seed: o.seed ?? 42 };
+  const full: Setting = { ...setting, budget: o.budget ?? "small", seed: o.seed ?? 42, stride: strideFor(trainSeries[0].length) };
   const results: ModelResult[] = [];
   for (const kind of resolveModels(o.models)) {
     const params = { ...defaultParams(kind, full), ...(o.params?.[kind] ?? {}) };
@@ -269,31 +303,102 @@ async function crossTask(o: ProtocolOptions, name: ProtocolName, setting: Omit<S
   };
 }
 
-/** holdout on one file: the first 80 % trains, forecasts roll through the last 20 %. */
+/** Models that are not forecasters but choices among the others, made on a validation split. */
+export const CHOICE_MODELS = ["auto", "ensemble"] as const;
+/** How many of the best models (by validation MASE) the ensemble averages. */
+export const ENSEMBLE_SIZE = 3;
+
+/** Window for a series of `trainPoints`: 30 steps, less on short series (with a warning). */
+function holdoutWindow(trainPoints: number, notes: string[]): number {
+  const window = Math.min(30, Math.max(2, Math.floor(trainPoints / 10)));
+  if (window < 30) notes.push(`warning: the training part has only ${trainPoints} points, too short for the 30-step window: window ${window} used`);
+  return window;
+}
+
+/**
+ * holdout on one file: the first 80 % of the observed points train, forecasts roll through the rest.
+ * The split sits on an observed point and the training part is its observed points only (see
+ * split.ts), so nothing of the test part reaches any fitted parameter. `auto` and `ensemble` are
+ * chosen on a validation part carved from the end of the training part, then scored on the test part.
+ */
 async function holdoutFile(o: ProtocolOptions): Promise<ProtocolResult> {
-  const d = await loadForecastData(o.data, o.columns);
-  const n = d.series[0].length;
+  const d = await loadForecastData(o.data, o.columns, { fn: o.fn });
   const h = o.horizon ?? 1;
-  const trainEnd = Math.floor(0.8 * n);
+  const split = splitObserved(d, 0.8);
+  const trainEnd = split.trainEnd;
+  const notes: string[] = [];
   const perDay = Math.round(86400 / d.stepS);
   const period = perDay >= 2 && perDay * 3 <= trainEnd ? perDay : 7;
-  const window = Math.min(30, Math.max(2, Math.floor(trainEnd / 10)));
-  const setting: Setting = { window, period, maWindow: 6, budget: o.budget ?? "small", seed: o.seed ?? 42 };
-  const origins = observedOrigins(d.mask, window, h, trainEnd);
+  const window = holdoutWindow(trainEnd, notes);
+  const setting: Setting = { window, period, maWindow: 6, budget: o.budget ?? "small", seed: o.seed ?? 42, stride: strideFor(trainEnd) };
+  const origins = observedOrigins(split.mask, window, h, trainEnd);
+  if (origins.length === 0) throw new Error(`--data: ${o.data} has no test point whose ${window}-step window and target were observed`);
+  const requested: string[] = resolveModels(o.models, true);
+  const choices = requested.filter((m): m is (typeof CHOICE_MODELS)[number] => (CHOICE_MODELS as readonly string[]).includes(m));
+  let kinds = requested.filter((m) => !(CHOICE_MODELS as readonly string[]).includes(m)) as ForecasterKind[];
+  // a choice alone chooses among every forecaster
+  if (choices.length && kinds.length === 0) kinds = [...FORECASTER_KINDS];
+  const valEnd = validationEnd(trainEnd, 0.2);
+  const valOrigins = choices.length ? observedOrigins(split.mask.subarray(0, trainEnd), window, h, valEnd) : new Int32Array(0);
+  if (choices.length && valOrigins.length === 0) throw new Error(`--models auto: the validation part of ${o.data} has no fully observed window`);
   const results: ModelResult[] = [];
-  for (const kind of resolveModels(o.models)) {
+  const forecasts = new Map<string, Float64Array>();
+  const valForecasts = new Map<string, Float64Array>();
+  let scored: { actual: Float64Array; previous: Float64Array } | null = null;
+  let valScored: { actual: Float64Array; previous: Float64Array } | null = null;
+  for (const kind of kinds) {
     const params = { ...defaultParams(kind, setting), ...(o.params?.[kind] ?? {}) };
     o.onProgress?.(`holdout: ${kind}`);
-    const r = await rollingOrigin(() => createForecaster(kind, params), d.series, { horizon: h, trainEnd, origins });
+    const r = await rollingOrigin(() => createForecaster(kind, params), split.series, { horizon: h, trainEnd, origins });
+    scored ??= { actual: r.actual, previous: r.previous };
+    forecasts.set(kind, r.forecast);
     const state = r.fits[0]?.state as { history?: ModelResult["history"] } | undefined;
-    results.push({ ...resultOf(kind, params, r.metrics, r.trainMs, r.predictMs), ...(state?.history ? { history: state.history } : {}) });
+    const res: ModelResult = { ...resultOf(kind, params, r.metrics, r.trainMs, r.predictMs), fitted: r.fits[0]?.state, ...(state?.history ? { history: state.history } : {}) };
+    if (choices.length) {
+      o.onProgress?.(`holdout: ${kind} on the validation part`);
+      const v = await rollingOrigin(() => createForecaster(kind, params), [split.series[0].subarray(0, trainEnd), ...split.series.slice(1).map((s) => s.subarray(0, trainEnd))], { horizon: h, trainEnd: valEnd, origins: valOrigins });
+      res.validationMase = v.metrics.mase;
+      res.trainMs += v.trainMs;
+      valForecasts.set(kind, v.forecast);
+      valScored ??= { actual: v.actual, previous: v.previous };
+    }
+    results.push(res);
   }
+  if (choices.length && scored && valScored) {
+    const ranked = [...results].sort((a, b) => (a.validationMase ?? Infinity) - (b.validationMase ?? Infinity));
+    const members = ranked.slice(0, Math.min(ENSEMBLE_SIZE, ranked.length));
+    const mean = (from: Map<string, Float64Array>, n: number) => {
+      const f = new Float64Array(n);
+      for (const p of members) {
+        const pf = from.get(p.model)!;
+        for (let i = 0; i < n; i++) f[i] += pf[i] / members.length;
+      }
+      return f;
+    };
+    const ensembleTest = mean(forecasts, scored.actual.length);
+    const ensembleVal = computeMetrics(valScored.actual, mean(valForecasts, valScored.actual.length), valScored.previous).mase;
+    const ensemble: ModelResult = {
+      ...resultOf("ensemble", { of: members.map((p) => p.model) }, computeMetrics(scored.actual, ensembleTest, scored.previous), members.reduce((s, p) => s + p.trainMs, 0), members.reduce((s, p) => s + p.predictMs, 0)),
+      validationMase: ensembleVal,
+    };
+    // auto: the single model or the ensemble with the best validation score
+    const best = ranked[0];
+    const auto: ModelResult = (ensembleVal < (best.validationMase ?? Infinity))
+      ? { ...ensemble, model: "auto", params: { picked: "ensemble", of: members.map((p) => p.model) } }
+      : { ...best, model: "auto", params: { picked: best.model }, history: undefined, fitted: undefined };
+    for (const c of choices) results.push(c === "auto" ? auto : ensemble);
+    notes.push(`auto and ensemble are chosen by validation MASE: every model is fitted on the first 80 % of the training part and scored on its last 20 % (${trainEnd - valEnd} points); ensemble = mean of the best ${members.length}; auto = the model or ensemble best on validation, scored on the test part`);
+  }
+  notes.unshift(
+    `split on observed points: the first ${trainEnd} observed points train (${split.trainGapsClosed} missing points before the split closed up, none interpolated), the test part starts at the observed point at ${split.splitTime} s`,
+    "forecasts roll through the test part without refitting; a test point is scored only when its input window and target were observed",
+  );
   return {
     protocol: "holdout",
     data: o.data,
     horizon: h,
-    split: { points: n, trainPoints: trainEnd, testOrigins: origins.length, window, period, columns: d.columns },
-    notes: ["first 80 % of the file trains (scalers too); forecasts roll through the last 20 % without refitting; only observed targets are scored"],
+    split: { points: d.series[0].length, trainPoints: trainEnd, trainGapsClosed: split.trainGapsClosed, splitTime: split.splitTime, testOrigins: origins.length, window, period, columns: d.columns },
+    notes,
     results,
   };
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { cotwinVersion, readJSONFile, writeFileAtomic } from "./io.ts";
 import type { FitOptions, FitReport, Forecaster, SavedModel, SeriesSet } from "./types.ts";
 import { asSeriesSet } from "./types.ts";
+import { ForecastInputError } from "./errors.ts";
 
 /** Parses hyper-parameters with a model's schema; the error names the model and the field. */
 export function parseParams<S extends z.ZodType>(kind: string, schema: S, raw: unknown): z.infer<S> {
@@ -24,10 +25,38 @@ export const savedModelSchema = z.object({
 });
 
 export function readSavedModel(dir: string): SavedModel {
-  const raw = readJSONFile(path.join(dir, "model.json"), "model");
+  const file = path.join(dir, "model.json");
+  let raw: unknown;
+  try {
+    raw = readJSONFile(file, "model");
+  } catch (e) {
+    throw new ForecastInputError((e as Error).message);
+  }
   const r = savedModelSchema.safeParse(raw);
-  if (!r.success) throw new Error(`model: ${path.join(dir, "model.json")} is not a cotwin forecaster (${z.prettifyError(r.error).replace(/\n/g, "; ")})`);
+  if (!r.success) throw new ForecastInputError(`model: ${file} is not a cotwin forecaster (${z.prettifyError(r.error).replace(/\n/g, "; ")})`);
+  const bad = firstNonFinite(r.data.state, "state");
+  if (bad) throw new ForecastInputError(`model: ${file}: ${bad} is not a finite number`);
   return r.data as SavedModel;
+}
+
+/** The path of the first value in fitted state that is not a finite number (null stands for NaN in JSON). */
+export function firstNonFinite(v: unknown, at: string): string | null {
+  if (v === null) return at;
+  if (typeof v === "number") return Number.isFinite(v) ? null : at;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const b = firstNonFinite(v[i], `${at}[${i}]`);
+      if (b) return b;
+    }
+    return null;
+  }
+  if (typeof v === "object" && v !== undefined) {
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      const b = firstNonFinite(x, `${at}.${k}`);
+      if (b) return b;
+    }
+  }
+  return null;
 }
 
 function checkSeries(set: SeriesSet, what: string): void {
@@ -144,8 +173,13 @@ export async function loadAs<T extends BaseForecaster<Record<string, unknown>, u
   make: (params: Record<string, unknown>) => T,
 ): Promise<T> {
   const saved = readSavedModel(dir);
-  if (saved.kind !== kind) throw new Error(`model: ${dir} holds a ${saved.kind} model, not ${kind}`);
-  const m = make(saved.params);
+  if (saved.kind !== kind) throw new ForecastInputError(`model: ${dir} holds a ${saved.kind} model, not ${kind}`);
+  let m: T;
+  try {
+    m = make(saved.params);
+  } catch (e) {
+    throw new ForecastInputError(`model: ${path.join(dir, "model.json")}: ${(e as Error).message}`);
+  }
   await m.restore(saved, dir);
   return m;
 }

@@ -19,7 +19,12 @@ export interface ForecastData {
   missingCount: number;
 }
 
-export async function loadForecastData(file: string, columns?: string[]): Promise<ForecastData> {
+export interface LoadOptions {
+  /** serverless data: one function's invocations only (FunctionID) */
+  fn?: string;
+}
+
+export async function loadForecastData(file: string, columns?: string[], opts: LoadOptions = {}): Promise<ForecastData> {
   if (!existsSync(file)) throw new Error(`--data: ${file} does not exist`);
   let wanted: (string | undefined)[] = columns && columns.length ? columns : [undefined];
   // a plain two-column series has one value column: naming it (e.g. from a saved model) is fine
@@ -28,7 +33,8 @@ export async function loadForecastData(file: string, columns?: string[]): Promis
     wanted = [undefined];
   }
   const read: Series[] = [];
-  for (const c of wanted) read.push(await readSeries(file, { column: c, missing: "interpolate" }));
+  if (opts.fn !== undefined && (await detectFormat(file)) !== "serverless") throw new Error(`--function: ${file} is not serverless data (only it has functions)`);
+  for (const c of wanted) read.push(await readSeries(file, { column: c, missing: "interpolate", ...(opts.fn !== undefined ? { vm: opts.fn } : {}) }));
   if (columns?.length === 1 && read[0].column !== columns[0] && read[0].format === "plain") {
     throw new Error(`--column: ${file} has the value column "${read[0].column}", not "${columns[0]}"`);
   }
@@ -81,6 +87,11 @@ export interface NumericTable {
   data: Float64Array[];
 }
 
+/** machine_id, unique_id, instance_index, FunctionID and the like: numbers that only name things. */
+export function isIdentifierColumn(name: string): boolean {
+  return /(^|_)(id|idx|index)$/i.test(name) || /[a-z]ID$/.test(name) || /^(alloc_.*|collection_type|scheduling_class|priority)$/i.test(name);
+}
+
 export function readNumericTable(file: string, maxRows = 20000): NumericTable {
   if (!existsSync(file)) throw new Error(`--data: ${file} does not exist`);
   const text = readFileSync(file, "utf8");
@@ -92,8 +103,8 @@ export function readNumericTable(file: string, maxRows = 20000): NumericTable {
   const columns: string[] = [];
   const data: Float64Array[] = [];
   for (let c = 0; c < header.length; c++) {
-    // time stamps are an index, not a measurement
-    if (/^(time|timestamp|datetime|date)\b/i.test(header[c])) continue;
+    // time stamps are an index and identifiers are labels, not measurements
+    if (/^(time|timestamp|datetime|date)\b/i.test(header[c]) || isIdentifierColumn(header[c])) continue;
     const col = new Float64Array(rows.length - 1);
     let numeric = 0;
     for (let r = 1; r < rows.length; r++) {

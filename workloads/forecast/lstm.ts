@@ -24,27 +24,35 @@ export class LstmForecaster extends NeuralForecaster<LstmParams> {
   }
 
   protected buildModel(window: number, nSeries: number, horizon: number): tf.LayersModel {
-    const { units, dropout, seed } = this.params;
-    const model = tf.sequential();
-    units.forEach((u, i) => {
-      model.add(
-        tf.layers.lstm({
-          units: u,
-          returnSequences: i < units.length - 1,
-          ...(i === 0 ? { inputShape: [window, nSeries] } : {}),
-          kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 10 * i + 1 }),
-          // glorot rather than the default orthogonal: seeded the same way, no slow QR on wasm
-          recurrentInitializer: tf.initializers.glorotUniform({ seed: seed + 10 * i + 2 }),
-          unitForgetBias: true,
-        }),
-      );
-      if (dropout > 0) model.add(new SeededDropout({ rate: dropout, seed: seed + 10 * i + 3 }));
-    });
-    model.add(tf.layers.dense({ units: horizon, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 999 }) }));
-    return model;
+    return buildLstmNetwork(this.params, window, nSeries, horizon);
   }
 
   static load(dir: string): Promise<LstmForecaster> {
     return loadAs(dir, "lstm", (p) => new LstmForecaster(p));
   }
+}
+
+/**
+ * The network: stacked LSTM layers with seeded dropout after each, then a dense output layer
+ * that starts at zero (so the untrained network outputs its zero point).
+ */
+export function buildLstmNetwork(p: { units: number[]; dropout: number; seed: number }, steps: number, features: number, outputs: number): tf.LayersModel {
+  const { units, dropout, seed } = p;
+  const model = tf.sequential();
+  units.forEach((u, i) => {
+    model.add(
+      tf.layers.lstm({
+        units: u,
+        returnSequences: i < units.length - 1,
+        ...(i === 0 ? { inputShape: [steps, features] } : {}),
+        kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 10 * i + 1 }),
+        // glorot rather than the default orthogonal: seeded the same way, no slow QR on wasm
+        recurrentInitializer: tf.initializers.glorotUniform({ seed: seed + 10 * i + 2 }),
+        unitForgetBias: true,
+      }),
+    );
+    if (dropout > 0) model.add(new SeededDropout({ rate: dropout, seed: seed + 10 * i + 3 }));
+  });
+  model.add(tf.layers.dense({ units: outputs, kernelInitializer: "zeros" }));
+  return model;
 }

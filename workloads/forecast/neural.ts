@@ -1,16 +1,19 @@
 import * as tf from "@tensorflow/tfjs";
 import path from "node:path";
 import { readFileSync } from "node:fs";
-import seedrandom from "seedrandom";
 import { z } from "zod";
 import { initBackend } from "./backend.ts";
 import { BaseForecaster } from "./base.ts";
+import { ForecastInputError } from "./errors.ts";
 import { cotwinVersion, writeFileAtomic } from "./io.ts";
 import "./layers.ts";
+import { trainNetwork } from "./train-loop.ts";
 import { fitScaler, type ScalerState } from "./scaler.ts";
 import type { EpochLog, FitOptions, FitReport, SavedModel, SeriesSet } from "./types.ts";
 import { asSeriesSet } from "./types.ts";
-import { buildInputs, buildTargets, directAt, unscaleOutputs, validOrigins, type TargetMode } from "./windows.ts";
+import { gridThenNelderMead } from "./optimize.ts";
+import { sesSSE } from "./ses.ts";
+import { buildInputs, buildTargets, directAt, sesLevels, unscaleOutputs, validOrigins, type TargetMode } from "./windows.ts";
 
 /** Hyper-parameters every neural forecaster shares (training loop, windows, schedule). */
 export const neuralCommon = {
@@ -33,11 +36,16 @@ export const neuralCommon = {
   lrDecay: z.number().min(0).default(0.05),
   minLearningRate: z.number().positive().default(1e-5),
   dropout: z.number().min(0).max(0.9).default(0.1),
-  target: z.enum(["delta", "level"]).default("delta"),
+  /** what the network learns: the change from the last value ("delta"), the residual over simple
+   *  exponential smoothing ("ses", alpha fitted on the training data), or the level itself */
+  target: z.enum(["delta", "ses", "level"]).default("delta"),
   /** "relative": inputs are changes from the window's last value (level-free, transfers across
    *  tasks); "level": standardised values */
   inputs: z.enum(["relative", "level"]).default("relative"),
   seed: z.number().int().default(42),
+  /** train on every stride-th window only: neighbouring windows of a long series overlap almost
+   *  entirely, so a stride of 2 or 3 costs little accuracy and divides the epoch time */
+  stride: z.number().int().min(1).default(1),
   /** stop after the epoch that crosses this wall-clock budget (not reproducible; off by default) */
   maxTrainSeconds: z.number().positive().optional(),
 };
@@ -59,11 +67,14 @@ export interface NeuralParams extends Record<string, unknown> {
   target: TargetMode;
   inputs: "relative" | "level";
   seed: number;
+  stride: number;
   maxTrainSeconds?: number;
 }
 
 export interface NeuralState {
   scaler: ScalerState;
+  /** target "ses": the smoothing constant the residuals are taken over */
+  sesAlpha?: number;
   nSeries: number;
   horizon: number;
   history: { loss: number[]; valLoss: number[]; lr: number[] };
@@ -76,10 +87,30 @@ interface TrainData {
   n: number;
 }
 
-function mse(pred: ArrayLike<number>, y: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < y.length; i++) s += (pred[i] - y[i]) ** 2;
-  return y.length ? s / y.length : NaN;
+/** A weights file named in model.json: a plain file inside the model directory, never a path out of it. */
+function weightsPath(dir: string, name: string, where: string): string {
+  const root = path.resolve(dir);
+  const file = path.resolve(root, name);
+  const rel = path.relative(root, file);
+  if (name === "" || path.isAbsolute(name) || rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) {
+    throw new ForecastInputError(`model: ${where}: weightsFile "${name}" must name a file inside the model directory`);
+  }
+  return file;
+}
+
+const weightSpecSchema = z.object({ name: z.string(), shape: z.array(z.number().int().min(0)), dtype: z.literal("float32") });
+
+function checkWeightSpecs(raw: unknown[], where: string): z.infer<typeof weightSpecSchema>[] {
+  return raw.map((w, i) => {
+    const r = weightSpecSchema.safeParse(w);
+    if (!r.success) throw new ForecastInputError(`model: ${where}: weightSpecs[${i}] is not a float32 weight spec (${z.prettifyError(r.error).replace(/\n/g, "; ")})`);
+    return r.data;
+  });
+}
+
+/** The SES constant with the least one-step squared error (as SesForecaster fits it). */
+function fitSesAlpha(y: Float64Array): number {
+  return gridThenNelderMead((x) => sesSSE(y, x[0]), { lo: [0], hi: [1] }, 101).x[0];
 }
 
 /**
@@ -120,22 +151,26 @@ export abstract class NeuralForecaster<P extends NeuralParams> extends BaseForec
     // drop the last h-1 training windows so no training target falls in the validation part
     const nTrain = all.length - nVal - (h - 1);
     if (nTrain < 2) throw new Error(`${this.kind}.fit: series too short (${series[0].length}) for window ${p.window}, horizon ${h} and a validation split`);
-    const trainOrigins = all.subarray(0, nTrain);
+    // with a stride, the windows kept end at the last training window (the most recent data)
+    const trainOrigins = all.subarray(0, nTrain).filter((_, i) => (nTrain - 1 - i) % p.stride === 0);
     const valOrigins = all.subarray(all.length - nVal);
     const scaler = fitScaler(series);
+    // the SES constant comes from the training windows only (not the validation part)
+    const sesAlpha = p.target === "ses" ? fitSesAlpha(series[0].subarray(0, trainOrigins[trainOrigins.length - 1] + h)) : undefined;
+    const base = sesAlpha === undefined ? undefined : sesLevels(series[0], sesAlpha);
     const train: TrainData = {
       x: buildInputs(series, trainOrigins, p.window, scaler, undefined, p.inputs === "relative") as Float32Array,
-      y: buildTargets(series[0], trainOrigins, h, scaler, p.target) as Float32Array,
-      n: nTrain,
+      y: buildTargets(series[0], trainOrigins, h, scaler, p.target, undefined, base) as Float32Array,
+      n: trainOrigins.length,
     };
     const val: TrainData = {
       x: buildInputs(series, valOrigins, p.window, scaler, undefined, p.inputs === "relative") as Float32Array,
-      y: buildTargets(series[0], valOrigins, h, scaler, p.target) as Float32Array,
+      y: buildTargets(series[0], valOrigins, h, scaler, p.target, undefined, base) as Float32Array,
       n: nVal,
     };
     this.model?.dispose();
     this.model = this.buildModel(p.window, ns, h);
-    this.state = { scaler, nSeries: ns, horizon: h, history: { loss: [], valLoss: [], lr: [] }, bestEpoch: 0 };
+    this.state = { scaler, ...(sesAlpha !== undefined ? { sesAlpha } : {}), nSeries: ns, horizon: h, history: { loss: [], valLoss: [], lr: [] }, bestEpoch: 0 };
     const r = await this.train(train, val, ns, h, epochs, opts.onEpoch);
     this.state.history = r.history;
     this.state.bestEpoch = r.bestEpoch;
@@ -150,98 +185,16 @@ export abstract class NeuralForecaster<P extends NeuralParams> extends BaseForec
     epochs: number,
     onEpoch?: (log: EpochLog) => void,
   ): Promise<{ history: NeuralState["history"]; bestEpoch: number }> {
-    const p = this.params;
-    const model = this.model!;
-    const w = p.window;
-    const rng = seedrandom.alea(`${p.seed}:shuffle`);
-    const optimizer = tf.train.adam(p.learningRate);
-    const setLr = (lr: number) => {
-      // Adam reads its rate on every step, so the schedule can change it between epochs
-      (optimizer as unknown as { learningRate: number }).learningRate = lr;
-    };
-    const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
-    const xAll = tf.tensor3d(train.x, [train.n, w, ns]);
-    const yAll = tf.tensor2d(train.y, [train.n, h]);
-    const history = { loss: [] as number[], valLoss: [] as number[], lr: [] as number[] };
-    let best = Number.MAX_VALUE;
-    let bestEpoch = 0;
-    let bestWeights: tf.Tensor[] | null = null;
-    let sinceBest = 0;
-    let sinceLrDrop = 0;
-    let lr = p.learningRate;
-    const t0 = performance.now();
-    const order = Array.from({ length: train.n }, (_, i) => i);
-    try {
-      for (let epoch = 0; epoch < epochs; epoch++) {
-        const te = performance.now();
-        if (p.lrSchedule === "exponential") lr = Math.max(p.minLearningRate, p.learningRate * Math.exp(-p.lrDecay * epoch));
-        setLr(lr);
-        // Fisher-Yates with this run's seeded stream
-        for (let i = order.length - 1; i > 0; i--) {
-          const j = Math.floor(rng() * (i + 1));
-          [order[i], order[j]] = [order[j], order[i]];
-        }
-        let lossSum = 0;
-        for (let s = 0; s < train.n; s += p.batchSize) {
-          const idx = tf.tensor1d(Int32Array.from(order.slice(s, s + p.batchSize)), "int32");
-          const cost = optimizer.minimize(
-            () => {
-              const xb = tf.gather(xAll, idx);
-              const yb = tf.gather(yAll, idx);
-              const pred = model.apply(xb, { training: true }) as tf.Tensor;
-              return tf.losses.meanSquaredError(yb, pred) as tf.Scalar;
-            },
-            true,
-            vars,
-          );
-          lossSum += (cost?.dataSync()[0] ?? 0) * (idx.shape[0] as number);
-          cost?.dispose();
-          idx.dispose();
-        }
-        const loss = lossSum / train.n;
-        const valLoss = mse(this.predictScaled(val.x, val.n, ns), val.y);
-        history.loss.push(loss);
-        history.valLoss.push(valLoss);
-        history.lr.push(lr);
-        onEpoch?.({ epoch: epoch + 1, loss, valLoss, lr, ms: performance.now() - te });
-        const improved = valLoss < best * (1 - p.minDelta);
-        if (valLoss < best) {
-          // always keep the best weights, even when the gain is too small to reset patience
-          best = valLoss;
-          bestEpoch = epoch + 1;
-          bestWeights?.forEach((t) => t.dispose());
-          bestWeights = model.getWeights().map((t) => t.clone());
-        }
-        if (improved) {
-          sinceBest = 0;
-          sinceLrDrop = 0;
-        } else {
-          sinceBest++;
-          sinceLrDrop++;
-          if (p.lrSchedule === "plateau" && sinceLrDrop >= p.lrPatience) {
-            lr = Math.max(p.minLearningRate, lr * p.lrFactor);
-            sinceLrDrop = 0;
-          }
-          if (sinceBest >= p.patience) break;
-        }
-        if (p.maxTrainSeconds !== undefined && (performance.now() - t0) / 1000 > p.maxTrainSeconds) break;
-      }
-      // early stopping keeps the weights of the best validation epoch
-      if (bestWeights) model.setWeights(bestWeights);
-    } finally {
-      bestWeights?.forEach((t) => t.dispose());
-      xAll.dispose();
-      yAll.dispose();
-      optimizer.dispose();
-    }
-    return { history, bestEpoch };
+    const w = this.params.window;
+    return trainNetwork(this.model!, { x: train.x, y: train.y, n: train.n, shape: [w, ns], outputs: h }, { x: val.x, y: val.y, n: val.n }, { ...this.params, epochs }, (x, n) => this.predictScaled(x, n, ns), onEpoch);
   }
 
   private rows(series: Float64Array[], origins: ArrayLike<number>): Float64Array[] {
     const st = this.fitted();
     const x = buildInputs(series, origins, this.params.window, st.scaler, undefined, this.params.inputs === "relative") as Float32Array;
     const z = this.predictScaled(x, origins.length, st.nSeries);
-    return unscaleOutputs(z, series[0], origins, st.horizon, st.scaler, this.params.target);
+    const base = st.sesAlpha === undefined ? undefined : sesLevels(series[0], st.sesAlpha);
+    return unscaleOutputs(z, series[0], origins, st.horizon, st.scaler, this.params.target, base);
   }
 
   protected forecastFrom(history: SeriesSet, horizon: number): Float64Array {
@@ -280,23 +233,35 @@ export abstract class NeuralForecaster<P extends NeuralParams> extends BaseForec
 
   override async restore(saved: SavedModel, dir: string): Promise<void> {
     await initBackend();
-    if (!saved.tfjs) throw new Error(`model: ${dir}/model.json has no network (tfjs section missing)`);
-    const file = path.join(dir, saved.tfjs.weightsFile);
+    const where = path.join(dir, "model.json");
+    if (!saved.tfjs) throw new ForecastInputError(`model: ${where} has no network (tfjs section missing)`);
+    const file = weightsPath(dir, saved.tfjs.weightsFile, where);
+    const specs = checkWeightSpecs(saved.tfjs.weightSpecs, where);
     let buf: Buffer;
     try {
       buf = readFileSync(file);
     } catch {
-      throw new Error(`model: weights file ${file} is missing`);
+      throw new ForecastInputError(`model: weights file ${file} is missing or unreadable`);
     }
+    const need = specs.reduce((s, w) => s + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+    if (buf.byteLength !== need) throw new ForecastInputError(`model: weights file ${file} holds ${buf.byteLength} bytes, the weight specs in ${where} need ${need} (truncated or from another model)`);
     const weightData = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+    const values = new Float32Array(weightData);
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) throw new ForecastInputError(`model: weights file ${file} holds a non-finite weight (value ${i})`);
+    }
     this.model?.dispose();
-    this.model = await tf.loadLayersModel(
-      tf.io.fromMemory({
-        modelTopology: saved.tfjs.modelTopology as tf.io.ModelArtifacts["modelTopology"],
-        weightSpecs: saved.tfjs.weightSpecs as tf.io.WeightsManifestEntry[],
-        weightData,
-      }),
-    );
+    try {
+      this.model = await tf.loadLayersModel(
+        tf.io.fromMemory({
+          modelTopology: saved.tfjs.modelTopology as tf.io.ModelArtifacts["modelTopology"],
+          weightSpecs: specs as tf.io.WeightsManifestEntry[],
+          weightData,
+        }),
+      );
+    } catch (e) {
+      throw new ForecastInputError(`model: ${where}: the network does not load (${(e as Error).message.split("\n")[0]})`);
+    }
     await super.restore(saved, dir);
   }
 

@@ -47,7 +47,28 @@ function extent(values: ArrayLike<number>[]): [number, number] {
   return [lo - pad, hi + pad];
 }
 
-function frame(title: string, xLabel: string, yLabel: string, xr: [number, number], yr: [number, number], body: string, legend: string[] = []): string {
+/** A UTC date (and hour when the range is short) for a time axis in seconds. */
+function fmtTime(v: number, spanS: number): string {
+  // traces that count from their own start (Google 2019) get days since the start, not 1970 dates
+  if (v < 1e8) {
+    const d = Math.floor(v / 86400);
+    const h = String(Math.floor((v % 86400) / 3600)).padStart(2, "0");
+    return spanS > 20 * 86400 ? `day ${d}` : `day ${d} ${h}h`;
+  }
+  const iso = new Date(v * 1000).toISOString();
+  return spanS > 20 * 86400 ? iso.slice(0, 10) : spanS > 2 * 86400 ? `${iso.slice(5, 10)} ${iso.slice(11, 13)}h` : iso.slice(11, 16);
+}
+
+/** Round time ticks: whole days, or hours, covering [lo, hi] seconds. */
+function timeTicks(lo: number, hi: number, n: number): number[] {
+  const steps = [300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 30 * 86400, 91 * 86400];
+  const step = steps.find((s) => (hi - lo) / s <= n) ?? 365 * 86400;
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) out.push(v);
+  return out;
+}
+
+function frame(title: string, xLabel: string, yLabel: string, xr: [number, number], yr: [number, number], body: string, legend: string[] = [], time = false): string {
   const pw = W - M.left - M.right;
   const ph = H - M.top - M.bottom;
   const sx = (v: number) => M.left + ((v - xr[0]) / (xr[1] - xr[0])) * pw;
@@ -57,8 +78,8 @@ function frame(title: string, xLabel: string, yLabel: string, xr: [number, numbe
     parts.push(`<line x1="${M.left}" x2="${M.left + pw}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="#e5e5e5"/>`);
     parts.push(`<text x="${M.left - 6}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end" font-size="11" ${FONT}>${fmt(t)}</text>`);
   }
-  for (const t of ticks(xr[0], xr[1], 8)) {
-    parts.push(`<text x="${sx(t).toFixed(1)}" y="${M.top + ph + 16}" text-anchor="middle" font-size="11" ${FONT}>${fmt(t)}</text>`);
+  for (const t of time ? timeTicks(xr[0], xr[1], 7) : ticks(xr[0], xr[1], 8)) {
+    parts.push(`<text x="${sx(t).toFixed(1)}" y="${M.top + ph + 16}" text-anchor="middle" font-size="11" ${FONT}>${time ? fmtTime(t, xr[1] - xr[0]) : fmt(t)}</text>`);
   }
   parts.push(`<rect x="${M.left}" y="${M.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
   parts.push(`<text x="${W / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold" ${FONT}>${esc(title)}</text>`);
@@ -88,7 +109,36 @@ export interface LineSeries {
   x?: ArrayLike<number>;
 }
 
-export function lineChart(o: { title: string; xLabel: string; yLabel: string; series: LineSeries[] }): string {
+export interface LineChart {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: LineSeries[];
+  /** x is seconds since 1970: date labels */
+  time?: boolean;
+  /** a line breaks where x jumps by more than this (a gap in the data), as it does at NaN values */
+  maxStep?: number;
+  /** vertical marks, e.g. the train/test boundary */
+  marks?: { x: number; label: string }[];
+}
+
+/** Runs of consecutive drawable points: a NaN value or an x jump over maxStep ends a run. */
+export function lineRuns(x: ArrayLike<number>, y: ArrayLike<number>, maxStep = Infinity): [number, number][] {
+  const runs: [number, number][] = [];
+  let start = -1;
+  for (let i = 0; i <= y.length; i++) {
+    const ok = i < y.length && Number.isFinite(y[i]) && Number.isFinite(x[i]);
+    const jump = ok && start >= 0 && x[i] - x[i - 1] > maxStep;
+    if (start >= 0 && (!ok || jump)) {
+      runs.push([start, i]);
+      start = -1;
+    }
+    if (ok && start < 0) start = i;
+  }
+  return runs;
+}
+
+export function lineChart(o: LineChart): string {
   const xs = o.series.map((s) => s.x ?? Float64Array.from({ length: s.y.length }, (_, i) => i));
   const xr = extent(xs);
   const yr = extent(o.series.map((s) => s.y));
@@ -98,12 +148,25 @@ export function lineChart(o: { title: string; xLabel: string; yLabel: string; se
       const x = xs[k];
       // long series: keep at most ~2 points per pixel column
       const stride = Math.max(1, Math.floor(s.y.length / 1500));
-      const pts: string[] = [];
-      for (let i = 0; i < s.y.length; i += stride) if (Number.isFinite(s.y[i])) pts.push(`${sx(x[i]).toFixed(1)},${sy(s.y[i]).toFixed(1)}`);
-      return `<polyline fill="none" stroke="${COLOURS[k % COLOURS.length]}" stroke-width="1.3" points="${pts.join(" ")}"/>`;
+      const paths: string[] = [];
+      for (const [a, b] of lineRuns(x, s.y, o.maxStep)) {
+        const pts: string[] = [];
+        for (let i = a; i < b; i += stride) pts.push(`${sx(x[i]).toFixed(1)},${sy(s.y[i]).toFixed(1)}`);
+        if (b - 1 > a && (b - 1 - a) % stride !== 0) pts.push(`${sx(x[b - 1]).toFixed(1)},${sy(s.y[b - 1]).toFixed(1)}`);
+        // a single observed point between two gaps is a dot
+        if (pts.length === 1) paths.push(`<circle cx="${pts[0].split(",")[0]}" cy="${pts[0].split(",")[1]}" r="1.5" fill="${COLOURS[k % COLOURS.length]}"/>`);
+        else paths.push(`<polyline fill="none" stroke="${COLOURS[k % COLOURS.length]}" stroke-width="1.3" points="${pts.join(" ")}"/>`);
+      }
+      return paths.join("");
     })
     .join("");
-  return frame(o.title, o.xLabel, o.yLabel, xr, yr, body, o.series.map((s) => s.name));
+  const marks = (o.marks ?? [])
+    .map((m) => {
+      const x = sx(m.x).toFixed(1);
+      return `<line x1="${x}" x2="${x}" y1="${M.top}" y2="${H - M.bottom}" stroke="#444" stroke-dasharray="5 4"/><text x="${Number(x) + 4}" y="${H - M.bottom - 6}" font-size="11" ${FONT}>${esc(m.label)}</text>`;
+    })
+    .join("");
+  return frame(o.title, o.xLabel, o.yLabel, xr, yr, body + marks, o.series.map((s) => s.name), o.time);
 }
 
 export function histogram(o: { title: string; xLabel: string; values: ArrayLike<number>; bins?: number }): string {
@@ -149,7 +212,7 @@ export function heatmap(o: { title: string; labels: string[]; matrix: number[][]
   const left = 170;
   const top = 50;
   const width = left + n * cell + 120;
-  const height = top + n * cell + 150;
+  const height = Math.max(top + n * cell + 150, top + 140);
   const colour = (v: number) => {
     const t = Math.max(-1, Math.min(1, Number.isFinite(v) ? v : 0));
     const c = (x: number) => Math.round(255 - Math.abs(t) * x);
@@ -168,6 +231,18 @@ export function heatmap(o: { title: string; labels: string[]; matrix: number[][]
       if (cell >= 28) parts.push(`<text x="${left + j * cell + cell / 2}" y="${top + i * cell + cell / 2 + 4}" text-anchor="middle" font-size="9" ${FONT}>${Number.isFinite(v) ? v.toFixed(2) : "-"}</text>`);
     }
   }
+  // colour scale: -1 (blue) .. 0 (white) .. +1 (red)
+  const barX = left + n * cell + 30;
+  const barH = Math.max(120, n * cell);
+  for (let k = 0; k < 40; k++) {
+    const v = 1 - (2 * k) / 39;
+    parts.push(`<rect x="${barX}" y="${(top + (k * barH) / 40).toFixed(1)}" width="16" height="${(barH / 40 + 0.5).toFixed(1)}" fill="${colour(v)}"/>`);
+  }
+  parts.push(`<rect x="${barX}" y="${top}" width="16" height="${barH}" fill="none" stroke="#333"/>`);
+  for (const v of [1, 0.5, 0, -0.5, -1]) {
+    parts.push(`<text x="${barX + 22}" y="${(top + ((1 - v) / 2) * barH + 4).toFixed(1)}" font-size="10" ${FONT}>${v.toFixed(1)}</text>`);
+  }
+  parts.push(`<text x="${barX}" y="${top - 8}" font-size="10" ${FONT}>Pearson r</text>`);
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join("")}</svg>`;
 }
 

@@ -1,7 +1,7 @@
 import { formatTable } from "./table.ts";
 import { createForecaster } from "./registry.ts";
 import { scoreForecaster } from "../eval/rolling.ts";
-import type { SeriesSet } from "./types.ts";
+import type { Forecaster, SeriesSet } from "./types.ts";
 
 /**
  * Pattern-based model selection: with one fitted model per task of a job, forecast an unseen
@@ -93,18 +93,34 @@ export function pearson(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return va > 0 && vb > 0 ? cov / Math.sqrt(va * vb) : 0;
 }
 
-/** A task's pattern: its z-normalised series reduced to `length` PAA segments. */
+/**
+ * A task's pattern: its history reduced to `length` PAA segments, in its own units (each measure
+ * normalises as it needs: DTW and Pearson compare shapes, Euclidean compares levels too).
+ */
 export function signature(series: ArrayLike<number>, length = 64): Float64Array {
-  return znormalise(paa(znormalise(series), Math.min(length, series.length)));
+  return paa(series, Math.min(length, series.length));
 }
 
-/** Smaller is more similar (Pearson becomes 1 - r). DTW's band is 10 % of the length. */
+/** Euclidean distance of two equal-length vectors as they are (levels included). */
+export function euclidean(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`euclidean: lengths differ (${a.length} vs ${b.length})`);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - b[i]) ** 2;
+  return Math.sqrt(s);
+}
+
+/**
+ * Smaller is more similar. DTW (band 10 % of the length) on z-normalised signatures compares
+ * shapes allowing shifts; Pearson (1 - r) compares shapes without shifts; Euclidean on the raw
+ * signatures compares levels and amplitudes. (Euclidean on z-normalised series would be a
+ * function of Pearson's r, sqrt(2n(1 - r)), and always pick the same task.)
+ */
 export function dissimilarity(measure: Similarity, a: Float64Array, b: Float64Array): number {
   switch (measure) {
     case "dtw":
-      return dtw(a, b, Math.max(1, Math.round(0.1 * Math.max(a.length, b.length))));
+      return dtw(znormalise(a), znormalise(b), Math.max(1, Math.round(0.1 * Math.max(a.length, b.length))));
     case "euclidean":
-      return euclideanZ(a, b);
+      return euclidean(a, b);
     case "pearson":
       return 1 - pearson(a, b);
   }
@@ -122,35 +138,68 @@ export function pickNearest(measure: Similarity, known: { task: string; signatur
 
 export interface SelectionTask {
   task: string;
-  /** what the task's model is fitted on (and its pattern is taken from) */
-  train: SeriesSet;
-  /** where the models are scored on this task */
-  test: SeriesSet;
+  /** observed points before the task's split: what its library model is fitted on, and the only
+   *  part its pattern is taken from when it is the new task */
+  history: SeriesSet;
+  /** the task after its split (with the points before it, so windows reach back), and its mask */
+  series: SeriesSet;
+  /** forecast origins in `series`, all after the split, windows and targets observed */
   origins: ArrayLike<number>;
 }
 
 export interface SelectionRow {
   task: string;
-  picked: string;
-  best: string;
-  match: boolean;
-  pickedMae: number;
-  bestMae: number;
-  /** (picked MAE - best MAE) / best MAE */
-  loss: number;
+  /** per measure: the library task picked and the MASE of its model here */
+  picks: { measure: Similarity; picked: string; mase: number }[];
+  /** expected MASE of a uniformly random pick among the other tasks' models (exact mean) */
+  random: number;
+  /** one model fitted on the pooled histories of all the other tasks */
+  global: number;
+  /** a model fitted on this task's own history (what a new task has when it has a history) */
+  own: number;
+  best: { task: string; mase: number };
 }
 
 export interface SelectionReport {
   model: string;
-  /** errors[i][j]: MAE of task i's model on task j */
-  errors: number[][];
   tasks: string[];
-  measures: { measure: Similarity; rows: SelectionRow[]; matchRate: number; meanLoss: number; meanLossWhenWrong: number }[];
+  /** mase[i][j]: MASE of task i's library model on task j's test part */
+  mase: number[][];
+  rows: SelectionRow[];
+  summary: { strategy: string; meanMase: number; beatsRandom: number }[];
+  verdict: string;
+}
+
+function pooled(parts: SeriesSet[]): SeriesSet {
+  return parts[0].map((_, s) => {
+    const out = new Float64Array(parts.reduce((n, p) => n + p[s].length, 0));
+    let o = 0;
+    for (const p of parts) {
+      out.set(p[s], o);
+      o += p[s].length;
+    }
+    return out;
+  });
+}
+
+async function fitted(kind: string, params: Record<string, unknown>, data: SeriesSet, horizon: number, score: (m: Forecaster) => number[]): Promise<number[]> {
+  const model = createForecaster(kind, params);
+  try {
+    await model.fit(data, { horizon });
+    return score(model);
+  } finally {
+    model.dispose();
+  }
 }
 
 /**
- * Leave-one-task-out: each task in turn is the unseen one; the pick is the most similar other
- * task's model; the best in hindsight is the other task's model with the lowest MAE on it.
+ * Pattern-based selection as in the EuroMLSys'23 setting: a library of models, one per known
+ * workload, and a new workload that gets the model of the most similar known one. Each task in
+ * turn is the new one. Its pattern comes only from its history (the observed points before its
+ * split, what exists when its forecasts start); it is scored on the rest. Library models are
+ * fitted on the other tasks' histories. Beside every measure: a random pick (exact expectation),
+ * one global model fitted on all the other histories, the task's own history model, and the best
+ * library model in hindsight.
  */
 export async function evaluateSelection(
   kind: string,
@@ -160,55 +209,66 @@ export async function evaluateSelection(
   horizon = 1,
   onProgress?: (msg: string) => void,
 ): Promise<SelectionReport> {
-  if (tasks.length < 3) throw new Error("select: needs at least three tasks (one unseen, two to choose from)");
-  const errors: number[][] = [];
+  if (tasks.length < 3) throw new Error("select: needs at least three tasks (one new, two to choose from)");
+  const scoreOn = (m: Forecaster, t: SelectionTask) => scoreForecaster(m, t.series, t.origins, horizon).metrics.mase;
+  const mase: number[][] = [];
   for (const owner of tasks) {
-    onProgress?.(`select: fitting ${kind} on task ${owner.task}`);
-    const model = createForecaster(kind, params);
-    try {
-      await model.fit(owner.train, { horizon });
-      errors.push(tasks.map((t) => scoreForecaster(model, t.test, t.origins, horizon).metrics.mae));
-    } finally {
-      model.dispose();
-    }
+    onProgress?.(`select: fitting the library model of task ${owner.task}`);
+    mase.push(await fitted(kind, params, owner.history, horizon, (m) => tasks.map((t) => scoreOn(m, t))));
   }
-  const sigs = tasks.map((t) => ({ task: t.task, signature: signature(t.train[0]) }));
-  const out: SelectionReport["measures"] = [];
-  for (const measure of measures) {
-    const rows: SelectionRow[] = tasks.map((t, j) => {
-      const others = sigs.filter((_, i) => i !== j);
-      const picked = pickNearest(measure, others, sigs[j].signature).task;
-      let best = -1;
-      tasks.forEach((_, i) => {
-        if (i !== j && (best < 0 || errors[i][j] < errors[best][j])) best = i;
-      });
-      const pi = tasks.findIndex((x) => x.task === picked);
-      const pickedMae = errors[pi][j];
-      const bestMae = errors[best][j];
-      return { task: t.task, picked, best: tasks[best].task, match: pi === best, pickedMae, bestMae, loss: bestMae > 0 ? (pickedMae - bestMae) / bestMae : 0 };
-    });
-    const wrong = rows.filter((r) => !r.match);
-    out.push({
-      measure,
-      rows,
-      matchRate: rows.filter((r) => r.match).length / rows.length,
-      meanLoss: rows.reduce((s, r) => s + r.loss, 0) / rows.length,
-      meanLossWhenWrong: wrong.length ? wrong.reduce((s, r) => s + r.loss, 0) / wrong.length : 0,
+  const sigs = tasks.map((t) => ({ task: t.task, signature: signature(t.history[0]) }));
+  const rows: SelectionRow[] = [];
+  for (let j = 0; j < tasks.length; j++) {
+    const t = tasks[j];
+    onProgress?.(`select: global and own-history models for task ${t.task}`);
+    const others = tasks.filter((_, i) => i !== j);
+    const [global] = await fitted(kind, params, pooled(others.map((o) => o.history)), horizon, (m) => [scoreOn(m, t)]);
+    const [own] = await fitted(kind, params, t.history, horizon, (m) => [scoreOn(m, t)]);
+    const lib = tasks.map((_, i) => i).filter((i) => i !== j);
+    const best = lib.reduce((a, b) => (mase[b][j] < mase[a][j] ? b : a));
+    rows.push({
+      task: t.task,
+      picks: measures.map((measure) => {
+        const picked = pickNearest(measure, sigs.filter((_, i) => i !== j), sigs[j].signature).task;
+        return { measure, picked, mase: mase[tasks.findIndex((x) => x.task === picked)][j] };
+      }),
+      random: lib.reduce((s, i) => s + mase[i][j], 0) / lib.length,
+      global,
+      own,
+      best: { task: tasks[best].task, mase: mase[best][j] },
     });
   }
-  return { model: kind, errors, tasks: tasks.map((t) => t.task), measures: out };
+  const mean = (f: (r: SelectionRow) => number) => rows.reduce((s, r) => s + f(r), 0) / rows.length;
+  const wins = (f: (r: SelectionRow) => number) => rows.filter((r) => f(r) < r.random - 1e-12).length;
+  const strategies: [string, (r: SelectionRow) => number][] = [
+    ...measures.map((m, k): [string, (r: SelectionRow) => number] => [`pick by ${m}`, (r) => r.picks[k].mase]),
+    ["random pick", (r) => r.random],
+    ["global model", (r) => r.global],
+    ["own history", (r) => r.own],
+    ["best in hindsight", (r) => r.best.mase],
+  ];
+  const summary = strategies.map(([strategy, f]) => ({ strategy, meanMase: mean(f), beatsRandom: wins(f) }));
+  const random = mean((r) => r.random);
+  const globalMean = mean((r) => r.global);
+  const bestMeasure = summary.slice(0, measures.length).reduce((a, b) => (b.meanMase < a.meanMase ? b : a));
+  const helps = bestMeasure.meanMase < random && bestMeasure.meanMase < globalMean;
+  const verdict = helps
+    ? `selection helps here: ${bestMeasure.strategy} (mean MASE ${bestMeasure.meanMase.toFixed(4)}) beats a random pick (${random.toFixed(4)}) and the global model (${globalMean.toFixed(4)})`
+    : `selection does not help here: the best measure, ${bestMeasure.strategy}, has mean MASE ${bestMeasure.meanMase.toFixed(4)} against ${random.toFixed(4)} for a random pick and ${globalMean.toFixed(4)} for one global model`;
+  return { model: kind, tasks: tasks.map((t) => t.task), mase, rows, summary, verdict };
 }
 
 export function selectionTable(r: SelectionReport): string {
   const summary = formatTable(
-    ["measure", "match rate", "mean MAE loss %", "loss when wrong %"],
-    r.measures.map((m) => [m.measure, m.matchRate, 100 * m.meanLoss, 100 * m.meanLossWhenWrong]),
-    3,
+    ["strategy", "mean MASE", `beats random (of ${r.rows.length})`],
+    r.summary.map((s) => [s.strategy, s.meanMase, s.beatsRandom]),
+    4,
   );
+  const measures = r.rows[0]?.picks.map((p) => p.measure) ?? [];
   const detail = formatTable(
-    ["measure", "unseen task", "picked", "best", "picked MAE", "best MAE", "loss %"],
-    r.measures.flatMap((m) => m.rows.map((x) => [m.measure, x.task, x.picked, x.best, x.pickedMae, x.bestMae, 100 * x.loss])),
-    6,
+    ["new task", ...measures.flatMap((m) => [`${m} pick`, "MASE"]), "random", "global", "own", "best", "MASE"],
+    r.rows.map((x) => [x.task, ...x.picks.flatMap((p) => [p.picked, p.mase]), x.random, x.global, x.own, x.best.task, x.best.mase]),
+    4,
   );
-  return `${summary}\n\n${detail}`;
+  return `${summary}\n\n${detail}\n\n${r.verdict}`;
 }

@@ -1,5 +1,7 @@
 import seedrandom from "seedrandom";
+import { z } from "zod";
 import { rollingOrigin } from "../eval/rolling.ts";
+import { observedOrigins, validationEnd } from "../eval/split.ts";
 import { createForecaster } from "./registry.ts";
 import { formatTable } from "./table.ts";
 import type { SeriesSet } from "./types.ts";
@@ -30,6 +32,8 @@ export interface Trial {
   rung?: number;
   /** how the configuration was proposed */
   sampler: "random" | "model";
+  /** why the trial could not be scored */
+  error?: string;
 }
 
 export interface TuneOptions {
@@ -63,15 +67,27 @@ function encode(space: SearchSpace, c: Config): number[] {
     const v = c[k];
     if (s.type === "choice") return s.values.findIndex((x) => JSON.stringify(x) === JSON.stringify(v));
     const x = Number(v);
-    return s.log ? Math.log(x / s.min) / Math.log(s.max / s.min) : (x - s.min) / (s.max - s.min);
+    const [lo, hi] = numericRange(s);
+    return s.log ? Math.log(x / lo) / Math.log(hi / lo) : (x - lo) / (hi - lo);
   });
+}
+
+/**
+ * The continuous range a dimension is searched in. An integer dimension gets every value an
+ * equal-width bin (min - 0.5 .. max + 0.5) so its bounds are drawn as often as inner values.
+ */
+function numericRange(s: Exclude<ParamSpec, { type: "choice" }>): [number, number] {
+  if (s.type === "float") return [s.min, s.max];
+  const lo = s.log ? Math.max(s.min - 0.5, s.min / 2) : s.min - 0.5;
+  return [lo, s.max + 0.5];
 }
 
 function decodeDim(s: ParamSpec, u: number): unknown {
   if (s.type === "choice") return s.values[Math.min(s.values.length - 1, Math.max(0, Math.round(u)))];
   const c = Math.min(1, Math.max(0, u));
-  const x = s.log ? s.min * Math.pow(s.max / s.min, c) : s.min + c * (s.max - s.min);
-  return s.type === "int" ? Math.min(s.max, Math.max(s.min, Math.round(x))) : x;
+  const [lo, hi] = numericRange(s);
+  const x = s.log ? lo * Math.pow(hi / lo, c) : lo + c * (hi - lo);
+  return s.type === "int" ? Math.min(s.max, Math.max(s.min, Math.round(x))) : Math.min(s.max, Math.max(s.min, x));
 }
 
 function decode(space: SearchSpace, u: number[]): Config {
@@ -125,9 +141,14 @@ class Kde {
     const base = this.points[Math.floor(rng() * this.points.length)];
     return specs.map((s, d) => {
       if (s.type === "choice") return rng() < 0.8 ? base[d] : Math.floor(rng() * s.values.length);
-      // Box-Muller from two uniforms of the seeded stream
-      const z = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-      return Math.min(1, Math.max(0, base[d] + z * this.bw[d] * widen));
+      // a truncated normal around the good point: redraw outside [0, 1] rather than clamp, so
+      // proposals do not pile up at the bounds (Box-Muller from the seeded stream)
+      for (let tries = 0; tries < 32; tries++) {
+        const z = Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+        const u = base[d] + z * this.bw[d] * widen;
+        if (u >= 0 && u <= 1) return u;
+      }
+      return base[d];
     });
   }
 }
@@ -137,7 +158,7 @@ class Kde {
  * 15 %, at least 2) and bad, and return the candidate (of 64 drawn around good points) with the
  * highest l(x)/g(x). Null when no budget has enough results yet.
  */
-export function proposeTpe(space: SearchSpace, trials: Trial[], rng: Rng, candidates = 64): Config | null {
+export function proposeTpe(space: SearchSpace, trials: Trial[], rng: Rng, candidates = 64, seen?: Set<string>): Config | null {
   const d = Object.keys(space).length;
   const byBudget = new Map<number, Trial[]>();
   for (const t of trials) if (Number.isFinite(t.score)) byBudget.set(t.budget, [...(byBudget.get(t.budget) ?? []), t]);
@@ -153,6 +174,7 @@ export function proposeTpe(space: SearchSpace, trials: Trial[], rng: Rng, candid
   let bestRatio = -Infinity;
   for (let i = 0; i < candidates; i++) {
     const u = good.sample(rng);
+    if (seen?.has(configKey(decode(space, u)))) continue;
     const r = good.logDensity(u) - bad.logDensity(u);
     if (r > bestRatio) {
       bestRatio = r;
@@ -160,6 +182,18 @@ export function proposeTpe(space: SearchSpace, trials: Trial[], rng: Rng, candid
     }
   }
   return best ? decode(space, best) : null;
+}
+
+/** Identity of a configuration (for refusing duplicate proposals). */
+export function configKey(c: Config): string {
+  return JSON.stringify(Object.keys(c).sort().map((k) => [k, c[k]]));
+}
+
+/** How many distinct configurations a space holds (Infinity with a float dimension). */
+export function spaceSize(space: SearchSpace): number {
+  let n = 1;
+  for (const s of Object.values(space)) n *= s.type === "choice" ? s.values.length : s.type === "int" ? s.max - s.min + 1 : Infinity;
+  return n;
 }
 
 /** Hyperband's brackets for budgets in [minBudget, maxBudget]: (n configs, r epochs) per bracket. */
@@ -181,29 +215,45 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
   const evaluate = async (config: Config, budget: number, sampler: Trial["sampler"], bracket?: number, rung?: number): Promise<Trial> => {
     const t0 = performance.now();
     let score: number;
+    let error: string | undefined;
     try {
       score = await o.objective(config, budget);
-    } catch {
+    } catch (e) {
       // a configuration that cannot be trained (e.g. window longer than the data) loses
       score = Infinity;
+      error = (e as Error).message;
     }
-    if (!Number.isFinite(score)) score = Infinity;
-    const t: Trial = { id: trials.length + 1, config, budget, score, ms: performance.now() - t0, sampler, ...(bracket !== undefined ? { bracket, rung } : {}) };
+    if (!Number.isFinite(score)) {
+      score = Infinity;
+      error ??= "the score is not a finite number";
+    }
+    const t: Trial = { id: trials.length + 1, config, budget, score, ms: performance.now() - t0, sampler, ...(bracket !== undefined ? { bracket, rung } : {}), ...(error ? { error } : {}) };
     trials.push(t);
     epochsUsed += budget;
     o.onTrial?.(t);
     return t;
   };
+  // every new configuration differs from those proposed before, while the space has new ones
+  const seen = new Set<string>();
+  const finite = spaceSize(o.space);
   const propose = (): { config: Config; sampler: Trial["sampler"] } => {
+    const fresh = seen.size < finite;
+    let pick: { config: Config; sampler: Trial["sampler"] } | null = null;
     if (o.method === "bohb" && rng() >= (o.randomFraction ?? 1 / 3)) {
-      const c = proposeTpe(o.space, trials, rng);
-      if (c) return { config: c, sampler: "model" };
+      const c = proposeTpe(o.space, trials, rng, 64, fresh ? seen : undefined);
+      if (c) pick = { config: c, sampler: "model" };
     }
-    return { config: sampleRandom(o.space, rng), sampler: "random" };
+    for (let tries = 0; !pick && tries < 200; tries++) {
+      const c = sampleRandom(o.space, rng);
+      if (!fresh || !seen.has(configKey(c))) pick = { config: c, sampler: "random" };
+    }
+    pick ??= { config: sampleRandom(o.space, rng), sampler: "random" };
+    seen.add(configKey(pick.config));
+    return pick;
   };
 
   if (o.method === "random") {
-    while (trials.length < o.maxTrials) await evaluate(sampleRandom(o.space, rng), o.maxBudget, "random");
+    while (trials.length < o.maxTrials) await evaluate(propose().config, o.maxBudget, "random");
   } else {
     outer: while (trials.length < o.maxTrials) {
       for (const { s, n, r } of hyperbandBrackets(o.maxBudget, minBudget, eta)) {
@@ -222,6 +272,7 @@ export async function tune(o: TuneOptions): Promise<TuneResult> {
     }
   }
   if (trials.length === 0) throw new Error("tune: --trials must be at least 1");
+  if (!trials.some((t) => Number.isFinite(t.score))) throw new Error(`tune: every one of the ${trials.length} trials failed (first: ${trials[0].error})`);
   // the best result at the largest budget it reached (a low score on a tiny budget is not comparable)
   const top = Math.max(...trials.filter((t) => Number.isFinite(t.score)).map((t) => t.budget), 0);
   const pool = trials.filter((t) => t.budget === top && Number.isFinite(t.score));
@@ -264,18 +315,66 @@ export const SEARCH_SPACES: Record<string, SearchSpace> = {
 };
 
 /**
- * Objective for a forecaster on one series: fit on the first (1 - holdout) part with `budget`
- * epochs, score MASE of rolling one-step (or horizon) forecasts on the rest.
+ * Objective for a forecaster on a TRAINING part: fit on its first (1 - validation) share with
+ * `budget` epochs, score MASE of rolling forecasts on the rest (observed windows only). The test
+ * part is not given here, so a search can never select on it.
  */
-export function forecastObjective(kind: string, series: SeriesSet, base: Config = {}, opts: { horizon?: number; holdout?: number } = {}) {
-  const n = series[0].length;
-  const trainEnd = Math.floor(n * (1 - (opts.holdout ?? 0.2)));
+export function forecastObjective(
+  kind: string,
+  train: SeriesSet,
+  base: Config = {},
+  opts: { horizon?: number; validation?: number; mask?: Uint8Array } = {},
+) {
+  const n = train[0].length;
+  const valEnd = validationEnd(n, opts.validation ?? 0.2);
+  const h = opts.horizon ?? 1;
   return async (config: Config, budget: number): Promise<number> => {
-    const r = await rollingOrigin(() => createForecaster(kind, { ...base, ...config }), series, {
-      horizon: opts.horizon ?? 1,
-      trainEnd,
-      epochs: budget,
-    });
+    const params = { ...base, ...config };
+    const window = Number(params.window ?? 1);
+    const origins = opts.mask ? observedOrigins(opts.mask.subarray(0, n), Number.isFinite(window) ? window : 1, h, valEnd) : undefined;
+    const r = await rollingOrigin(() => createForecaster(kind, params), train, { horizon: h, trainEnd: valEnd, epochs: budget, origins });
     return r.metrics.mase;
   };
+}
+
+/** Checks a search space against a model before any trial: every corner must build the model. */
+export function checkSpace(kind: string, space: SearchSpace, base: Config = {}): void {
+  const corners: Config[] = [];
+  for (const [k, s] of Object.entries(space)) {
+    if (s.type === "choice") for (const v of s.values) corners.push({ [k]: v });
+    else corners.push({ [k]: s.min }, { [k]: s.max }, { [k]: decodeDim(s, 0.5) });
+  }
+  for (const c of corners) {
+    try {
+      createForecaster(kind, { ...base, ...c }).dispose();
+    } catch (e) {
+      throw new Error(`--space: ${JSON.stringify(c)} is not a valid ${kind} setting (${(e as Error).message})`);
+    }
+  }
+}
+
+const specSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("float"), min: z.number(), max: z.number(), log: z.boolean().optional() }),
+  z.strictObject({ type: z.literal("int"), min: z.number().int(), max: z.number().int(), log: z.boolean().optional() }),
+  z.strictObject({ type: z.literal("choice"), values: z.array(z.unknown()).min(1) }),
+]);
+
+/** A search space from JSON: each entry's type, bounds (min <= max, log needs min > 0) checked. */
+export function parseSpace(raw: unknown): SearchSpace {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw) || Object.keys(raw).length === 0) {
+    throw new Error('--space: expected a JSON object of hyper-parameters, e.g. {"l2":{"type":"float","min":0.01,"max":10,"log":true}}');
+  }
+  const out: SearchSpace = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const r = specSchema.safeParse(v);
+    if (!r.success) throw new Error(`--space: "${k}": ${z.prettifyError(r.error).replace(/\n/g, "; ")} (give {"type":"float"|"int","min":..,"max":..} or {"type":"choice","values":[..]})`);
+    const s = r.data;
+    if (s.type !== "choice") {
+      if (!Number.isFinite(s.min) || !Number.isFinite(s.max)) throw new Error(`--space: "${k}": min and max must be finite`);
+      if (s.min > s.max) throw new Error(`--space: "${k}": min ${s.min} is greater than max ${s.max}`);
+      if (s.log && s.min <= 0) throw new Error(`--space: "${k}": a log scale needs min > 0, got ${s.min}`);
+    }
+    out[k] = s as ParamSpec;
+  }
+  return out;
 }

@@ -5,9 +5,38 @@ import type { ScalerState } from "./scaler.ts";
  * t-window .. t-1 of every series and targets at steps t .. t+horizon-1 of series 0.
  *
  * target "delta" learns the change from the last observed target value (y[t+k] - y[t-1]),
- * which keeps the previous-value forecast as the model's zero point; "level" learns y[t+k].
+ * which keeps the previous-value forecast as the model's zero point; "ses" learns the residual
+ * over the simple exponential smoothing forecast (zero point: SES); "level" learns y[t+k].
  */
-export type TargetMode = "delta" | "level";
+export type TargetMode = "delta" | "level" | "ses";
+
+/**
+ * The base forecast a "ses" target is a residual over: levels[t] is the simple exponential
+ * smoothing forecast of y[t] made from y[0 .. t-1] (levels[0] = levels[1] = y[0]).
+ */
+export function sesLevels(y: Float64Array, alpha: number): Float64Array {
+  const out = new Float64Array(y.length + 1);
+  if (y.length === 0) return out;
+  // as SesForecaster: the level starts at y[0] and is updated by y[1], y[2], ...
+  let level = y[0];
+  out[0] = level;
+  out[1] = level;
+  for (let t = 1; t < y.length; t++) {
+    level += alpha * (y[t] - level);
+    out[t + 1] = level;
+  }
+  return out;
+}
+
+/** What a target is measured from at origin t: the last value, 0 (level mode: the mean), or the SES level. */
+function baseAt(mode: TargetMode, target: Float64Array, t: number, base: Float64Array | undefined): number {
+  if (mode === "delta") return target[Math.max(0, t - 1)];
+  if (mode === "ses") {
+    if (!base) throw new Error("windows: a ses target needs the SES levels");
+    return base[t];
+  }
+  return NaN;
+}
 
 export function validOrigins(n: number, window: number, horizon: number): Int32Array {
   const count = Math.max(0, n - window - horizon + 1);
@@ -53,15 +82,16 @@ export function buildTargets(
   scaler: ScalerState,
   mode: TargetMode,
   y: Float32Array | Float64Array = new Float32Array(origins.length * horizon),
+  base?: Float64Array,
 ): Float32Array | Float64Array {
   const m = scaler.mean[0];
   const sd = scaler.std[0];
   for (let i = 0; i < origins.length; i++) {
     const t = origins[i];
-    const last = target[t - 1];
+    const zero = mode === "level" ? m : baseAt(mode, target, t, base);
     for (let k = 0; k < horizon; k++) {
       const v = target[t + k];
-      y[i * horizon + k] = mode === "delta" ? (v - last) / sd : (v - m) / sd;
+      y[i * horizon + k] = (v - zero) / sd;
     }
   }
   return y;
@@ -75,17 +105,15 @@ export function unscaleOutputs(
   horizon: number,
   scaler: ScalerState,
   mode: TargetMode,
+  base?: Float64Array,
 ): Float64Array[] {
   const rows: Float64Array[] = [];
   const m = scaler.mean[0];
   const sd = scaler.std[0];
   for (let i = 0; i < origins.length; i++) {
-    const last = target[Math.max(0, origins[i] - 1)];
+    const zero = mode === "level" ? m : baseAt(mode, target, origins[i], base);
     const row = new Float64Array(horizon);
-    for (let k = 0; k < horizon; k++) {
-      const z = out[i * horizon + k];
-      row[k] = mode === "delta" ? last + z * sd : m + z * sd;
-    }
+    for (let k = 0; k < horizon; k++) row[k] = zero + out[i * horizon + k] * sd;
     rows.push(row);
   }
   return rows;

@@ -75,14 +75,16 @@ export class BurstyArrivals implements ArrivalSource {
   }
 
   /**
-   * Continues from the current time and hidden state; the time left in the state is redrawn from
-   * `stream` (exact, as sojourns are memoryless), so the whole future depends on the new stream.
-   * With `fromS` it restarts at that time in the current hidden state (the state may in truth
-   * have switched between `fromS` and the arrival already drawn: a small approximation).
+   * Continues from the current time with the whole future drawn from `stream`: the hidden state is
+   * drawn afresh from the stationary distribution (a copy that knew the true burst state would see
+   * the future the state implies, which a policy cannot observe), then the time left in it (exact,
+   * as sojourns are memoryless). With `fromS` it restarts at that time.
    */
   reseed(stream: RandomStream, fromS?: number): BurstyArrivals {
     const c = this.withStream(stream);
     if (fromS !== undefined && fromS < c.time) c.time = Math.max(fromS, 0);
+    const p1 = c.sojourn[1] / (c.sojourn[0] + c.sojourn[1]);
+    c.state = stream.next() < p1 ? 1 : 0;
     c.switchAt = c.time + stream.exponential(1 / c.sojourn[c.state]);
     return c;
   }

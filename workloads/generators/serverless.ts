@@ -6,8 +6,17 @@ import { drawSize, parseOptions } from "./marks.ts";
 export const serverlessFunctionSchema = z.object({
   /** no commas, quotes or line breaks: it is written to CSV as is */
   id: z.string().regex(/^[^,"\r\n]+$/, "a non-empty id without commas, quotes or line breaks"),
-  /** Poisson invocation rate, per second */
+  /** mean invocation rate, per second */
   ratePerS: z.number().positive(),
+  /**
+   * 1: Poisson arrivals. b > 1: a two-state modulated Poisson process whose bursts (a share
+   * burstShare of the time) run at b times the mean rate and the calm periods slower, so the mean
+   * stays ratePerS; b at most 1 / burstShare (then the calm periods are silent).
+   */
+  burstiness: z.number().min(1).default(1),
+  burstShare: z.number().gt(0).lt(1).default(0.1),
+  /** mean length of a burst, seconds (exponential) */
+  burstMeanS: z.number().positive().default(30),
   /** CPU-seconds one invocation needs on one vCPU (lognormal with workCv) */
   meanWorkS: z.number().positive(),
   workCv: z.number().nonnegative().default(0.5),
@@ -31,6 +40,18 @@ export const serverlessFunctionSchema = z.object({
   throttleErrorGain: z.number().nonnegative().default(0.5),
 });
 export type ServerlessFunctionSpec = z.input<typeof serverlessFunctionSchema>;
+
+/**
+ * Load knobs over every function (so that throttling and cold starts happen on demand): the
+ * rates scaled, burstiness, keep-alive and concurrency limit replaced.
+ */
+export const serverlessLoadSchema = z.strictObject({
+  rateScale: z.number().positive().max(1000).optional(),
+  burstiness: z.number().min(1).max(100).optional(),
+  keepAliveS: z.number().nonnegative().optional(),
+  concurrencyLimit: z.number().int().positive().optional(),
+});
+export type ServerlessLoad = z.input<typeof serverlessLoadSchema>;
 type FunctionSpec = z.output<typeof serverlessFunctionSchema>;
 
 export const serverlessOptionsSchema = z.object({
@@ -42,6 +63,7 @@ export const serverlessOptionsSchema = z.object({
   seed: z.union([z.string(), z.number()]),
   /** trailing window for ThrottlingRate and ErrorRate, seconds */
   rateWindowS: z.number().positive().default(60),
+  load: serverlessLoadSchema.optional(),
 });
 export type ServerlessOptions = z.input<typeof serverlessOptionsSchema>;
 
@@ -105,7 +127,44 @@ class TrailingCount {
 }
 
 /**
- * One function as a small queueing system: Poisson arrivals; an admission check against the
+ * Arrival times of one function: Poisson at ratePerS, or with burstiness b > 1 a two-state
+ * Markov-modulated Poisson process (burst rate b * rate for a share f of the time, calm rate
+ * rate * (1 - f b) / (1 - f)), switching after exponential sojourns. Memorylessness makes the
+ * redraw at each switch exact.
+ */
+class ModulatedPoisson {
+  private burst = false;
+  private switchAt: number;
+  private readonly rates: [number, number];
+  private readonly means: [number, number];
+
+  constructor(
+    private readonly fn: FunctionSpec,
+    private readonly stream: RandomStream,
+  ) {
+    const b = fn.burstiness;
+    const f = fn.burstShare;
+    this.rates = [Math.max(0, (fn.ratePerS * (1 - f * b)) / (1 - f)), fn.ratePerS * b];
+    this.means = [(fn.burstMeanS * (1 - f)) / f, fn.burstMeanS];
+    this.switchAt = b > 1 ? stream.exponential(1 / this.means[0]) : Number.POSITIVE_INFINITY;
+  }
+
+  next(now: number): number {
+    if (this.fn.burstiness <= 1) return now + this.stream.exponential(this.fn.ratePerS);
+    let t = now;
+    for (;;) {
+      const rate = this.rates[this.burst ? 1 : 0];
+      const cand = rate > 0 ? t + this.stream.exponential(rate) : Number.POSITIVE_INFINITY;
+      if (cand <= this.switchAt) return cand;
+      t = this.switchAt;
+      this.burst = !this.burst;
+      this.switchAt = t + this.stream.exponential(1 / this.means[this.burst ? 1 : 0]);
+    }
+  }
+}
+
+/**
+ * One function as a small queueing system: (modulated) Poisson arrivals; an admission check against the
  * concurrency limit; a cold start when nothing is in flight and the function has been idle longer
  * than the keep-alive (arrivals during the boot wait for it); processor sharing of the allocated
  * vCPUs among the invocations in flight (each gets min(1, vcpus / n) of a vCPU), so response time
@@ -122,7 +181,8 @@ function simulateFunction(fn: FunctionSpec, durationS: number, windowS: number, 
   let bootEnd = Number.NEGATIVE_INFINITY;
   /** when the function last became idle; undefined until its first invocation completes */
   let idleSince: number | undefined;
-  let nextArrival = stream.exponential(fn.ratePerS);
+  const arrivalsOf = new ModulatedPoisson(fn, stream);
+  let nextArrival = arrivalsOf.next(0);
 
   for (;;) {
     const running = now >= bootEnd ? jobs.length : 0;
@@ -197,7 +257,7 @@ function simulateFunction(fn: FunctionSpec, durationS: number, windowS: number, 
         };
         jobs.push(job);
       }
-      nextArrival = now + stream.exponential(fn.ratePerS);
+      nextArrival = arrivalsOf.next(now);
     }
   }
   return stats;
@@ -209,9 +269,20 @@ function simulateFunction(fn: FunctionSpec, durationS: number, windowS: number, 
  */
 export function generateServerlessData(options: ServerlessOptions): ServerlessData {
   const o = parseOptions(serverlessOptionsSchema, options, "generateServerlessData");
+  const l = o.load ?? {};
+  const functions = o.functions.map((f) => ({
+    ...f,
+    ratePerS: f.ratePerS * (l.rateScale ?? 1),
+    burstiness: l.burstiness ?? f.burstiness,
+    keepAliveS: l.keepAliveS ?? f.keepAliveS,
+    concurrencyLimit: l.concurrencyLimit ?? f.concurrencyLimit,
+  }));
+  for (const f of functions) {
+    if (f.burstiness * f.burstShare > 1) throw new Error(`generateServerlessData: function ${f.id}: burstiness ${f.burstiness} is more than 1 / burstShare (${(1 / f.burstShare).toFixed(3)}): the calm rate would be negative`);
+  }
   const streams = new RandomStreams(o.seed);
   const rows: ServerlessRow[] = [];
-  const stats = o.functions.map((fn) => simulateFunction(fn, o.durationS, o.rateWindowS, streams.get(`serverless:${fn.id}`), rows));
+  const stats = functions.map((fn) => simulateFunction(fn, o.durationS, o.rateWindowS, streams.get(`serverless:${fn.id}`), rows));
   const order = new Map(o.functions.map((f, i) => [f.id, i]));
   rows.sort((a, b) => a.Timestamp - b.Timestamp || order.get(a.FunctionID)! - order.get(b.FunctionID)!);
   return { rows, stats };

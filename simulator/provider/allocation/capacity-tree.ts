@@ -6,7 +6,7 @@ const BLOCK = 1 << BLOCK_SHIFT;
 
 /**
  * A tournament (segment) tree over blocks of 16 consecutive hosts. Each node holds the maximum
- * free PEs, per-PE MIPS, free RAM, free bandwidth and free storage found below it, so a search
+ * CPU capacity (capPes, capMips: see HostTable), free RAM, free bandwidth and free storage found below it, so a search
  * skips any subtree in which no single dimension could cover a VM. That test is necessary, not
  * sufficient (the maxima may come from different hosts), so a block that passes it is scanned
  * host by host with the exact test, and the search moves on to the next block on failure.
@@ -51,7 +51,7 @@ export class CapacityTree {
     const n = this.hosts.count;
     if (from >= n) return -1;
     const p = vms.pes[v];
-    const m = vms.mips[v];
+    const m = vms.demMips[v];
     const r = vms.ramMB[v];
     const b = vms.bwMbps[v];
     const s = vms.storageMB[v];
@@ -87,8 +87,8 @@ export class CapacityTree {
     const hosts = this.hosts;
     for (let h = from; h < to; h++) {
       if (
-        hosts.freePes[h] >= p &&
-        hosts.mipsPerPe[h] >= m &&
+        hosts.capPes[h] >= p &&
+        hosts.capMips[h] >= m &&
         hosts.freeRamMB[h] >= r &&
         hosts.freeBwMbps[h] >= b &&
         hosts.freeStorageMB[h] >= s
@@ -110,8 +110,8 @@ export class CapacityTree {
     let bw = -1;
     let storage = -1;
     for (let h = start; h < end; h++) {
-      if (hosts.freePes[h] > pes) pes = hosts.freePes[h];
-      if (hosts.mipsPerPe[h] > mips) mips = hosts.mipsPerPe[h];
+      if (hosts.capPes[h] > pes) pes = hosts.capPes[h];
+      if (hosts.capMips[h] > mips) mips = hosts.capMips[h];
       if (hosts.freeRamMB[h] > ram) ram = hosts.freeRamMB[h];
       if (hosts.freeBwMbps[h] > bw) bw = hosts.freeBwMbps[h];
       if (hosts.freeStorageMB[h] > storage) storage = hosts.freeStorageMB[h];

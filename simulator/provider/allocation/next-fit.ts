@@ -4,9 +4,11 @@ import { firstFitCircular } from "./circular-search.ts";
 import type { VmAllocationPolicy } from "./policy.ts";
 
 /**
- * Next fit, which is what CloudSim Plus calls VmAllocationPolicyFirstFit: the search starts at
- * the host that took the previous VM and wraps around. Same result as first fit until a VM
- * leaves a host; cheaper in a datacenter that fills up front to back.
+ * Next fit, which is what CloudSim Plus calls VmAllocationPolicyFirstFit (it keeps the index of
+ * the last host used and tries hosts from there, wrapping around): use this policy to reproduce
+ * CloudSim Plus's placements. It differs from first fit whenever a VM fits a gap left on an
+ * earlier host: VMs of 6, 4 and 2 PEs on two 8-PE hosts go to [0, 1, 1] here, [0, 1, 0] under
+ * first fit.
  */
 export function nextFit(hosts: HostTable, vms: VmTable): VmAllocationPolicy {
   const tree = new CapacityTree(hosts);

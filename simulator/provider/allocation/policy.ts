@@ -16,13 +16,15 @@ export interface VmAllocationPolicy {
 export type VmAllocationPolicyFactory = (hosts: HostTable, vms: VmTable) => VmAllocationPolicy;
 
 /**
- * The exact suitability test every policy ends with: free PEs, per-PE MIPS, RAM, bandwidth and
- * storage all cover the VM (PEs are dedicated to VMs; RAM is never over-committed).
+ * The exact suitability test every policy ends with: CPU, RAM, bandwidth and storage all cover
+ * the VM (RAM is never over-committed). CPU is free PEs of at least the VM's MIPS under a
+ * space-shared VM scheduler (PEs are dedicated to VMs), or as many PEs as the VM and its total
+ * MIPS free under a time-shared one (CloudSim Plus VmSchedulerTimeShared.isSuitableForVmInternal).
  */
 export function fits(hosts: HostTable, vms: VmTable, h: number, v: number): boolean {
   return (
-    hosts.freePes[h] >= vms.pes[v] &&
-    hosts.mipsPerPe[h] >= vms.mips[v] &&
+    hosts.capPes[h] >= vms.pes[v] &&
+    hosts.capMips[h] >= vms.demMips[v] &&
     hosts.freeRamMB[h] >= vms.ramMB[v] &&
     hosts.freeBwMbps[h] >= vms.bwMbps[v] &&
     hosts.freeStorageMB[h] >= vms.storageMB[v]

@@ -1,0 +1,10 @@
+/**
+ * Bad input to forecasting (a model directory that is not a valid model, data that cannot be
+ * forecast): the message names the file or flag; commands print it alone with exit code 2.
+ */
+export class ForecastInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ForecastInputError";
+  }
+}
