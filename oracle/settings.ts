@@ -3,6 +3,8 @@
  * policy options (PolicyContext.options), the `cotwin oracle` flags and the data set manifest.
  */
 import { z } from "zod";
+import { InputError } from "../simulator/errors.ts";
+import { LIMITS } from "../simulator/limits.ts";
 import { SEARCH_METHODS } from "./search/index.ts";
 
 export const oracleSettingsSchema = z.strictObject({
@@ -40,7 +42,7 @@ export const oracleSettingsSchema = z.strictObject({
   /** start the search from the decisions of the strongest baselines (see policy.ts SEED_POLICIES) */
   baselineSeeds: z.boolean().default(true),
   /** worker threads scoring candidates (0: all in this thread) */
-  workers: z.number().int().nonnegative().default(0),
+  workers: z.number().int().nonnegative().max(LIMITS.workers, `at most ${LIMITS.workers} worker threads`).default(0),
   /** neighbours the annealer scores per step (default: 1, or 4 per thread with workers) */
   batch: z.number().int().positive().optional(),
   /** GA population */
@@ -54,7 +56,7 @@ export const DEFAULT_ORACLE_SETTINGS: OracleSettings = oracleSettingsSchema.pars
 /** The settings keys, for picking them out of a bag of options that holds other things too. */
 export const ORACLE_SETTING_KEYS = Object.keys(oracleSettingsSchema.shape) as Array<keyof OracleSettings>;
 
-export class OracleSettingsError extends Error {
+export class OracleSettingsError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = "OracleSettingsError";

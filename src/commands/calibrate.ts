@@ -7,6 +7,7 @@
  * already, it measures with it and fits again (a second round: the policy then decides, and the
  * hosts are loaded, as in calibrated runs); --fresh measures with the scenario as written.
  */
+import { reportError } from "../errors.ts";
 import yargs from "yargs";
 import { buildReadyTwin } from "../../workloads/ready-twin.ts";
 import { calibrationFile, fitCalibration, makeCalibration, saveCalibration } from "../../deploy/calibrate.ts";
@@ -34,7 +35,7 @@ export async function runCalibrateCommand(argv: string[], io: DeployIo = process
       io.err(`cotwin calibrate: ${e.message}${hint ? `\n  hint: ${hint}` : ""}\n`);
       return 2;
     }
-    throw e;
+    return reportError(e, "cotwin calibrate", (t) => io.err(t));
   }
 }
 

@@ -10,6 +10,7 @@
  *
  * The policy is created here (policies are wired in src/) and handed to the loop (deploy/).
  */
+import { reportError } from "../errors.ts";
 import yargs from "yargs";
 import { RandomStream } from "../../simulator/engine/random.ts";
 import { createPolicy, isRegistered } from "../../simulator/policies/registry.ts";
@@ -380,7 +381,7 @@ export async function runDeployCommand(argv: string[], io: DeployIo = processIo(
       io.err(`cotwin deploy: ${e.message}${hint ? `\n  hint: ${hint}` : ""}\n`);
       return 2;
     }
-    throw e;
+    return reportError(e, "cotwin deploy", (t) => io.err(t));
   }
 }
 

@@ -4,6 +4,7 @@ import { basename } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
+import { TraceFileError } from "./errors.ts";
 
 /** True when the file starts with the gzip magic bytes (so `.gz` need not be trusted or required). */
 export async function isGzip(file: string): Promise<boolean> {
@@ -43,7 +44,7 @@ export async function* readLines(file: string): AsyncGenerator<string> {
   } catch (e) {
     // zlib's messages ("unexpected end of file") do not say which file.
     const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && code.startsWith("Z_")) throw new Error(`${basename(file)}: ${(e as Error).message} (corrupt or truncated gzip)`, { cause: e });
+    if (typeof code === "string" && code.startsWith("Z_")) throw new TraceFileError(`${basename(file)}: ${(e as Error).message} (corrupt or truncated gzip)`, { cause: e });
     throw e;
   } finally {
     rl.close();
