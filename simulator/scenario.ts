@@ -258,6 +258,9 @@ export function validateTenantScenario(raw: unknown, source: string): TenantScen
   if (s.workload.deadline.seconds && s.workload.deadline.seconds[0] > s.workload.deadline.seconds[1]) {
     throw new ScenarioError(`${source}: workload.deadline.seconds: minimum ${s.workload.deadline.seconds[0]} is above maximum ${s.workload.deadline.seconds[1]}`);
   }
+  if (s.workload.kind === "bursty" && s.workload.ratesPerInterval[0] === 0 && s.workload.ratesPerInterval[1] === 0) {
+    throw new ScenarioError(`${source}: workload.ratesPerInterval: both rates are 0; give the burst state a positive rate (or use kind: poisson)`);
+  }
   checkTenantSize(s, source);
   return s;
 }

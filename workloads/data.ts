@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream, readFileSync, statSync } from "node:fs";
-import { mkdir, rename, stat, unlink } from "node:fs/promises";
+import { rename, stat, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { Readable, Transform } from "node:stream";
@@ -8,6 +8,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { InputError } from "../simulator/errors.ts";
 import { DATASETS, findDataset, type Dataset, type DatasetFile } from "./data-catalogue.ts";
+import { makeDirectories } from "./output/out-path.ts";
 
 export { DATASETS, datasetNames, findDataset, type Dataset, type DatasetFile } from "./data-catalogue.ts";
 
@@ -189,7 +190,7 @@ async function downloadOnce(d: Dataset, f: DatasetFile, url: string, dest: strin
     await res.body?.cancel().catch(() => undefined);
     throw new AttemptError(`HTTP ${res.status} ${res.statusText}`, res.status >= 500 || res.status === 429);
   }
-  await mkdir(dirname(dest), { recursive: true });
+  makeDirectories(dirname(dest));
   const tmp = `${dest}.part-${process.pid}-${randomBytes(4).toString("hex")}`;
   const hash = createHash("sha256");
   const stalled = () => `no data for ${seconds} after ${received} of ${f.bytes} bytes`;
@@ -210,7 +211,8 @@ async function downloadOnce(d: Dataset, f: DatasetFile, url: string, dest: strin
       const code = (e as NodeJS.ErrnoException).code;
       // our own file failing (disk full, permissions) is not the network's fault
       if (typeof code === "string" && code.startsWith("E") && !timedOut && (e as { syscall?: string }).syscall) throw new AttemptError(`cannot write ${tmp}: ${(e as Error).message}`, false);
-      throw new AttemptError(`${networkReason(e, timedOut)} (after ${received} of ${f.bytes} bytes)`, true);
+      // a stall's message already counts the bytes
+      throw new AttemptError(timedOut ?? `${networkReason(e, undefined)} (after ${received} of ${f.bytes} bytes)`, true);
     } finally {
       clearTimeout(timer);
     }

@@ -13,12 +13,15 @@ import path from "node:path";
 import { isProcessRunning } from "./atomic.ts";
 import { makeDirectories } from "./out-path.ts";
 
+/** The target's name as used in its siblings' names: shortened, so a name near the 255-byte limit still fits. */
+const short = (base: string) => base.slice(0, 120);
+
 const LEFTOVER = (base: string) => new RegExp(`^\\.${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(tmp|old)-(\\d+)-[0-9a-f]+$`);
 
 /** Removes temporary and set-aside siblings of `target` left by writers that no longer run; returns their names. */
 export function removeLeftovers(target: string): string[] {
   const parent = path.dirname(path.resolve(target));
-  const re = LEFTOVER(path.basename(path.resolve(target)));
+  const re = LEFTOVER(short(path.basename(path.resolve(target))));
   let names: string[];
   try {
     names = fs.readdirSync(parent);
@@ -61,7 +64,7 @@ function fsyncDir(dir: string): void {
 export function beginDirectory(target: string): DirectoryTransaction {
   const abs = path.resolve(target);
   const parent = path.dirname(abs);
-  const base = path.basename(abs);
+  const base = short(path.basename(abs));
   makeDirectories(parent);
   removeLeftovers(abs);
   const tag = () => `${process.pid}-${randomBytes(4).toString("hex")}`;

@@ -13,7 +13,8 @@ import { makeDirectories } from "./out-path.ts";
 /** A temporary name next to `target`: same directory (so rename stays on one file system), hidden. */
 function tempPathFor(target: string): string {
   const dir = path.dirname(target);
-  const base = path.basename(target);
+  // shortened, so a target whose name is near the 255-byte limit still has a temporary name
+  const base = path.basename(target).slice(0, 120);
   return path.join(dir, `.${base}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
 }
 

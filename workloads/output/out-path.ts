@@ -67,12 +67,12 @@ export function sourceTreeRefusal(target: string, root: string = PACKAGE_ROOT): 
   }
   if (!inside(realRoot, abs)) return null;
   const rel = path.relative(realRoot, abs);
-  if (rel === "") return `${target} is cotwin's own package folder (${root})`;
+  if (rel === "") return `${target} is cotwin's own package folder`;
   const top = rel.split(path.sep)[0];
   // an installed package (node_modules/cotwin) is all source; a checkout keeps outputs beside it (runs/)
-  if (realRoot.split(path.sep).includes("node_modules")) return `${target} is inside the installed cotwin package (${root})`;
-  if (SOURCE_DIRS.includes(top)) return `${target} is inside cotwin's own source tree (${path.join(root, top)})`;
-  if (!rel.includes(path.sep) && fs.existsSync(abs) && !fs.statSync(abs).isDirectory()) return `${target} is one of cotwin's own files (${root})`;
+  if (realRoot.split(path.sep).includes("node_modules")) return `${target} is inside the installed cotwin package`;
+  if (SOURCE_DIRS.includes(top)) return `${target} is inside cotwin's own source tree (its ${top}/ folder)`;
+  if (!rel.includes(path.sep) && fs.existsSync(abs) && !fs.statSync(abs).isDirectory()) return `${target} is one of cotwin's own files`;
   return null;
 }
 
@@ -117,7 +117,7 @@ function checkCreatable(what: string, target: string): void {
  * (Node's `mkdirSync(dir, { recursive: true })` loops forever where mkdir keeps failing with
  * ENOENT, e.g. under /proc.)
  */
-export function makeDirectories(dir: string): void {
+export function makeDirectories(dir: string, mode?: number): void {
   const abs = path.resolve(dir);
   const missing: string[] = [];
   let d = abs;
@@ -139,7 +139,7 @@ export function makeDirectories(dir: string): void {
   }
   for (const m of missing.reverse()) {
     try {
-      fs.mkdirSync(m);
+      fs.mkdirSync(m, mode === undefined ? undefined : { mode });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "EEXIST" && fs.statSync(m).isDirectory()) continue;
       throw new OutputPathError(`cannot make directory ${m === abs ? dir : `${m} (for ${dir})`}: ${errno(e)}`);
@@ -221,8 +221,9 @@ export function checkOutputDirectory(dir: string, o: DirectoryOutputCheck): { ex
     entries = fs.readdirSync(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOTDIR") throw new OutputPathError(`${o.what} ${dir}: exists and is not a directory`);
-    if (code !== "ENOENT") throw new OutputPathError(`${o.what} ${dir}: cannot read it (${errno(e)})`);
+    // ENOTDIR: `dir` is a file, or one of its parents is (then checkCreatable names which)
+    if (code === "ENOTDIR" && fs.existsSync(dir)) throw new OutputPathError(`${o.what} ${dir}: exists and is not a directory`);
+    if (code !== "ENOENT" && code !== "ENOTDIR") throw new OutputPathError(`${o.what} ${dir}: cannot read it (${errno(e)})`);
   }
   if (entries === undefined) {
     checkCreatable(o.what, dir);
