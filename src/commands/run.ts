@@ -19,6 +19,7 @@ import { escapeHtml } from "../output/escape.ts";
 import type { RunRecord, RunSummary } from "../../simulator/summary.ts";
 import { VERSION } from "../../simulator/version.ts";
 import { meanCI } from "../statistics.ts";
+import { VM_ALLOCATION_POLICY_NAMES } from "../../simulator/provider/scenario.ts";
 import { checkProviderPolicy, isProviderBuiltin, ladderPattern, providerBuiltinNames, runProviderScenario, loadProviderScenario } from "../provider-runs.ts";
 
 export interface SimulateArgs {
@@ -200,10 +201,12 @@ function checkCompareDir(dir: string, force: boolean | undefined): void {
 
 export async function runCompare(a: CompareArgs): Promise<number> {
   if (a.policies && a.policies.length === 0) throw new UsageError("--policies names no policy (give a comma-separated list, or all)");
-  // "all": every provisioning x deployment x placement combination the scenario supports
-  const policies = (a.policies ?? BASELINE_POLICIES).flatMap((p) => (p === "all" ? allBaselinesOf(a.scenario) : [p]));
-  if (a.out) checkCompareDir(a.out, a.force);
   const r = resolveScenario(a.scenario);
+  // "all": every provisioning x deployment x placement combination the scenario supports; a
+  // provider-view scenario compares its VM allocation rules
+  const defaults = r.view === "provider" ? [...VM_ALLOCATION_POLICY_NAMES] : BASELINE_POLICIES;
+  const policies = (a.policies ?? defaults).flatMap((p) => (p === "all" ? (r.view === "provider" ? [...VM_ALLOCATION_POLICY_NAMES] : allBaselinesOf(a.scenario)) : [p]));
+  if (a.out) checkCompareDir(a.out, a.force);
   // Everything goes into a hidden sibling renamed into place at the end: an interrupted
   // comparison leaves --out as it was (a later one cleans the leftover up).
   const tx = a.out ? beginDirectory(a.out) : undefined;
@@ -243,16 +246,19 @@ async function compareInto(a: CompareArgs, policies: string[], view: string, dir
   }
   bar.stop();
   const result = { scenario: a.scenario, view, seeds: a.seeds, version: VERSION, rows };
+  // The table first: a comparison that ran is reported even if its files cannot be written.
+  io.out(a.json ? JSON.stringify(result) + "\n" : formatCompare(result));
   if (dir) {
-    await writeJsonAtomic(path.join(dir, "compare.json"), { ...result, runs: perRun });
-    await writeFileAtomic(path.join(dir, "compare.csv"), toCsv(rows, Object.keys(rows[0]) as (keyof CompareRow & string)[]));
-    await writeFileAtomic(path.join(dir, "index.html"), compareHtml(result, policies));
-    publish();
-  }
-  if (a.json) io.out(JSON.stringify(result) + "\n");
-  else {
-    io.out(formatCompare(result));
-    if (a.out) io.out(`\nwritten: ${path.join(a.out, "index.html")} (one run directory per policy, seed 1), compare.json, compare.csv\n`);
+    try {
+      await writeJsonAtomic(path.join(dir, "compare.json"), { ...result, runs: perRun });
+      await writeFileAtomic(path.join(dir, "compare.csv"), toCsv(rows, Object.keys(rows[0]) as (keyof CompareRow & string)[]));
+      await writeFileAtomic(path.join(dir, "index.html"), compareHtml(result, policies));
+      publish();
+    } catch (e) {
+      io.err(`cotwin: the comparison finished (above) but ${a.out} was not written: ${(e as Error).message}\n`);
+      return isInputError(e) ? 2 : 1;
+    }
+    if (!a.json) io.out(`\nwritten: ${path.join(a.out!, "index.html")} (one run directory per policy, seed 1), compare.json, compare.csv\n`);
   }
   return 0;
 }

@@ -5,6 +5,7 @@
  * process-level paths (a closed pipe, the entry point) are run as real child processes at the end.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -14,6 +15,7 @@ import { gzipSync } from "node:zlib";
 import { test } from "node:test";
 import { cli } from "../helpers/cli.ts";
 import { startCotwin } from "../helpers/child.ts";
+import { repoRoot } from "../helpers/data.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "cotwin-sweep-"));
 const at = (name: string) => path.join(dir, name);
@@ -175,4 +177,31 @@ test("the real command: a closed pipe (`cotwin ... | head`) ends quietly, and a 
   const r = await bad.exited;
   assert.equal(r.code, 2);
   assert.match(bad.stderr(), /^cotwin: .*child-empty\.csv: empty file \(no header line\)\n$/);
+
+  // `npm run bench -- nosuch` used to run nothing and say nothing
+  const bench = spawnSync(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/bench/index.ts"), "twin", "nosuch"], { cwd: repoRoot, encoding: "utf8" });
+  assert.equal(bench.status, 2);
+  assert.equal(bench.stderr, 'npm run bench: unknown section "nosuch" (sections: startup, twin, provider, forecast, matrix, deploy, oracle; none: all of them)\n');
+  assert.equal(bench.stdout, "");
+});
+
+test("the one error handler: input errors exit 2 with the message alone, others 1; a raw schema error is put in words", async () => {
+  const { reportError } = await import("../../src/errors.ts");
+  const { InputError } = await import("../../simulator/errors.ts");
+  const { z } = await import("zod");
+  const run = (e: unknown, env: NodeJS.ProcessEnv = {}) => {
+    let text = "";
+    const code = reportError(e, "cotwin x", (t) => (text += t), env);
+    return { code, text };
+  };
+  assert.deepEqual(run(new InputError("a.yaml: hosts: bad")), { code: 2, text: "cotwin x: a.yaml: hosts: bad\n" });
+  const zod = z.strictObject({ hosts: z.array(z.number()) }).safeParse({ hosts: ["a"] }).error;
+  assert.deepEqual(run(zod), { code: 2, text: "cotwin x: hosts.0: expected number, received string\n" });
+  const missing = Object.assign(new Error("ENOENT: no such file or directory, open 'x.csv'"), { code: "ENOENT" });
+  assert.equal(run(missing).code, 2);
+  const fault = run(new TypeError("Cannot read properties of undefined (reading 'length')"));
+  assert.equal(fault.code, 1);
+  assert.match(fault.text, /^cotwin x: Cannot read properties of undefined \(reading 'length'\) \(a fault in cotwin, not in the input: please report it; COTWIN_DEBUG=1 prints where it happened\)\n$/);
+  assert.ok(!fault.text.includes("    at "));
+  assert.match(run(new TypeError("boom"), { COTWIN_DEBUG: "1" }).text, /\n {4}at /, "COTWIN_DEBUG=1 adds the stack");
 });
