@@ -303,18 +303,6 @@ export class SearchSpace {
 
   // ---------------------------------------------------------------- elementary changes
 
-  /**
-   * `c`'s deployments and course with `p`'s provisioning: hosts switched as `p` has them, and
-   * fragments on a host `p` leaves off moved to others (a request that fits nowhere stays
-   * pending). Null if nothing of `c`'s deployment is left.
-   */
-  withProvisioningOf(c: Candidate, p: Candidate): Candidate | null {
-    const out = this.clone(c);
-    for (const h of this.changeable) if (out.on[h] !== p.on[h]) this.setHost(out, h, p.on[h] as 0 | 1, null);
-    for (let r = 0; r < this.requests.length; r++) if (out.variant[r] >= 0) return out;
-    return null;
-  }
-
   /** `base` with `c`'s course: each application `c` set to an option, set so on `base` (null if `c` sets none). */
   withCourseOf(base: Candidate, c: Candidate): Candidate | null {
     const out = this.clone(base);

@@ -141,13 +141,12 @@ export class OraclePolicy implements Policy {
       // it replaces the continuation's own decision only if it is better on fresh samples, fork
       // by fork, by a clear margin (mean paired gain above two standard errors).
       // A package of changes can fail on one risky part (a host stopped, a request deferred)
-      // while another (a better variant for an application) is a clear gain: then the parts get
-      // their own check, safest last - the deployment on the continuation's hosts, then only
-      // the application variants (the course) on the continuation's decision.
+      // while another (a better variant for an application) is a clear gain: then the variants
+      // alone (the course, on the continuation's decision) get their own check.
       const a = this.lookAhead.scoreEach(twin, space.toEvaluation(baseCandidate), salt, V);
       const tried = new Set([space.key(baseCandidate)]);
       validated = false;
-      for (const c of [best, space.withProvisioningOf(best, baseCandidate), space.withCourseOf(baseCandidate, best)]) {
+      for (const c of [best, space.withCourseOf(baseCandidate, best)]) {
         if (!c || tried.has(space.key(c))) continue;
         tried.add(space.key(c));
         const b = this.lookAhead.scoreEach(twin, space.toEvaluation(c), salt, V);
