@@ -20,7 +20,7 @@ export const oracleSettingsSchema = z.strictObject({
   budgetEvals: z.number().int().positive().nullable().default(40),
   /** stop after this many evaluations without a new best (0: never) */
   patience: z.number().int().nonnegative().default(20),
-  /** look-ahead intervals, the decision's own included (null: one boot time plus one interval) */
+  /** look-ahead intervals, the decision's own included (null: two boot times plus two intervals) */
   horizon: z.number().int().positive().nullable().default(null),
   /** look-ahead forks averaged per candidate (each a different sample of the future) */
   forks: z.number().int().positive().default(2),

@@ -259,7 +259,7 @@ const FORCE_FLAG = { type: "boolean", default: false, describe: "write --out eve
 const ORACLE_FLAGS = {
   "oracle-evals": { type: "string", describe: "oracle: candidates scored per decision at most (default 40)" },
   "oracle-budget-ms": { type: "string", describe: "oracle: a hard wall-clock limit per decision, ms (opt-in: decisions then depend on machine speed)" },
-  "oracle-horizon": { type: "string", describe: "oracle: look-ahead intervals (default: one boot time plus one interval)" },
+  "oracle-horizon": { type: "string", describe: "oracle: look-ahead intervals (default: two boot times plus two intervals)" },
   "oracle-forks": { type: "string", describe: "oracle: look-ahead samples per candidate (default 2)" },
   "oracle-continuation": { type: "string", describe: "oracle: policy assumed after each decision in the look-ahead (default: target tracking)" },
   clairvoyant: { type: "boolean", describe: "oracle: the look-ahead sees the run's real future (labelled so in the summary)" },

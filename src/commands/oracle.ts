@@ -72,7 +72,7 @@ export async function runOracleCommand(argv: string[], io: OracleCommandIo = pro
     .option("budget-evals", { type: "number", default: D.budgetEvals ?? undefined, describe: "candidates scored per decision at most" })
     .option("patience", { type: "number", default: D.patience, describe: "stop a search after this many evaluations without improvement (0: never)" })
     .option("method", { type: "string", default: D.method, choices: SEARCH_METHODS as unknown as string[], describe: "search method" })
-    .option("horizon", { type: "number", describe: "look-ahead intervals (default: one boot time plus one interval)" })
+    .option("horizon", { type: "number", describe: "look-ahead intervals (default: two boot times plus two intervals)" })
     .option("forks", { type: "number", default: D.forks, describe: "look-ahead samples averaged per candidate" })
     .option("validation-forks", { type: "number", default: D.validationForks, describe: "fresh samples the best must win on against the continuation's decision (0: no check)" })
     .option("continuation", { type: "string", default: D.continuation, describe: "policy assumed after each decision in the look-ahead (a name or a policy file)" })

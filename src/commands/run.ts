@@ -142,6 +142,7 @@ function fmt(x: number): string {
   const a = Math.abs(x);
   if (a >= 1000) return x.toFixed(0);
   if (a >= 1) return x.toPrecision(4);
+  if (a < 0.001) return x.toExponential(2);
   return x.toPrecision(3);
 }
 
@@ -269,7 +270,7 @@ function safeName(policy: string): string {
 
 function formatCompare(r: { scenario: string; seeds: number; rows: CompareRow[] }): string {
   const head = `scenario ${r.scenario}, ${r.seeds} seed(s); mean ± 95 % CI; objective: lower is better\n`;
-  const cols = ["policy", "objective", "energy kWh", "cost USD", "resp s", "p95 s", "violations", "accuracy", "p99 ms"];
+  const cols = ["policy", "objective", "energy kWh", "cost USD", "resp s", "p95 s", "violations %", "accuracy %", "p99 ms"];
   const body = r.rows.map((x) => [
     String(x.policy),
     pm(x.objective as number, x.objectiveCI95 as number),
@@ -277,8 +278,8 @@ function formatCompare(r: { scenario: string; seeds: number; rows: CompareRow[] 
     pm(x.costUSD as number, x.costUSDCI95 as number),
     pm(x.meanResponseS as number, x.meanResponseSCI95 as number),
     fmt(x.p95ResponseS as number),
-    fmt(x.violationRate as number),
-    fmt(x.meanAccuracy as number),
+    fmt(100 * (x.violationRate as number)),
+    fmt(100 * (x.meanAccuracy as number)),
     fmt(x.decisionP99Ms as number),
   ]);
   const widths = cols.map((c, i) => Math.max(c.length, ...body.map((b) => b[i].length)));
