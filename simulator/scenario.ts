@@ -3,7 +3,7 @@
  * and of the error messages. An unknown key or a wrong type is an error naming the file and the
  * key path.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 import YAML from "yaml";
 import { VARIANT_KINDS, type VariantKind } from "./catalogue/applications.ts";
@@ -265,11 +265,18 @@ export function validateTenantScenario(raw: unknown, source: string): TenantScen
   return s;
 }
 
+/** A scenario file is text of a few kB; anything far larger (or a device like /dev/zero) is not one. */
+export const MAX_SCENARIO_BYTES = 10_000_000;
+
 export function readScenarioFile(file: string): unknown {
   let text: string;
   try {
+    const st = statSync(file);
+    if (st.isFile() && st.size > MAX_SCENARIO_BYTES) throw new ScenarioError(`${file}: ${st.size} bytes is not a scenario file (at most ${MAX_SCENARIO_BYTES} bytes)`);
+    if (!st.isFile() && !st.isDirectory()) throw new ScenarioError(`${file}: not a regular file`);
     text = readFileSync(file, "utf8");
   } catch (e) {
+    if (e instanceof ScenarioError) throw e;
     throw new ScenarioError(`${file}: cannot read scenario file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   return parseScenarioText(text, file);

@@ -179,6 +179,9 @@ export interface CompareArgs {
   command: string[];
 }
 
+/** Seeds of one comparison at most (as for a bench matrix's seed ranges). */
+export const MAX_COMPARE_SEEDS = 100_000;
+
 const METRICS = ["objective", "usdPerRequest", "energyKWh", "costUSD", "meanResponseS", "p95ResponseS", "violationRate", "meanAccuracy"] as const;
 
 export interface CompareRow {
@@ -202,6 +205,7 @@ function checkCompareDir(dir: string, force: boolean | undefined): void {
 
 export async function runCompare(a: CompareArgs): Promise<number> {
   if (a.policies && a.policies.length === 0) throw new UsageError("--policies names no policy (give a comma-separated list, or all)");
+  if (a.seeds > MAX_COMPARE_SEEDS) throw new UsageError(`--seeds: ${a.seeds} is above the limit of ${MAX_COMPARE_SEEDS} (each seed is a run of every policy)`);
   const r = resolveScenario(a.scenario);
   // "all": every provisioning x deployment x placement combination the scenario supports; a
   // provider-view scenario compares its VM allocation rules

@@ -54,6 +54,8 @@ function cases(): Case[] {
     [["simulate", "--scenario", trace("header.csv", LLM_HEADER)], 2, /header\.csv has a header but no requests/],
     [["simulate", "--scenario", trace("y1969.csv", csv("1969-12-31 23:59:59,1,1\n2023-11-16 18:15:46,1,1\n"))], 2, /y1969\.csv:2: column "TIMESTAMP": expected a date-time from 1970 on, got "1969-12-31 23:59:59"/],
     [["simulate", "--scenario", scenario("nosource", "{kind: trace, source: nowhere.csv}")], 2, /workload\.source: "nowhere\.csv" is neither a data set/],
+    [["simulate", "--scenario", trace("no-newline.bin", Buffer.alloc(1_100_000, 7))], 2, /no-newline\.bin:1: a line longer than 1000000 bytes: not a text trace/],
+    [["simulate", "--scenario", "/dev/zero"], 2, /\/dev\/zero: not a regular file/],
     // simulate: scenarios and flags
     [["simulate", "--scenario", scenario("zeros", "{kind: poisson, ratePerInterval: 1, appWeights: [0, 0, 0, 0, 0, 0, 0]}")], 2, /workload\.appWeights: every weight is 0/],
     [["simulate", "--scenario", scenario("calm", "{kind: bursty, ratesPerInterval: [0, 0], meanDwellS: [10, 10]}")], 2, /workload\.ratesPerInterval: both rates are 0/],
@@ -75,6 +77,7 @@ function cases(): Case[] {
     // compare, bench, worker
     [["compare", "--scenario", TINY, "--policies", ",,,"], 2, /--policies names no policy/],
     [["compare", "--scenario", TINY, "--policies", ""], 2, /--policies names no policy/],
+    [["compare", "--scenario", TINY, "--seeds", "100000000"], 2, /--seeds: 100000000 is above the limit of 100000/],
     [["compare", "--scenario", TINY, "--policies", "first-fit", "--out", foreign], 2, new RegExp(`--out ${foreign}: is not empty and is not a comparison`)],
     [["bench", "--out", at("b"), "--policies", ",,"], 2, /--policies names nothing/],
     [["bench", "--out", at("b"), "--workers", "1000"], 2, /--workers: 1,000 worker threads is above the limit of 64/],
@@ -111,6 +114,7 @@ function cases(): Case[] {
     [["forecast", "train", "--data", at("empty.csv"), "--model", "naive", "--out", "src/model"], 2, /--out: src\/model is inside cotwin's own source tree/],
     [["forecast", "predict", "--model", at("nowhere"), "--data", at("empty.csv")], 2, /nowhere/],
     [["forecast", "tune", "--data", at("empty.csv"), "--model", "ridge", "--eta", "1"], 2, /--eta/],
+    [["forecast", "plot", "--data", "/dev/zero", "--out", at("charts")], 2, /--data: \/dev\/zero is not a regular file/],
     [["forecast", "nosuch"], 2, /Unknown argument: nosuch/],
     // deploy and calibrate (nothing reaches a target)
     [["deploy", "--target", "dry-run", "--scenario", at("nowhere.yaml")], 2, /nowhere\.yaml: cannot read scenario file/],

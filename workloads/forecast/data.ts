@@ -94,6 +94,8 @@ export function isIdentifierColumn(name: string): boolean {
 
 export function readNumericTable(file: string, maxRows = 20000): NumericTable {
   if (!existsSync(file)) throw new Error(`--data: ${file} does not exist`);
+  // a device (/dev/zero) would be read until memory runs out
+  if (!statSync(file).isFile()) throw new Error(`--data: ${file} is not a regular file`);
   const text = readFileSync(file, "utf8");
   const firstLine = text.slice(0, text.indexOf("\n") >>> 0);
   const delimiter = firstLine.includes("\t") ? "\t" : firstLine.includes(";") ? ";" : ",";
