@@ -7,6 +7,8 @@ import { InputError } from "../simulator/errors.ts";
 import { LIMITS } from "../simulator/limits.ts";
 import { SEARCH_METHODS } from "./search/index.ts";
 
+// Upper bounds keep one decision finite (a look-ahead of 10^9 intervals never returns); they are
+// far above any useful setting.
 export const oracleSettingsSchema = z.strictObject({
   /** search method */
   method: z.enum(SEARCH_METHODS).default("anneal"),
@@ -17,18 +19,18 @@ export const oracleSettingsSchema = z.strictObject({
    */
   budgetMs: z.number().positive().nullable().default(null),
   /** distinct candidates scored per decision at most (null: none) */
-  budgetEvals: z.number().int().positive().nullable().default(40),
+  budgetEvals: z.number().int().positive().max(1_000_000).nullable().default(40),
   /** stop after this many evaluations without a new best (0: never) */
   patience: z.number().int().nonnegative().default(20),
   /** look-ahead intervals, the decision's own included (null: two boot times plus two intervals) */
-  horizon: z.number().int().positive().nullable().default(null),
+  horizon: z.number().int().positive().max(10_000).nullable().default(null),
   /** look-ahead forks averaged per candidate (each a different sample of the future) */
-  forks: z.number().int().positive().default(2),
+  forks: z.number().int().positive().max(1_000).default(2),
   /**
    * fresh forks on which the search's best must beat the continuation's own decision, fork by
    * fork, by two standard errors, or the continuation's decision is taken (0: no check)
    */
-  validationForks: z.number().int().nonnegative().default(6),
+  validationForks: z.number().int().nonnegative().max(1_000).default(6),
   /** forks see the real future arrivals (an oracle with foresight) instead of samples */
   clairvoyant: z.boolean().default(false),
   /** extra intervals at most for the tracked requests to end (null: boot time + longest wait; see score.ts) */
@@ -46,7 +48,7 @@ export const oracleSettingsSchema = z.strictObject({
   /** neighbours the annealer scores per step (default: 1, or 4 per thread with workers) */
   batch: z.number().int().positive().optional(),
   /** GA population */
-  population: z.number().int().min(4).default(16),
+  population: z.number().int().min(4).max(100_000).default(16),
 });
 
 export type OracleSettings = z.infer<typeof oracleSettingsSchema>;
