@@ -243,7 +243,7 @@ export function decodeObservation(line: Pick<DatasetLine, "time" | "interval" | 
   };
 }
 
-/** What an interrupted append leaves after the last newline: the start of a line as encodeLine writes it. */
+/** What an interrupted append leaves after the last newline: the start of a line as buildDataset writes it. */
 function isTornLine(tail: Buffer): boolean {
   // JSON.stringify escapes every control character, so a NUL or other control byte is not ours
   for (const b of tail) if (b < 0x20) return false;

@@ -178,10 +178,12 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
           if (names.length === 0) throw new UsageError(`${flag} names nothing, got "${v}" (give a comma-separated list)`);
           return names;
         };
+        const policies = a.policies !== undefined ? list(a.policies, "--policies") : [...BASELINE_POLICIES];
+        if (a.oracleBudgetMs !== undefined && !policies.includes("oracle")) throw new UsageError("--oracle-budget-ms applies to the oracle only: add oracle to --policies");
         setExit(
           await bench.runBench({
             scenarios: list(a.scenarios, "--scenarios"),
-            policies: a.policies !== undefined ? list(a.policies, "--policies") : [...BASELINE_POLICIES],
+            policies,
             seeds: parseSeeds(a.seeds),
             intervals: a.intervals === undefined ? undefined : intervalsFlag(a.intervals),
             workers: a.workers === undefined ? undefined : workersFlag(a.workers),

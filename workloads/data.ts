@@ -66,15 +66,16 @@ export class DatasetFileError extends InputError {
  * different trace.
  */
 export function verifiedDatasetFiles(name: string, dir: string = dataDir()): string[] {
-  const d = findDataset(name);
-  return d.files.map((f) => {
-    const file = join(dir, f.path);
-    const problem = datasetFileProblem(f, file);
-    if (problem) {
-      throw new DatasetFileError(`data set "${name}": ${file} ${problem}; run \`npx cotwin data fetch ${name}\` to fetch it again (or set COTWIN_DATA_DIR to where it is)`);
-    }
-    return file;
-  });
+  return findDataset(name).files.map((f) => verifyDatasetFile(name, f, join(dir, f.path)));
+}
+
+/** Checks one catalogued file (see verifiedDatasetFiles); returns its path. */
+export function verifyDatasetFile(dataset: string, f: DatasetFile, file: string): string {
+  const problem = datasetFileProblem(f, file);
+  if (problem) {
+    throw new DatasetFileError(`data set "${dataset}": ${file} ${problem}; run \`npx cotwin data fetch ${dataset}\` to fetch it again (or set COTWIN_DATA_DIR to where it is)`);
+  }
+  return file;
 }
 
 /** The catalogued file a path names, when it lies in the data directory (so it can be verified too). */

@@ -17,7 +17,7 @@ import type { TwinModel } from "../simulator/model.ts";
 import { ScenarioError, type TenantScenario } from "../simulator/scenario.ts";
 import { InputError } from "../simulator/errors.ts";
 import { checkTraceRequests, LIMITS } from "../simulator/limits.ts";
-import { catalogueFileAt, dataDir, datasetNames, DatasetFileError, findDataset, verifiedDatasetFiles } from "./data.ts";
+import { catalogueFileAt, dataDir, datasetNames, DatasetFileError, findDataset, verifiedDatasetFiles, verifyDatasetFile } from "./data.ts";
 import { demandArrivals, type DemandSeries } from "./generators/demand.ts";
 import { traceArrivals } from "./generators/trace.ts";
 import { readAzureLlmArrivals } from "./traces/azure-llm.ts";
@@ -50,7 +50,7 @@ export function traceFiles(source: string, where: string): string[] {
   // a path to a catalogued file in the data directory is checked like the data set's name
   for (const f of files) {
     const known = catalogueFileAt(f);
-    if (known) verified(() => verifiedDatasetFiles(known.dataset).filter((x) => path.resolve(x) === path.resolve(f)), where);
+    if (known) verified(() => verifyDatasetFile(known.dataset, known.file, f), where);
   }
   return files;
 }

@@ -80,6 +80,7 @@ function cases(): Case[] {
     [["compare", "--scenario", TINY, "--seeds", "100000000"], 2, /--seeds: 100000000 is above the limit of 100000/],
     [["compare", "--scenario", TINY, "--policies", "first-fit", "--out", foreign], 2, new RegExp(`--out ${foreign}: is not empty and is not a comparison`)],
     [["bench", "--out", at("b"), "--policies", ",,"], 2, /--policies names nothing/],
+    [["bench", "--out", at("b"), "--policies", "first-fit", "--oracle-budget-ms", "50"], 2, /--oracle-budget-ms applies to the oracle only: add oracle to --policies/],
     [["bench", "--out", at("b"), "--workers", "1000"], 2, /--workers: 1,000 worker threads is above the limit of 64/],
     [["bench", "--out", at("b"), "--seeds", "x"], 2, /--seeds/],
     [["worker", "--queue", "redis://127.0.0.1:1", "--workers", "1000"], 2, /--workers: 1,000 worker threads is above the limit of 64/],
