@@ -8,15 +8,19 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { buildDataset, readDatasetLines, type DatasetManifest } from "../../oracle/dataset.ts";
 import { parseOracleSettings } from "../../oracle/settings.ts";
 import { tinyScenario } from "../../oracle/tiny.ts";
 
 const SETTINGS = parseOracleSettings({ budgetMs: null, budgetEvals: 20, patience: 10 });
 
+const made: string[] = [];
+after(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "cotwin-resume-"));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "cotwin-resume-"));
+  made.push(d);
+  return d;
 }
 
 function build(out: string, intervals: number, extra: { resume?: boolean; force?: boolean } = {}) {

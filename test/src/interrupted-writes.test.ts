@@ -5,15 +5,21 @@
  * looks finished but is not, and the next command accepts what was left.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { runOracleCommand } from "../../src/commands/oracle.ts";
 import { cli } from "../helpers/cli.ts";
 import { startCotwin, waitFor } from "../helpers/child.ts";
 
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), "cotwin-interrupt-"));
+const made: string[] = [];
+after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = () => {
+  const d = mkdtempSync(path.join(os.tmpdir(), "cotwin-interrupt-"));
+  made.push(d);
+  return d;
+};
 
 /** A run long enough to write (about 30,000 requests: a 2.4 MB requests.csv) that still takes under a second. */
 function writeWindowScenario(dir: string): string {
@@ -63,9 +69,9 @@ test("simulate --out interrupted while writing leaves the previous run whole (or
     await waitFor(() => ended || siblings(target).length > 0 || !same(snapshot(target), before), "the run directory write to start");
     child.process.kill("SIGINT");
     const { signal, code } = await child.exited;
-    const after = snapshot(target);
-    if (signal === "SIGINT") assert.ok(same(after, before), `${target}: an interrupted write changed the directory (${[...after.keys()].join(", ")})`);
-    else assert.ok(code === 0 && same(after, seed2), `${target}: finished before the signal, so it must hold the whole seed-2 run`);
+    const now = snapshot(target);
+    if (signal === "SIGINT") assert.ok(same(now, before), `${target}: an interrupted write changed the directory (${[...now.keys()].join(", ")})`);
+    else assert.ok(code === 0 && same(now, seed2), `${target}: finished before the signal, so it must hold the whole seed-2 run`);
   }
 
   // the next run writes over the leftovers and removes them

@@ -4,14 +4,15 @@
  * request, 250 per provider entity).
  */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { arrivalRates, checkTenantSize, LIMITS } from "../../simulator/limits.ts";
 import { cli } from "../helpers/cli.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "cotwin-limits-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function scenario(name: string, body: string): string {
   const file = path.join(dir, `${name}.yaml`);

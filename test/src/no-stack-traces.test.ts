@@ -6,18 +6,19 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { cli } from "../helpers/cli.ts";
 import { startCotwin } from "../helpers/child.ts";
 import { repoRoot } from "../helpers/data.ts";
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "cotwin-sweep-"));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const at = (name: string) => path.join(dir, name);
 const TINY = "test/fixtures/tiny.yaml";
 

@@ -5,17 +5,23 @@
  * when its directory cannot be written.
  */
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { runOracleCommand } from "../../src/commands/oracle.ts";
 import { checkOutputDirectory, checkOutputFile, makeDirectories, sourceTreeRefusal } from "../../workloads/output/out-path.ts";
 import { cli } from "../helpers/cli.ts";
 import { repoRoot } from "../helpers/data.ts";
 
 const TINY = "test/fixtures/tiny.yaml";
-const tmp = () => mkdtempSync(path.join(os.tmpdir(), "cotwin-out-"));
+const made: string[] = [];
+after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = () => {
+  const d = mkdtempSync(path.join(os.tmpdir(), "cotwin-out-"));
+  made.push(d);
+  return d;
+};
 
 /** A directory holding someone's file; returns the directory and a check that it is untouched. */
 function foreignDir(): { dir: string; untouched: () => void } {

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
@@ -29,6 +29,7 @@ before(async () => {
 after(async () => {
   server.closeAllConnections();
   await new Promise<void>((ok) => server.close(() => ok()));
+  rmSync(tmp, { recursive: true, force: true });
 });
 
 const VM_LOAD = findDataset("vm-load").files[0]; // 317,478 bytes

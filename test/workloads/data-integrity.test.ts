@@ -6,7 +6,7 @@
  * in YAML.
  */
 import assert from "node:assert/strict";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
@@ -29,6 +29,7 @@ before(() => {
   mkdirSync(path.dirname(bitbrains), { recursive: true });
 });
 after(() => {
+  rmSync(dir, { recursive: true, force: true });
   if (saved === undefined) delete process.env.COTWIN_DATA_DIR;
   else process.env.COTWIN_DATA_DIR = saved;
 });
