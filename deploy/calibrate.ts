@@ -32,6 +32,7 @@ import { pairRequests, type PairedRequest } from "./fidelity.ts";
 import type { TwinStep } from "./loop.ts";
 import { replaySteps } from "./replay.ts";
 import type { ActionOutcome } from "./types.ts";
+import { makeDirectories } from "../workloads/output/out-path.ts";
 
 export interface CalibrationFit {
   /** fitted MIPS per vCPU per host (null: no fragment ran there, the scenario's figure stays) */
@@ -315,8 +316,7 @@ export function calibrationFile(stateDir: string, scenario: string, target: stri
 }
 
 export async function saveCalibration(file: string, c: Calibration): Promise<void> {
-  const { mkdir } = await import("node:fs/promises");
-  await mkdir(path.dirname(file), { recursive: true });
+  makeDirectories(path.dirname(file));
   await writeJsonAtomic(file, c);
 }
 

@@ -8,8 +8,9 @@
  * A crash in the middle of a write leaves a torn last line: it is cut off when the journal is
  * opened again (it announced nothing that was called: the call comes after the sync).
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import path from "node:path";
+import { makeDirectories } from "../workloads/output/out-path.ts";
 
 export type ResourceKind = "vm" | "nic" | "ip" | "disk" | "nsg" | "vnet" | "group";
 export type JournalOp = "create" | "start" | "deallocate" | "delete";
@@ -91,7 +92,7 @@ export class Journal {
     readonly file: string,
     private readonly epochMs: () => number = Date.now,
   ) {
-    mkdirSync(path.dirname(file), { recursive: true });
+    makeDirectories(path.dirname(file));
     let repaired = false;
     let goodBytes = 0;
     if (existsSync(file)) {

@@ -4,8 +4,9 @@
  * restarted controller talks to the same workers and knows what the last session did.
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { makeDirectories } from "../workloads/output/out-path.ts";
 
 export interface DeploymentState {
   dir: string;
@@ -17,7 +18,7 @@ export interface DeploymentState {
 
 export function deploymentState(stateDir: string, deployment: string, target: string): DeploymentState {
   const dir = path.join(stateDir, "deployments", `${deployment}.${target}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirectories(dir, 0o700);
   const tokenFile = path.join(dir, "token");
   let fresh = false;
   if (!existsSync(tokenFile)) {

@@ -56,6 +56,9 @@ export interface Candidate {
   load: Int32Array;
   /** per application: the option its requests keep over the look-ahead (the course), -1 = the continuation's own */
   course: Int8Array;
+  /** the utilisation target of the course (NaN: the continuation's own) and the vCPUs it chose now */
+  target: number;
+  targetVcpus: number;
 }
 
 export class SearchSpace {
@@ -187,11 +190,13 @@ export class SearchSpace {
       ramLeft: this.ramFree.slice(),
       load: this.placedNow.slice(),
       course: new Int8Array(this.appCount).fill(-1),
+      target: NaN,
+      targetVcpus: NaN,
     };
   }
 
   clone(c: Candidate): Candidate {
-    return { on: c.on.slice(), variant: c.variant.slice(), place: c.place.slice(), ramLeft: c.ramLeft.slice(), load: c.load.slice(), course: c.course.slice() };
+    return { on: c.on.slice(), variant: c.variant.slice(), place: c.place.slice(), ramLeft: c.ramLeft.slice(), load: c.load.slice(), course: c.course.slice(), target: c.target, targetVcpus: c.targetVcpus };
   }
 
   /**
@@ -207,6 +212,7 @@ export class SearchSpace {
     }
     const variants: Array<VariantKind | null> = [];
     for (let a = 0; a < this.appCount; a++) variants.push(c.course[a] < 0 ? null : this.appKinds[a][c.course[a]]);
+    if (!Number.isNaN(c.target)) return { decision: this.toDecision(c), course: { target: c.target, offsetVcpus: vcpus - c.targetVcpus, variants } };
     return { decision: this.toDecision(c), course: { offsetVcpus: this.baseVcpus === null ? 0 : vcpus - this.baseVcpus, variants } };
   }
 
@@ -215,6 +221,7 @@ export class SearchSpace {
     let s = "";
     for (let h = 0; h < this.hostCount; h++) s += c.on[h] === this.baseOn[h] ? "." : c.on[h] === 1 ? "+" : "-";
     for (let a = 0; a < this.appCount; a++) s += c.course[a] < 0 ? "_" : String(c.course[a]);
+    if (!Number.isNaN(c.target)) s += `@${c.target}`;
     const F = this.maxFragments;
     for (let r = 0; r < this.requests.length; r++) {
       const v = c.variant[r];
@@ -302,18 +309,6 @@ export class SearchSpace {
   }
 
   // ---------------------------------------------------------------- elementary changes
-
-  /**
-   * `c`'s deployments and course with `p`'s provisioning: hosts switched as `p` has them, and
-   * fragments on a host `p` leaves off moved to others (a request that fits nowhere stays
-   * pending). Null if nothing of `c`'s deployment is left.
-   */
-  withProvisioningOf(c: Candidate, p: Candidate): Candidate | null {
-    const out = this.clone(c);
-    for (const h of this.changeable) if (out.on[h] !== p.on[h]) this.setHost(out, h, p.on[h] as 0 | 1, null);
-    for (let r = 0; r < this.requests.length; r++) if (out.variant[r] >= 0) return out;
-    return null;
-  }
 
   /** `base` with `c`'s course: each application `c` set to an option, set so on `base` (null if `c` sets none). */
   withCourseOf(base: Candidate, c: Candidate): Candidate | null {

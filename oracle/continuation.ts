@@ -49,7 +49,9 @@ export function defaultContinuation(model: TwinModel): Policy {
  * cheap: the continuation would do it one interval later.)
  */
 export interface Course {
-  /** vCPUs on (or booting) above the continuation's own choice now; negative: fewer */
+  /** the utilisation target the continuation's target tracking keeps (undefined: its own) */
+  target?: number;
+  /** vCPUs on (or booting) above what that target tracking chose now; negative: fewer */
   offsetVcpus: number;
   /** per application: the variant to serve its requests with, or null for the continuation's own */
   variants: Array<VariantKind | null>;
@@ -68,7 +70,7 @@ class DefaultContinuation extends ComposedPolicy {
   }
   steer(course: Course): DefaultContinuation {
     const variants = course.variants.some((v) => v !== null) ? new PreferredVariant(this.model, course.variants) : this.preferred;
-    return new DefaultContinuation(this.model, this.tracking.withOffset(course.offsetVcpus), variants);
+    return new DefaultContinuation(this.model, this.tracking.tuned(course.target ?? this.tracking.target, course.offsetVcpus), variants);
   }
 }
 
@@ -95,6 +97,19 @@ export const SEED_POLICIES = [
   "target+deadline+least-loaded",
   "static+deadline+least-loaded",
 ];
+
+/**
+ * Utilisation targets the oracle also starts from (besides the continuation's 70 %), each as a
+ * course: the provisioning target tracking at that level would choose now, kept over the
+ * look-ahead. A practitioner's 70 % is cautious; whether a fuller fleet keeps every deadline at
+ * this load is what the look-ahead measures.
+ */
+export const SEED_TARGETS = [0.8, 0.9];
+
+/** Target tracking at another utilisation target, sharing nothing with the continuation but its kind. */
+export function targetSeed(model: TwinModel, target: number): Policy {
+  return new DefaultContinuation(model, new TargetTracking(target), new PreferredVariant(model));
+}
 
 export function seedPolicies(ctx: PolicyContext): Policy[] {
   const out: Policy[] = [];

@@ -31,7 +31,9 @@ import { performance } from "node:perf_hooks";
 import type { TenantScenario } from "../simulator/scenario.ts";
 import type { Decision, HostsObservation, Observation, PendingRequest } from "../simulator/types.ts";
 import type { AppSpec, VariantKind } from "../simulator/catalogue/applications.ts";
-import { writeJsonAtomic } from "../workloads/output/atomic.ts";
+import { InputError } from "../simulator/errors.ts";
+import { removeLeftoverTemporaries, writeJsonAtomic } from "../workloads/output/atomic.ts";
+import { makeDirectories } from "../workloads/output/out-path.ts";
 import { createProgress } from "../workloads/output/progress.ts";
 import { percentile } from "../simulator/summary.ts";
 import { VERSION } from "../simulator/version.ts";
@@ -50,7 +52,7 @@ const FORMAT_DESCRIPTION =
   "manifest.static the fixed ones (decodeObservation in oracle/dataset.ts joins them); decision is the Decision applied; " +
   "score {best, runnerUp, evaluations} are look-ahead objective values, lower is better.";
 
-export class DatasetError extends Error {
+export class DatasetError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = "DatasetError";
@@ -130,6 +132,8 @@ export interface DatasetOptions {
   progress?: boolean;
   /** stop after this many new decision points (tests: simulate an interruption) */
   stopAfter?: number;
+  /** start over: an existing data set in `out` is replaced (without `resume`) */
+  force?: boolean;
 }
 
 export interface DatasetResult {
@@ -239,21 +243,48 @@ export function decodeObservation(line: Pick<DatasetLine, "time" | "interval" | 
   };
 }
 
-/** Reads data.jsonl; a last line without its newline (an interrupted write) is cut off the file. */
+/** What an interrupted append leaves after the last newline: the start of a line as buildDataset writes it. */
+function isTornLine(tail: Buffer): boolean {
+  // JSON.stringify escapes every control character, so a NUL or other control byte is not ours
+  for (const b of tail) if (b < 0x20) return false;
+  const t = tail.toString("latin1");
+  const head = '{"step":';
+  return t.startsWith(head) || head.startsWith(t);
+}
+
+/**
+ * Reads data.jsonl. Every complete line is parsed before the file is touched; then a last line
+ * without its newline (an interrupted write) is cut off at its byte offset. Anything else after
+ * the last newline (binary data, another file's bytes) is refused with the file left as it was.
+ */
 export function readDatasetLines(dir: string): DatasetLine[] {
   const file = path.join(dir, DATA_FILE);
   if (!fs.existsSync(file)) return [];
-  const text = fs.readFileSync(file, "utf8");
-  const end = text.lastIndexOf("\n") + 1;
-  if (end < text.length) fs.truncateSync(file, Buffer.byteLength(text.slice(0, end), "utf8"));
-  const lines = text.slice(0, end).split("\n").filter((l) => l.length > 0);
-  return lines.map((l, i) => {
-    try {
-      return JSON.parse(l) as DatasetLine;
-    } catch (e) {
-      throw new DatasetError(`${file}:${i + 1}: not a JSON line (${(e as Error).message})`);
+  const bytes = fs.readFileSync(file);
+  const end = bytes.lastIndexOf(0x0a) + 1;
+  const lines = bytes
+    .subarray(0, end)
+    .toString("utf8")
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as DatasetLine;
+      } catch (e) {
+        throw new DatasetError(`${file}:${i + 1}: not a JSON line (${(e as Error).message}); nothing was changed`);
+      }
+    });
+  const tail = bytes.subarray(end);
+  if (tail.length > 0) {
+    if (!isTornLine(tail)) {
+      throw new DatasetError(
+        `${file}: ${tail.length} byte(s) after the last complete line (from byte ${end}) are not the start of a data set line; nothing was changed ` +
+          `(to keep the ${lines.length} complete line(s), cut the file to ${end} bytes: truncate -s ${end} ${file})`,
+      );
     }
-  });
+    fs.truncateSync(file, end);
+  }
+  return lines;
 }
 
 /** The differences between a recorded and an asked provenance, one phrase each (empty: same run). */
@@ -287,8 +318,13 @@ export async function buildDataset(o: DatasetOptions): Promise<DatasetResult> {
   const manifestFile = path.join(o.out, MANIFEST_FILE);
   const dataFile = path.join(o.out, DATA_FILE);
   let recorded: DatasetLine[] = [];
+  if (o.force && !o.resume) {
+    for (const f of [manifestFile, dataFile]) fs.rmSync(f, { force: true });
+  }
+  // temporary manifests of sessions that were stopped while writing one
+  removeLeftoverTemporaries(o.out);
   if (fs.existsSync(manifestFile)) {
-    if (!o.resume) throw new DatasetError(`${o.out} already holds a data set; pass --resume to continue it, or choose another --out`);
+    if (!o.resume) throw new DatasetError(`${o.out} already holds a data set; pass --resume to continue it, --force to start it over, or choose another --out`);
     let old: DatasetManifest;
     try {
       old = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as DatasetManifest;
@@ -300,11 +336,20 @@ export async function buildDataset(o: DatasetOptions): Promise<DatasetResult> {
     if (diffs.length > 0) {
       throw new DatasetError(`${o.out} holds a data set of a different run (${diffs.join("; ")}); resume with the same settings, or choose another --out`);
     }
+    if (o.intervals < old.intervalsDone) {
+      throw new DatasetError(
+        `--intervals ${o.intervals}: ${o.out} already holds ${old.intervalsDone} intervals; resuming continues a data set to --intervals in total, so give more than ${old.intervalsDone} to extend it (or choose another --out)`,
+      );
+    }
     recorded = readDatasetLines(o.out);
   } else if (fs.existsSync(dataFile)) {
-    throw new DatasetError(`${dataFile} exists without ${MANIFEST_FILE}: its provenance is unknown; move it away or choose another --out`);
+    // an empty data.jsonl is what an interrupt before the first manifest left: nothing to lose
+    if (fs.statSync(dataFile).size > 0) {
+      throw new DatasetError(`${dataFile} exists without ${MANIFEST_FILE}: its provenance is unknown; move it away, pass --force to start over, or choose another --out`);
+    }
+    fs.rmSync(dataFile);
   }
-  fs.mkdirSync(o.out, { recursive: true });
+  makeDirectories(o.out);
 
   // The run exactly as the runner builds it (trace, forecaster, twin), with the oracle deciding.
   const run = buildReadyTwin(await prepareInputs({ scenario: o.scenario, source: o.source, seed: o.seed, record: false }));
@@ -330,10 +375,7 @@ export async function buildDataset(o: DatasetOptions): Promise<DatasetResult> {
       if (intervalClosed) intervalsDone++;
     });
 
-    const fd = fs.openSync(dataFile, "a");
     const decisionMs: number[] = [];
-    const bar = createProgress({ total: o.intervals, label: `oracle ${o.scenario.name}`, enabled: o.progress ?? true });
-    bar.update(intervalsDone);
     let step = recorded.length;
     const manifest = (): DatasetManifest => ({
       format: DATASET_FORMAT,
@@ -349,6 +391,12 @@ export async function buildDataset(o: DatasetOptions): Promise<DatasetResult> {
       static: staticPart ?? staticObservation(run.twin.observe()),
     });
     let fresh = 0;
+    // The manifest exists before the first line: a session stopped during its first decision
+    // leaves a data set that --resume continues, not an orphan data.jsonl.
+    if (recorded.length === 0) await writeJsonAtomic(manifestFile, manifest());
+    const bar = createProgress({ total: o.intervals, label: `oracle ${o.scenario.name}`, enabled: o.progress ?? true });
+    bar.update(intervalsDone);
+    const fd = fs.openSync(dataFile, "a");
     try {
       while (intervalsDone < o.intervals && (o.stopAfter === undefined || fresh < o.stopAfter)) {
         const obs = stepper.observe();

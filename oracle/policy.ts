@@ -15,7 +15,7 @@ import { HOST_BOOTING, HOST_DRAINING, HOST_OFF, HOST_ON, type Decision, type Obs
 import { compileObjective, DEFAULT_OBJECTIVE } from "../simulator/objective.ts";
 import type { PolicyContext } from "../simulator/policies/registry.ts";
 import { SearchSpace, type Candidate } from "./candidate.ts";
-import { continuationPolicy, seedPolicies } from "./continuation.ts";
+import { continuationPolicy, SEED_TARGETS, seedPolicies, targetSeed } from "./continuation.ts";
 import { TwinPool } from "./pool.ts";
 import { LookAhead } from "./score.ts";
 import { clearlyBetter, SearchContext, TOP_KEPT, type Evaluator } from "./search/context.ts";
@@ -72,6 +72,8 @@ export class OraclePolicy implements Policy {
   last: SearchReport | null = null;
   private lookAhead: LookAhead;
   private seedPolicies: Policy[];
+  /** target tracking at the SEED_TARGETS levels, whose decisions start the search as courses */
+  private targetSeeds: Policy[];
   private pool: TwinPool | null = null;
   /** measured cost of one evaluation at the last decision (a hard wall-clock limit plans with it) */
   private evalMsHint: number | undefined;
@@ -87,6 +89,7 @@ export class OraclePolicy implements Policy {
     const continuation = continuationPolicy(s.continuation, deps.ctx);
     this.lookAhead = new LookAhead(deps.model, objective, continuation, s);
     this.seedPolicies = s.baselineSeeds ? seedPolicies(deps.ctx) : [];
+    this.targetSeeds = s.baselineSeeds && s.continuation === "default" ? SEED_TARGETS.map((u) => targetSeed(deps.model, u)) : [];
     if (s.workers > 0) {
       if (!deps.scenario) throw new Error("oracle: worker threads need the scenario (options.scenario) to rebuild the twin");
       this.pool = new TwinPool({
@@ -124,13 +127,21 @@ export class OraclePolicy implements Policy {
     // the continuation and the seed baselines see every live observation (they keep state)
     const base = this.lookAhead.observe(obs);
     const seedDecisions = [base, ...this.seedPolicies.map((p) => p.decide(obs))];
+    const targetDecisions = this.targetSeeds.map((p) => p.decide(obs));
     space.baseVcpus = vcpusAfter(obs, base);
     space.steerable = this.settings.continuation === "default";
     if (space.changeable.length === 0 && space.requests.length === 0) {
       this.last = { step, bestScore: NaN, runnerUpScore: null, evaluations: 0, validated: null, ms: performance.now() - t0 };
       return { decision: {}, alternatives: [] };
     }
-    const ctx = this.search(space, obs, twin, salt, this.settings.baselineSeeds ? seedDecisions : []);
+    const seeds = this.settings.baselineSeeds ? seedDecisions.map((d) => space.fromDecision(d)) : [];
+    targetDecisions.forEach((d, i) => {
+      const c = space.fromDecision(d);
+      c.target = SEED_TARGETS[i];
+      c.targetVcpus = vcpusAfter(obs, d);
+      seeds.push(c);
+    });
+    const ctx = this.search(space, obs, twin, salt, seeds);
     let best: Candidate = ctx.best?.candidate ?? space.empty();
     const baseCandidate = space.fromDecision(base);
     let validated: boolean | null = null;
@@ -141,13 +152,12 @@ export class OraclePolicy implements Policy {
       // it replaces the continuation's own decision only if it is better on fresh samples, fork
       // by fork, by a clear margin (mean paired gain above two standard errors).
       // A package of changes can fail on one risky part (a host stopped, a request deferred)
-      // while another (a better variant for an application) is a clear gain: then the parts get
-      // their own check, safest last - the deployment on the continuation's hosts, then only
-      // the application variants (the course) on the continuation's decision.
+      // while another (a better variant for an application) is a clear gain: then the variants
+      // alone (the course, on the continuation's decision) get their own check.
       const a = this.lookAhead.scoreEach(twin, space.toEvaluation(baseCandidate), salt, V);
       const tried = new Set([space.key(baseCandidate)]);
       validated = false;
-      for (const c of [best, space.withProvisioningOf(best, baseCandidate), space.withCourseOf(baseCandidate, best)]) {
+      for (const c of [best, space.withCourseOf(baseCandidate, best)]) {
         if (!c || tried.has(space.key(c))) continue;
         tried.add(space.key(c));
         const b = this.lookAhead.scoreEach(twin, space.toEvaluation(c), salt, V);
@@ -180,12 +190,11 @@ export class OraclePolicy implements Policy {
   }
 
   /** Runs the configured search at one decision point and returns its context (best, runner-up). */
-  search(space: SearchSpace, _obs: Observation, twin: Twin, salt: string, seedDecisions: Decision[]): SearchContext {
+  search(space: SearchSpace, _obs: Observation, twin: Twin, salt: string, seeds: Candidate[]): SearchContext {
     const s = this.settings;
     const evaluator: Evaluator = this.pool
       ? this.pool.evaluator(twin, this.history, salt, this.lookAhead)
       : { evaluate: (items) => items.map((e) => this.lookAhead.scoreForks(twin, e.decision, salt, e.course)) };
-    const seeds = seedDecisions.map((d) => space.fromDecision(d));
     const ctx = new SearchContext(
       space,
       evaluator,
@@ -206,6 +215,7 @@ export class OraclePolicy implements Policy {
     if (obs) {
       this.lookAhead.observe(obs);
       for (const p of this.seedPolicies) p.decide(obs);
+      for (const p of this.targetSeeds) p.decide(obs);
     }
     this.history.push(decision);
   }
@@ -235,6 +245,7 @@ export class OraclePolicy implements Policy {
     c.history.push(...this.history);
     c.lookAhead = this.lookAhead.withContinuation(this.lookAhead.continuation.clone());
     c.seedPolicies = this.seedPolicies.map((p) => p.clone());
+    c.targetSeeds = this.targetSeeds.map((p) => p.clone());
     return c;
   }
 

@@ -69,13 +69,15 @@ export function autoDrain(model: TwinModel): number {
 }
 
 /**
- * The default horizon: the longest boot time plus one interval, so a candidate that switches
- * hosts off sees what it costs to bring capacity back when load returns.
+ * The default horizon: twice the longest boot time plus two intervals, so a candidate that
+ * switches hosts off sees what it costs to bring capacity back when load returns (one boot), and
+ * a saving that only shows once a draining host is off and stays off is not cut short (measured
+ * on scinet-load-70: 13 intervals found a third of the saving 26 find; 40 found no more).
  */
 export function autoHorizon(model: TwinModel): number {
   let boot = 0;
   for (let h = 0; h < model.hostCount; h++) boot = Math.max(boot, model.bootS[h]);
-  return Math.ceil(boot / model.intervalS) + 1;
+  return 2 * Math.ceil(boot / model.intervalS) + 2;
 }
 
 /** Requests arriving after the decision that are always tracked (see above). */

@@ -3,8 +3,12 @@
  * policy options (PolicyContext.options), the `cotwin oracle` flags and the data set manifest.
  */
 import { z } from "zod";
+import { InputError } from "../simulator/errors.ts";
+import { LIMITS } from "../simulator/limits.ts";
 import { SEARCH_METHODS } from "./search/index.ts";
 
+// Upper bounds keep one decision finite (a look-ahead of 10^9 intervals never returns); they are
+// far above any useful setting.
 export const oracleSettingsSchema = z.strictObject({
   /** search method */
   method: z.enum(SEARCH_METHODS).default("anneal"),
@@ -15,18 +19,18 @@ export const oracleSettingsSchema = z.strictObject({
    */
   budgetMs: z.number().positive().nullable().default(null),
   /** distinct candidates scored per decision at most (null: none) */
-  budgetEvals: z.number().int().positive().nullable().default(40),
+  budgetEvals: z.number().int().positive().max(1_000_000).nullable().default(40),
   /** stop after this many evaluations without a new best (0: never) */
   patience: z.number().int().nonnegative().default(20),
-  /** look-ahead intervals, the decision's own included (null: one boot time plus one interval) */
-  horizon: z.number().int().positive().nullable().default(null),
+  /** look-ahead intervals, the decision's own included (null: two boot times plus two intervals) */
+  horizon: z.number().int().positive().max(10_000).nullable().default(null),
   /** look-ahead forks averaged per candidate (each a different sample of the future) */
-  forks: z.number().int().positive().default(2),
+  forks: z.number().int().positive().max(1_000).default(2),
   /**
    * fresh forks on which the search's best must beat the continuation's own decision, fork by
    * fork, by two standard errors, or the continuation's decision is taken (0: no check)
    */
-  validationForks: z.number().int().nonnegative().default(6),
+  validationForks: z.number().int().nonnegative().max(1_000).default(6),
   /** forks see the real future arrivals (an oracle with foresight) instead of samples */
   clairvoyant: z.boolean().default(false),
   /** extra intervals at most for the tracked requests to end (null: boot time + longest wait; see score.ts) */
@@ -40,11 +44,11 @@ export const oracleSettingsSchema = z.strictObject({
   /** start the search from the decisions of the strongest baselines (see policy.ts SEED_POLICIES) */
   baselineSeeds: z.boolean().default(true),
   /** worker threads scoring candidates (0: all in this thread) */
-  workers: z.number().int().nonnegative().default(0),
+  workers: z.number().int().nonnegative().max(LIMITS.workers, `at most ${LIMITS.workers} worker threads`).default(0),
   /** neighbours the annealer scores per step (default: 1, or 4 per thread with workers) */
   batch: z.number().int().positive().optional(),
   /** GA population */
-  population: z.number().int().min(4).default(16),
+  population: z.number().int().min(4).max(100_000).default(16),
 });
 
 export type OracleSettings = z.infer<typeof oracleSettingsSchema>;
@@ -54,7 +58,7 @@ export const DEFAULT_ORACLE_SETTINGS: OracleSettings = oracleSettingsSchema.pars
 /** The settings keys, for picking them out of a bag of options that holds other things too. */
 export const ORACLE_SETTING_KEYS = Object.keys(oracleSettingsSchema.shape) as Array<keyof OracleSettings>;
 
-export class OracleSettingsError extends Error {
+export class OracleSettingsError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = "OracleSettingsError";

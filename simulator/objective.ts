@@ -12,6 +12,7 @@
  * this for the built-in scenarios). SciNet's weighted form is available as `scinet-weighted`; it
  * has a negative term and rewards an idle fleet at light load (see the README).
  */
+import { InputError } from "./errors.ts";
 import { parseExpression, type ParsedExpression } from "./expression.ts";
 import type { Totals } from "./twin.ts";
 import type { TwinModel } from "./model.ts";
@@ -78,7 +79,7 @@ export const OBJECTIVE_VARIABLES = {
 
 export type ObjectiveVariables = Record<keyof typeof OBJECTIVE_VARIABLES, number>;
 
-export class ObjectiveError extends Error {
+export class ObjectiveError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = "ObjectiveError";

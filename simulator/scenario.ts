@@ -3,12 +3,14 @@
  * and of the error messages. An unknown key or a wrong type is an error naming the file and the
  * key path.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { z } from "zod";
 import YAML from "yaml";
 import { VARIANT_KINDS, type VariantKind } from "./catalogue/applications.ts";
 import { DEFAULT_ENERGY_ATTRIBUTION, ENERGY_ATTRIBUTIONS } from "./power.ts";
 import { DEFAULT_ECONOMICS, DEFAULT_OBJECTIVE } from "./objective.ts";
+import { InputError } from "./errors.ts";
+import { checkTenantSize } from "./limits.ts";
 
 const num = z.number().finite();
 const pos = num.positive();
@@ -189,7 +191,7 @@ export const tenantScenarioSchema = z.strictObject({
 export type TenantScenario = z.infer<typeof tenantScenarioSchema>;
 
 /** A scenario error: names the file (or built-in) and the key path. */
-export class ScenarioError extends Error {
+export class ScenarioError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = "ScenarioError";
@@ -225,6 +227,8 @@ function cleanMessage(m: string): string {
 
 /** Parses YAML or JSON text, with the parser's line/column on syntax errors. */
 export function parseScenarioText(text: string, source: string): unknown {
+  // A byte-order mark is not part of the document: YAML skips it, JSON.parse would refuse it.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   try {
     if (source.endsWith(".json")) return JSON.parse(text);
     const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
@@ -244,8 +248,9 @@ export function validateTenantScenario(raw: unknown, source: string): TenantScen
   const r = tenantScenarioSchema.safeParse(raw);
   if (!r.success) throw new ScenarioError(formatIssues(source, r.error.issues));
   const s = r.data;
-  if (s.workload.appWeights && !s.applications.custom) {
-    // checked against the catalogue size when the model is built
+  // the count of weights is checked against the applications when the model is built
+  if (s.workload.appWeights && s.workload.appWeights.length > 0 && !s.workload.appWeights.some((w) => w > 0)) {
+    throw new ScenarioError(`${source}: workload.appWeights: every weight is 0, so no application could be requested; give at least one a positive weight`);
   }
   if (s.workload.deadline.intervals && s.workload.deadline.intervals[0] > s.workload.deadline.intervals[1]) {
     throw new ScenarioError(`${source}: workload.deadline.intervals: minimum ${s.workload.deadline.intervals[0]} is above maximum ${s.workload.deadline.intervals[1]}`);
@@ -253,14 +258,25 @@ export function validateTenantScenario(raw: unknown, source: string): TenantScen
   if (s.workload.deadline.seconds && s.workload.deadline.seconds[0] > s.workload.deadline.seconds[1]) {
     throw new ScenarioError(`${source}: workload.deadline.seconds: minimum ${s.workload.deadline.seconds[0]} is above maximum ${s.workload.deadline.seconds[1]}`);
   }
+  if (s.workload.kind === "bursty" && s.workload.ratesPerInterval[0] === 0 && s.workload.ratesPerInterval[1] === 0) {
+    throw new ScenarioError(`${source}: workload.ratesPerInterval: both rates are 0; give the burst state a positive rate (or use kind: poisson)`);
+  }
+  checkTenantSize(s, source);
   return s;
 }
+
+/** A scenario file is text of a few kB; anything far larger (or a device like /dev/zero) is not one. */
+export const MAX_SCENARIO_BYTES = 10_000_000;
 
 export function readScenarioFile(file: string): unknown {
   let text: string;
   try {
+    const st = statSync(file);
+    if (st.isFile() && st.size > MAX_SCENARIO_BYTES) throw new ScenarioError(`${file}: ${st.size} bytes is not a scenario file (at most ${MAX_SCENARIO_BYTES} bytes)`);
+    if (!st.isFile() && !st.isDirectory()) throw new ScenarioError(`${file}: not a regular file`);
     text = readFileSync(file, "utf8");
   } catch (e) {
+    if (e instanceof ScenarioError) throw e;
     throw new ScenarioError(`${file}: cannot read scenario file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   return parseScenarioText(text, file);

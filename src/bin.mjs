@@ -20,6 +20,16 @@ function buildIsFresh() {
   }
 }
 
+// The last net under the commands' own error handling (src/errors.ts): an error raised outside
+// any command's control (an event handler, a stray promise) prints its message, not a stack trace.
+const lastResort = (e) => {
+  process.stderr.write(`cotwin: ${e instanceof Error ? e.message : String(e)}\n`);
+  if (process.env.COTWIN_DEBUG && e instanceof Error && e.stack) process.stderr.write(`${e.stack}\n`);
+  process.exit(1);
+};
+process.on("uncaughtException", lastResort);
+process.on("unhandledRejection", lastResort);
+
 let main;
 if (buildIsFresh()) {
   ({ main } = await import(pathToFileURL(compiled).href));

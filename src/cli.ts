@@ -3,18 +3,34 @@
  * hands plain, valid values to the runner.
  */
 import yargs, { type Argv } from "yargs";
-import { io } from "./io.ts";
+import { guardStreams, io } from "./io.ts";
+import { reportError } from "./errors.ts";
 import { VERSION } from "../simulator/version.ts";
 import { UsageError } from "./usage-error.ts";
+import { checkNumericFlags, checkRepeatedFlags } from "./commands/flags.ts";
+import { checkIntervals, checkWorkers } from "../simulator/limits.ts";
 export { UsageError };
+
+/** Flags given twice or numbers that do not parse, named (src/commands/flags.ts); bench --compare repeats. */
+function checkFlags(a: Record<string, unknown>, argv: string[]): void {
+  checkRepeatedFlags(a, ["compare"]);
+  checkNumericFlags(a, argv);
+}
 
 // Command modules load when their command runs, so `cotwin --help` pays for yargs only.
 const commands = () => import("./commands/run.ts");
 
-/** Errors that mean bad input: printed as one line, exit code 2 (matched by name: their modules load lazily). */
-const KNOWN_ERRORS = new Set(["UsageError", "ScenarioError", "PolicyError", "ObjectiveError", "YError", "QueueError"]);
-
+/** Runs one command line; never throws: every error is one message (src/errors.ts), exit code 2 for bad input. */
 export async function main(argv: string[]): Promise<number> {
+  guardStreams();
+  try {
+    return await runCommand(argv);
+  } catch (e) {
+    return reportError(e, "cotwin", io.err);
+  }
+}
+
+async function runCommand(argv: string[]): Promise<number> {
   // Sub-command families with their own parsers.
   if (argv[0] === "data") {
     const { runDataCommand } = await import("./commands/data.ts");
@@ -44,15 +60,7 @@ export async function main(argv: string[]): Promise<number> {
   const parser = buildParser(argv, (code) => {
     exitCode = code;
   });
-  try {
-    await parser.parseAsync();
-  } catch (e) {
-    if (e instanceof Error && KNOWN_ERRORS.has(e.name)) {
-      io.err(`cotwin: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  await parser.parseAsync();
   return exitCode;
 }
 
@@ -68,6 +76,7 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
       if (err) throw err;
       throw new UsageError(msg);
     })
+    .middleware((a) => checkFlags(a, argv), true)
     .command(
       "simulate",
       "run a scenario under a policy and report energy, cost and QoS",
@@ -78,6 +87,7 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
           .option("seed", { type: "string", default: "1", describe: "seed of every random stream" })
           .option("intervals", { type: "string", describe: "scheduling intervals to run (default: the scenario's)" })
           .option("out", { type: "string", describe: "write the run directory (config, CSVs, summary, HTML report) here" })
+          .option("force", FORCE_FLAG)
           .option("json", { type: "boolean", default: false, describe: "print the summary as one JSON object" })
           .options(ORACLE_FLAGS)
           .option("model", { type: "string", describe: "the learner policy's ONNX model (default: the one shipped for the scinet fleet)" }),
@@ -94,8 +104,9 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
             scenario: a.scenario,
             policy: a.policy,
             seed: parseSeed(a.seed),
-            intervals: a.intervals === undefined ? undefined : parsePositiveInt(a.intervals, "--intervals"),
+            intervals: a.intervals === undefined ? undefined : intervalsFlag(a.intervals),
             out: a.out,
+            force: a.force,
             json: a.json,
             command: argv,
           }),
@@ -112,16 +123,18 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
           .option("seeds", { type: "string", default: "3", describe: "number of seeds (1..n)" })
           .option("intervals", { type: "string", describe: "scheduling intervals per run" })
           .option("out", { type: "string", describe: "directory for one run directory per policy plus compare.json and compare.csv" })
+          .option("force", FORCE_FLAG)
           .option("json", { type: "boolean", default: false, describe: "print the comparison as JSON" }),
       async (a) => {
         const { runCompare } = await commands();
         setExit(
           await runCompare({
             scenario: a.scenario,
-            policies: a.policies ? a.policies.split(",").map((p) => p.trim()).filter(Boolean) : undefined,
+            policies: a.policies !== undefined ? a.policies.split(",").map((p) => p.trim()).filter(Boolean) : undefined,
             seeds: parsePositiveInt(a.seeds, "--seeds"),
-            intervals: a.intervals === undefined ? undefined : parsePositiveInt(a.intervals, "--intervals"),
+            intervals: a.intervals === undefined ? undefined : intervalsFlag(a.intervals),
             out: a.out,
+            force: a.force,
             json: a.json,
             command: argv,
           }),
@@ -156,6 +169,7 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
           .option("compare", { type: "string", array: true, describe: "<dirA> <dirB>: what changed between two result directories" })
           .option("oracle-budget-ms", { type: "string", describe: "time budget per decision of the oracle policy, ms" })
           .option("report", { type: "boolean", default: true, describe: "write the charts and report.html (--no-report: tables and CSVs only)" })
+          .option("force", { type: "boolean", default: false, describe: "write --out even into a non-empty directory that holds no matrix" })
           .option("json", { type: "boolean", default: false, describe: "print the result as one JSON object" }),
       async (a) => {
         const bench = await import("./commands/bench.ts");
@@ -168,18 +182,25 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
         if (a.queue !== undefined) (await import("./matrix/queue.ts")).parseQueueUrl(a.queue);
         const { parseSeeds } = await import("./matrix/plan.ts");
         const { BASELINE_POLICIES } = await import("../simulator/policies/registry.ts");
-        const list = (v: string) => v.split(",").map((p) => p.trim()).filter(Boolean);
+        const list = (v: string, flag: string) => {
+          const names = v.split(",").map((p) => p.trim()).filter(Boolean);
+          if (names.length === 0) throw new UsageError(`${flag} names nothing, got "${v}" (give a comma-separated list)`);
+          return names;
+        };
+        const policies = a.policies !== undefined ? list(a.policies, "--policies") : [...BASELINE_POLICIES];
+        if (a.oracleBudgetMs !== undefined && !policies.includes("oracle")) throw new UsageError("--oracle-budget-ms applies to the oracle only: add oracle to --policies");
         setExit(
           await bench.runBench({
-            scenarios: list(a.scenarios),
-            policies: a.policies ? list(a.policies) : [...BASELINE_POLICIES],
+            scenarios: list(a.scenarios, "--scenarios"),
+            policies,
             seeds: parseSeeds(a.seeds),
-            intervals: a.intervals === undefined ? undefined : parsePositiveInt(a.intervals, "--intervals"),
-            workers: a.workers === undefined ? undefined : parsePositiveInt(a.workers, "--workers"),
+            intervals: a.intervals === undefined ? undefined : intervalsFlag(a.intervals),
+            workers: a.workers === undefined ? undefined : workersFlag(a.workers),
             out: a.out,
             reference: a.reference,
             queue: a.queue,
             report: a.report,
+            force: a.force,
             policyOptions: a.oracleBudgetMs === undefined ? undefined : { budgetMs: parsePositiveNumber(a.oracleBudgetMs, "--oracle-budget-ms") },
             json: a.json,
             command: argv,
@@ -200,7 +221,7 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
         setExit(
           await runWorkerCommand({
             url: a.queue,
-            threads: parsePositiveInt(a.workers, "--workers"),
+            threads: workersFlag(a.workers),
             lockMs: parsePositiveInt(a.lockMs, "--lock-ms"),
           }),
         );
@@ -243,11 +264,14 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
     .wrap(Math.min(110, process.stdout.columns || 100));
 }
 
+/** --force of the commands that write a directory: see workloads/output/out-path.ts. */
+const FORCE_FLAG = { type: "boolean", default: false, describe: "write --out even over a non-empty directory cotwin did not write" } as const;
+
 /** The oracle's settings as flags of `simulate` (see oracle/settings.ts for their meaning and defaults). */
 const ORACLE_FLAGS = {
   "oracle-evals": { type: "string", describe: "oracle: candidates scored per decision at most (default 40)" },
   "oracle-budget-ms": { type: "string", describe: "oracle: a hard wall-clock limit per decision, ms (opt-in: decisions then depend on machine speed)" },
-  "oracle-horizon": { type: "string", describe: "oracle: look-ahead intervals (default: one boot time plus one interval)" },
+  "oracle-horizon": { type: "string", describe: "oracle: look-ahead intervals (default: two boot times plus two intervals)" },
   "oracle-forks": { type: "string", describe: "oracle: look-ahead samples per candidate (default 2)" },
   "oracle-continuation": { type: "string", describe: "oracle: policy assumed after each decision in the look-ahead (default: target tracking)" },
   clairvoyant: { type: "boolean", describe: "oracle: the look-ahead sees the run's real future (labelled so in the summary)" },
@@ -286,6 +310,20 @@ export function parseSeed(v: string): number {
 export function parsePositiveNumber(v: string, flag: string): number {
   const n = Number(v);
   if (v.trim() === "" || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got "${v}"`);
+  return n;
+}
+
+/** --intervals: a positive integer within the documented limit (simulator/limits.ts). */
+function intervalsFlag(v: string): number {
+  const n = parsePositiveInt(v, "--intervals");
+  checkIntervals(n, "--intervals");
+  return n;
+}
+
+/** --workers: a positive integer within the documented limit. */
+function workersFlag(v: string): number {
+  const n = parsePositiveInt(v, "--workers");
+  checkWorkers(n);
   return n;
 }
 

@@ -15,7 +15,7 @@ let oracle: OracleModule | undefined;
 type LearnerModule = typeof import("../learner/policy.ts");
 let learner: LearnerModule | undefined;
 
-registerPolicy("oracle", "searches provisioning, deployment and placement jointly by running the twin ahead (options: budgetMs, horizon, forks, method)", (ctx) => {
+registerPolicy("oracle", "searches provisioning, deployment and placement jointly by running the twin ahead (flags: --oracle-evals, --oracle-horizon, --oracle-forks, --oracle-continuation, --clairvoyant, --oracle-budget-ms)", (ctx) => {
   if (!oracle) throw new PolicyError('policy "oracle" is not loaded: call ensurePolicies("oracle") (src/policies.ts) before creating it');
   const twin = ctx.options?.twin as (() => Twin) | undefined;
   if (typeof twin !== "function") {

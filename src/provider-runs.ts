@@ -4,7 +4,9 @@
  * `cloudsim-ladder`, and `cloudsim-ladder-k<N>` for ladder step N) or files with `view: provider`.
  */
 import { formatIssues, ScenarioError, readScenarioFile } from "../simulator/scenario.ts";
-import { LADDER_MAX_STEP, ladderStep, providerBuiltins, providerScenarioSchema, type ProviderScenario } from "../simulator/provider/scenario.ts";
+import { asList, LADDER_MAX_STEP, ladderStep, providerBuiltins, providerScenarioSchema, VM_ALLOCATION_POLICY_NAMES, type ProviderScenario } from "../simulator/provider/scenario.ts";
+import { checkProviderSize } from "../simulator/limits.ts";
+import { UsageError } from "./usage-error.ts";
 import type { RunRecord } from "../simulator/summary.ts";
 
 const LADDER_NAME = /^cloudsim-ladder-k(\d+)$/;
@@ -26,6 +28,12 @@ export function isProviderBuiltin(name: string): boolean {
 }
 
 export function loadProviderScenario(nameOrFile: string): { scenario: ProviderScenario; source: string } {
+  const loaded = readProviderScenario(nameOrFile);
+  checkProviderSize(providerSize(loaded.scenario), nameOrFile);
+  return loaded;
+}
+
+function readProviderScenario(nameOrFile: string): { scenario: ProviderScenario; source: string } {
   const builtin = providerBuiltins[nameOrFile];
   if (builtin) return { scenario: builtin, source: `built-in scenario ${nameOrFile}` };
   const step = LADDER_NAME.exec(nameOrFile);
@@ -38,6 +46,24 @@ export function loadProviderScenario(nameOrFile: string): { scenario: ProviderSc
   const r = providerScenarioSchema.safeParse(raw);
   if (!r.success) throw new ScenarioError(formatIssues(nameOrFile, r.error.issues));
   return { scenario: r.data, source: nameOrFile };
+}
+
+/** Entity counts of a provider scenario, for the size check. */
+function providerSize(s: ProviderScenario): { hosts: number; vms: number; cloudlets: number; intervals: number } {
+  const total = (g: ProviderScenario["hosts"] | ProviderScenario["vms"] | ProviderScenario["cloudlets"]) => asList<{ count: number }>(g).reduce((n, x) => n + x.count, 0);
+  return { hosts: total(s.hosts), vms: total(s.vms), cloudlets: total(s.cloudlets), intervals: s.intervals ?? 50 };
+}
+
+/**
+ * A provider-view run takes a VM allocation rule as its policy; anything else (a tenant policy,
+ * the oracle) is refused here, naming the rules, instead of failing deep in the schema.
+ */
+export function checkProviderPolicy(policy: string | undefined, scenario: string): void {
+  if (policy === undefined || (VM_ALLOCATION_POLICY_NAMES as readonly string[]).includes(policy)) return;
+  const why = policy === "oracle" || policy === "learner" ? `the ${policy} decides for tenant scenarios only` : `"${policy}" is not one of them`;
+  throw new UsageError(
+    `--policy ${policy}: ${scenario} is a provider-view scenario, whose policy is a VM allocation rule (${VM_ALLOCATION_POLICY_NAMES.join(", ")}); ${why}`,
+  );
 }
 
 export async function runProviderScenario(

@@ -14,6 +14,7 @@ import { VERSION } from "../simulator/version.ts";
 import { buildReadyTwin, prepareInputs, type ReadyTwin, type TwinInputs } from "../workloads/ready-twin.ts";
 import { ensurePolicies } from "./policies.ts";
 import { PolicyRunError } from "../simulator/policies/policy-file.ts";
+import { checkTenantSize } from "../simulator/limits.ts";
 
 
 /** A run that stopped before its end (a policy threw): the message and what ran until then. */
@@ -53,6 +54,8 @@ export function prepareTenantRun(o: TenantRunOptions): PreparedRun {
 }
 
 export function runTenant(o: TenantRunOptions): RunRecord {
+  // the scenario's own size was checked when it was read; an --intervals override is checked here
+  if (o.intervals !== undefined) checkTenantSize(o.scenario, o.source, o.intervals, "--intervals");
   const wall0 = performance.now();
   const { model, twin, policy, objective } = prepareTenantRun(o);
   const intervals = o.intervals ?? o.scenario.intervals;

@@ -15,7 +15,9 @@ import { TableArrivals, type BootstrapSettings } from "../simulator/arrivals.ts"
 import type { RandomStreams } from "../simulator/engine/random.ts";
 import type { TwinModel } from "../simulator/model.ts";
 import { ScenarioError, type TenantScenario } from "../simulator/scenario.ts";
-import { dataDir, datasetNames, findDataset } from "./data.ts";
+import { InputError } from "../simulator/errors.ts";
+import { checkTraceRequests, LIMITS } from "../simulator/limits.ts";
+import { catalogueFileAt, dataDir, datasetNames, DatasetFileError, findDataset, verifiedDatasetFiles, verifyDatasetFile } from "./data.ts";
 import { demandArrivals, type DemandSeries } from "./generators/demand.ts";
 import { traceArrivals } from "./generators/trace.ts";
 import { readAzureLlmArrivals } from "./traces/azure-llm.ts";
@@ -32,18 +34,44 @@ export function traceFiles(source: string, where: string): string[] {
     if (missing.length > 0) {
       throw new ScenarioError(`${where}: workload.source: data set "${source}" is not in ${dir} (missing ${path.basename(missing[0])}); run \`npx cotwin data fetch ${source}\` or set COTWIN_DATA_DIR`);
     }
+    // present is not enough: a truncated or changed file would run quietly with another trace
+    verified(() => verifiedDatasetFiles(source, dir), where);
     return files;
   }
   if (!existsSync(source)) {
     throw new ScenarioError(`${where}: workload.source: "${source}" is neither a data set (${datasetNames().join(", ")}) nor an existing file`);
   }
-  if (statSync(source).isDirectory()) {
-    return readdirSync(source)
-      .filter((f) => !f.startsWith("."))
-      .sort()
-      .map((f) => path.join(source, f));
+  const files = statSync(source).isDirectory()
+    ? readdirSync(source)
+        .filter((f) => !f.startsWith("."))
+        .sort()
+        .map((f) => path.join(source, f))
+    : [source];
+  // a path to a catalogued file in the data directory is checked like the data set's name
+  for (const f of files) {
+    const known = catalogueFileAt(f);
+    if (known) verified(() => verifyDatasetFile(known.dataset, known.file, f), where);
   }
-  return [source];
+  return files;
+}
+
+function verified<T>(check: () => T, where: string): T {
+  try {
+    return check();
+  } catch (e) {
+    if (e instanceof DatasetFileError) throw new ScenarioError(`${where}: workload.source: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Wraps a trace reader's error with the scenario and key it came from (the reader names the file and line). */
+async function reading<T>(read: () => Promise<T>, where: string): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    if (e instanceof InputError) throw new ScenarioError(`${where}: workload.source: ${e.message}`);
+    throw e;
+  }
 }
 
 export async function loadTraceArrivals(s: TenantScenario, model: TwinModel, streams: RandomStreams, where: string): Promise<TableArrivals> {
@@ -56,7 +84,8 @@ export async function loadTraceArrivals(s: TenantScenario, model: TwinModel, str
   const weights = w.appWeights ?? new Array(model.apps.length).fill(1);
   if (w.mode === "arrivals") {
     const csv = files.find((f) => /\.csv(\.gz)?$/.test(f)) ?? files[0];
-    const trace = await readAzureLlmArrivals(csv);
+    const trace = await reading(() => readAzureLlmArrivals(csv, { maxRows: LIMITS.requests }), where);
+    if (trace.rows === 0) throw new ScenarioError(`${where}: workload.source: ${path.basename(csv)} has a header but no requests`);
     const base = traceArrivals(trace, {
       deadlineS: deadline,
       timeScale: w.timeScale,
@@ -71,7 +100,22 @@ export async function loadTraceArrivals(s: TenantScenario, model: TwinModel, str
   const usage = files.filter((f) => !/vmtable/.test(f));
   const series: DemandSeries[] = [];
   for (const f of usage) {
-    const r = await readSeries(f, { column: w.column, missing: "mask" });
+    const r = await reading(() => readSeries(f, { column: w.column, missing: "mask" }), where);
+    if (r.rows === 0) throw new ScenarioError(`${where}: workload.source: ${path.basename(f)} has a header but no rows`);
+    // utilisation cannot be negative: a sign of another column or a corrupt file, never dropped quietly
+    let negative = 0;
+    let first = -1;
+    for (let i = 0; i < r.values.length; i++) {
+      if (r.values[i] < 0) {
+        negative++;
+        if (first < 0) first = i;
+      }
+    }
+    if (negative > 0) {
+      throw new ScenarioError(
+        `${where}: workload.source: ${path.basename(f)}: ${negative} negative value(s) in column "${r.column}" (the first at t=${r.times[first]} s, ${r.values[first]}); utilisation cannot be negative`,
+      );
+    }
     series.push({ times: r.times, values: r.values, stepS: r.stepS });
   }
   const replicas: DemandSeries[] = [];
@@ -85,6 +129,9 @@ export async function loadTraceArrivals(s: TenantScenario, model: TwinModel, str
     for (let i = 0; i < n; i++) times[i] = (src.times[i] - src.times[0]) * w.timeScale;
     replicas.push({ times, values, stepS: src.stepS * w.timeScale });
   }
+  let windows = 0;
+  for (const r of replicas) windows += r.values.length;
+  checkTraceRequests(windows, where);
   const table = demandArrivals(replicas, {
     intervalS: I,
     vcpusPerUnit: w.vcpusPerUnit,

@@ -4,6 +4,7 @@
  * hosts that fits. The ground truth for tiny instances; it ignores the budget and refuses spaces
  * above `limit` candidates (counted before anything is scored).
  */
+import { InputError } from "../../simulator/errors.ts";
 import { HOST_DRAINING, HOST_ON } from "../../simulator/types.ts";
 import type { Candidate, SearchSpace } from "../candidate.ts";
 import type { SearchContext } from "./context.ts";
@@ -76,7 +77,7 @@ export function enumerate(space: SearchSpace, visit: (c: Candidate) => void): vo
 export function exhaustive(ctx: SearchContext, limit = EXHAUSTIVE_LIMIT): void {
   const bound = spaceSizeBound(ctx.space);
   if (bound > limit) {
-    throw new Error(`exhaustive search: up to ${bound} candidates (${ctx.space.changeable.length} switchable hosts, ${ctx.space.requests.length} pending requests), above the limit of ${limit}; use method anneal or ga`);
+    throw new InputError(`exhaustive search: up to ${bound} candidates (${ctx.space.changeable.length} switchable hosts, ${ctx.space.requests.length} pending requests), above the limit of ${limit}; use method anneal or ga`);
   }
   const all: Candidate[] = [];
   enumerate(ctx.space, (c) => all.push(ctx.space.clone(c)));

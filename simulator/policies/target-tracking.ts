@@ -58,10 +58,11 @@ export class TargetTracking implements ProvisioningPart {
     const demand = Math.max(busy, flow) + Math.max(0, backlogS - flow * I) / I;
     const need = Math.max(0, demand / this.target + this.offsetVcpus);
 
+    // the window keeps demands (not needs), so a copy tuned to another target reads it right
     const windowIntervals = Math.max(1, Math.ceil(Math.max(this.stabilisationS, boot) / I));
-    this.history.push(need);
+    this.history.push(demand);
     if (this.history.length > windowIntervals) this.history.shift();
-    const keep = Math.max(...this.history);
+    const keep = Math.max(0, Math.max(...this.history) / this.target + this.offsetVcpus);
 
     let capacity = 0;
     let on = 0;
@@ -107,7 +108,12 @@ export class TargetTracking implements ProvisioningPart {
 
   /** A copy with the same state, keeping `offsetVcpus` more (or fewer) vCPUs than it would want. */
   withOffset(offsetVcpus: number): TargetTracking {
-    const c = new TargetTracking(this.target, this.windowS, this.stabilisationS, this.minOn, offsetVcpus);
+    return this.tuned(this.target, offsetVcpus);
+  }
+
+  /** A copy with the same state (window, requests seen), tracking another utilisation target and offset. */
+  tuned(target: number, offsetVcpus: number): TargetTracking {
+    const c = new TargetTracking(target, this.windowS, this.stabilisationS, this.minOn, offsetVcpus);
     c.history = this.history.slice();
     c.workMean = this.workMean;
     c.lastSeen = this.lastSeen;

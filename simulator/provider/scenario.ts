@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { POWER_CURVE_NAMES } from "./power-curves.ts";
+import { formatIssues, ScenarioError } from "../scenario.ts";
 
 /**
  * The provider-view scenario: the `view: "provider"` section of a scenario file. Entities come in
@@ -133,9 +134,12 @@ export type VmAllocationPolicyName = (typeof VM_ALLOCATION_POLICY_NAMES)[number]
 export type CloudletSchedulerName = (typeof CLOUDLET_SCHEDULER_NAMES)[number];
 export type VmSchedulerName = (typeof VM_SCHEDULER_NAMES)[number];
 
-/** Validates and fills defaults; throws a ZodError naming the offending key. */
+/** Validates and fills defaults; a ScenarioError names the scenario and the offending key. */
 export function resolveProviderScenario(input: unknown): ResolvedProviderScenario {
-  return providerScenarioSchema.parse(input);
+  const r = providerScenarioSchema.safeParse(input);
+  if (r.success) return r.data;
+  const name = typeof (input as { name?: unknown } | null)?.name === "string" ? (input as { name: string }).name : "provider scenario";
+  throw new ScenarioError(formatIssues(name, r.error.issues));
 }
 
 export function asList<T>(g: T | T[]): T[] {

@@ -154,8 +154,24 @@ function fmtRate(x: number): string {
   return x.toFixed(0);
 }
 
+export const BENCH_SECTIONS = ["startup", "twin", "provider", "forecast", "matrix", "deploy", "oracle"] as const;
+
+/** The sections asked for; an unknown name or any flag is refused (it would run everything, or nothing, silently). */
+export function benchSections(args: readonly string[]): string[] {
+  const bad = args.filter((a) => !(BENCH_SECTIONS as readonly string[]).includes(a));
+  if (bad.length > 0) throw new Error(`unknown section${bad.length > 1 ? "s" : ""} ${bad.map((b) => `"${b}"`).join(", ")} (sections: ${BENCH_SECTIONS.join(", ")}; none: all of them)`);
+  return [...args];
+}
+
 async function main(): Promise<void> {
-  const want = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+  let want: string[];
+  try {
+    want = benchSections(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`npm run bench: ${(e as Error).message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const on = (s: string) => want.length === 0 || want.includes(s);
   log(`cotwin bench: node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? "?"}), load average ${os.loadavg()[0].toFixed(2)}`);
   if (on("startup")) {

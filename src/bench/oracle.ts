@@ -168,7 +168,7 @@ function randomDecisions(space: SearchSpace, n: number, seed: string): Decision[
 export async function benchOracle(log: Log): Promise<void> {
   const bench0 = performance.now();
   const D = DEFAULT_ORACLE_SETTINGS;
-  log(`oracle defaults: method ${D.method}, ${D.budgetEvals} evaluations per decision (patience ${D.patience}; no wall-clock limit: reproducible), horizon ${D.horizon ?? "one boot time + 1 interval"}, ${D.forks} sampled futures per candidate (not clairvoyant), ${D.validationForks} fresh ones to validate; ${os.cpus().length} CPUs`);
+  log(`oracle defaults: method ${D.method}, ${D.budgetEvals} evaluations per decision (patience ${D.patience}; no wall-clock limit: reproducible), horizon ${D.horizon ?? "two boot times + 2 intervals"}, ${D.forks} sampled futures per candidate (not clairvoyant), ${D.validationForks} fresh ones to validate; ${os.cpus().length} CPUs`);
 
   // ------------------------------------------------------------ objective vs baselines
   const scinet = (await loadScenario("scinet-testbed", log))!;

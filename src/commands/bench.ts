@@ -21,6 +21,7 @@ export interface BenchArgs {
   queue?: string;
   /** charts and report.html (default true) */
   report?: boolean;
+  force?: boolean;
   policyOptions?: Record<string, unknown>;
   json: boolean;
   command: string[];
@@ -53,6 +54,7 @@ export async function runBench(a: BenchArgs): Promise<number> {
       workers: a.workers,
       queue: a.queue,
       report: a.report,
+      force: a.force,
       command: a.command,
       progress: !a.json,
       signal,

@@ -7,13 +7,14 @@
  * already, it measures with it and fits again (a second round: the policy then decides, and the
  * hosts are loaded, as in calibrated runs); --fresh measures with the scenario as written.
  */
+import { reportError } from "../errors.ts";
 import yargs from "yargs";
 import { buildReadyTwin } from "../../workloads/ready-twin.ts";
 import { calibrationFile, fitCalibration, makeCalibration, saveCalibration } from "../../deploy/calibrate.ts";
 import { loadDeployConfig } from "../../deploy/config.ts";
 import { compare, MeasuredUse, pairRequests } from "../../deploy/fidelity.ts";
 import { replaySteps } from "../../deploy/replay.ts";
-import { azureFlags, commonOptions, DeployUsageError, KNOWN_DEPLOY_ERRORS, limitsOf, runSession, type DeployDeps, type DeployIo, type SessionArgs, type TargetKind } from "./deploy.ts";
+import { azureFlags, commonOptions, deployFlagChecks, DeployUsageError, stateDirOf, KNOWN_DEPLOY_ERRORS, limitsOf, runSession, type DeployDeps, type DeployIo, type SessionArgs, type TargetKind } from "./deploy.ts";
 
 const processIo = (): DeployIo => ({
   out: (t) => process.stdout.write(t),
@@ -34,13 +35,14 @@ export async function runCalibrateCommand(argv: string[], io: DeployIo = process
       io.err(`cotwin calibrate: ${e.message}${hint ? `\n  hint: ${hint}` : ""}\n`);
       return 2;
     }
-    throw e;
+    return reportError(e, "cotwin calibrate", (t) => io.err(t));
   }
 }
 
 async function calibrate(argv: string[], io: DeployIo, deps: DeployDeps): Promise<number> {
   const parser = commonOptions(
     yargs(argv)
+      .middleware(deployFlagChecks(argv), true)
       .scriptName("cotwin calibrate")
       .usage("cotwin calibrate --target local|azure --scenario <name|file> [--intervals N] [options]\n\nRuns the scenario on the target, fits the twin's compute figures, host speeds, contention, overhead and boot times to the measurements, and saves a calibration that later runs of the scenario on that target use."),
   )
@@ -71,7 +73,7 @@ async function calibrate(argv: string[], io: DeployIo, deps: DeployDeps): Promis
     seed,
     intervals: a.intervals,
     deployment: a.deployment,
-    stateDir: a["state-dir"] ?? config.stateDir ?? ".cotwin",
+    stateDir: stateDirOf(a, config),
     config,
     limits: limitsOf(a, config),
     // A saved calibration is used while measuring (a second round measures under a twin that is

@@ -6,8 +6,14 @@
  */
 import yargs from "yargs";
 import { dataDir, datasetNames, datasetStatus, DATASETS, fetchDataset } from "../../workloads/data.ts";
-import { generateServerlessData, serverlessCsv, type ServerlessFunctionSpec } from "../../workloads/generators/serverless.ts";
+import { generateServerlessData, SERVERLESS_COLUMNS, serverlessCsv, type ServerlessFunctionSpec } from "../../workloads/generators/serverless.ts";
 import { writeFileAtomic } from "../../workloads/output/atomic.ts";
+import { checkOutputFile } from "../../workloads/output/out-path.ts";
+import { FETCH_DEFAULTS } from "../../workloads/data.ts";
+import { approxBytes, grouped, SizeLimitError } from "../../simulator/limits.ts";
+import { reportError } from "../errors.ts";
+import { io as processStreams } from "../io.ts";
+import { checkNumericFlags, checkRepeatedFlags, intFlag } from "./flags.ts";
 
 /** Where the command writes; tests pass their own. */
 export interface DataCommandIo {
@@ -16,11 +22,26 @@ export interface DataCommandIo {
 }
 
 const processIo: DataCommandIo = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
+  out: (t) => processStreams.out(t),
+  err: (t) => processStreams.err(t),
 };
 
-class DataUsageError extends Error {}
+class DataUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DataUsageError";
+  }
+}
+
+/** Bounds of `data serverless` (README "Limits and errors"): invocations are held in memory before the CSV is written. */
+export const SERVERLESS_LIMITS = { functions: 10_000, durationS: 30 * 86_400, invocations: 10_000_000 } as const;
+/** bytes per invocation held before the CSV is written (a row object and its CSV line) */
+const BYTES_PER_INVOCATION = 400;
+
+/** An earlier `data serverless` output: a CSV that starts with the columns it writes. */
+function isServerlessCsv(text: string): boolean {
+  return text.startsWith(`${SERVERLESS_COLUMNS.join(",")}\n`);
+}
 
 function humanBytes(bytes: number): string {
   return bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
@@ -32,13 +53,15 @@ async function list(io: DataCommandIo): Promise<number> {
   for (const d of DATASETS) {
     const s = await datasetStatus(d.name, dir);
     const bytes = d.files.reduce((a, f) => a + f.bytes, 0);
-    const state = s.present ? "present" : s.files.some((f) => f.present) ? "partial" : "absent";
+    const damaged = s.files.filter((f) => f.problem !== null && f.problem !== "is missing");
+    const state = s.present ? "present" : damaged.length > 0 ? "damaged" : s.files.some((f) => f.present) ? "partial" : "absent";
     io.out(`  ${d.name.padEnd(15)} ${state.padEnd(8)} ${String(d.files.length).padStart(2)} file(s) ${humanBytes(bytes).padStart(9)}  ${s.path}\n`);
+    for (const f of damaged) io.out(`      ${f.path} ${f.problem}; \`cotwin data fetch ${d.name}\` fetches it again\n`);
   }
   return 0;
 }
 
-async function fetchCommand(name: string, force: boolean, baseUrl: string | undefined, io: DataCommandIo): Promise<number> {
+async function fetchCommand(name: string, force: boolean, baseUrl: string | undefined, net: { timeoutMs: number; retries: number }, io: DataCommandIo): Promise<number> {
   const names = name === "all" ? datasetNames() : [name];
   if (name !== "all" && !datasetNames().includes(name)) {
     throw new DataUsageError(`unknown dataset "${name}"; known datasets: ${datasetNames().join(", ")}, or all`);
@@ -47,7 +70,7 @@ async function fetchCommand(name: string, force: boolean, baseUrl: string | unde
   let failed = 0;
   for (const n of names) {
     try {
-      const r = await fetchDataset(n, { force, baseUrl });
+      const r = await fetchDataset(n, { force, baseUrl, ...net });
       for (const f of r.files) io.out(`${n}: ${f.status === "present" ? "already present" : "downloaded"} ${f.path} (${humanBytes(f.bytes)})\n`);
     } catch (e) {
       failed++;
@@ -100,6 +123,11 @@ export async function runDataCommand(argv: string[], io: DataCommandIo = process
     .fail((msg, err) => {
       throw err ?? new DataUsageError(msg);
     })
+    .middleware((a) => {
+      const make = (m: string) => new DataUsageError(m);
+      checkRepeatedFlags(a, [], make);
+      checkNumericFlags(a, argv, make);
+    }, true)
     .command("list", "show each dataset, whether it is in the data directory, and its path", {}, async () => {
       code = await list(io);
     })
@@ -111,15 +139,26 @@ export async function runDataCommand(argv: string[], io: DataCommandIo = process
       "generate serverless function performance data (CSV) with a seeded simulation",
       (y) =>
         y
-          .option("out", { type: "string", demandOption: true, describe: "CSV file to write" })
+          .option("out", { type: "string", demandOption: true, describe: "CSV file to write (an earlier one is replaced; another file only with --force)" })
+          .option("force", { type: "boolean", default: false, describe: "replace --out even if this command did not write it" })
           .option("functions", { type: "string", default: "4", describe: "number of functions" })
           .option("duration", { type: "string", default: "3600", describe: "seconds of invocations" })
           .option("seed", { type: "string", default: "1", describe: "seed" }),
       async (a) => {
         const n = positiveInt(a.functions, "--functions");
         const duration = positiveInt(a.duration, "--duration");
-        const seed = positiveInt(String(Number(a.seed) + 1), "--seed") - 1;
-        const { rows, stats } = generateServerlessData({ functions: serverlessPreset(n), durationS: duration, seed });
+        const seed = intFlag(a.seed, "--seed", 0);
+        if (n > SERVERLESS_LIMITS.functions) throw new SizeLimitError(`--functions: ${grouped(n)} is above the limit of ${grouped(SERVERLESS_LIMITS.functions)}`);
+        if (duration > SERVERLESS_LIMITS.durationS) throw new SizeLimitError(`--duration: ${grouped(duration)} s is above the limit of ${grouped(SERVERLESS_LIMITS.durationS)} s (30 days)`);
+        const functions = serverlessPreset(n);
+        const expected = functions.reduce((s, f) => s + f.ratePerS, 0) * duration;
+        if (expected > SERVERLESS_LIMITS.invocations) {
+          throw new SizeLimitError(
+            `--functions ${n} --duration ${duration}: about ${grouped(expected)} invocations (about ${approxBytes(expected * BYTES_PER_INVOCATION)} of memory), above the limit of ${grouped(SERVERLESS_LIMITS.invocations)}; fewer functions or a shorter duration`,
+          );
+        }
+        checkOutputFile(a.out, { what: "--out", force: a.force, owned: isServerlessCsv });
+        const { rows, stats } = generateServerlessData({ functions, durationS: duration, seed });
         await writeFileAtomic(a.out, serverlessCsv(rows));
         io.out(`wrote ${rows.length} invocations of ${n} function(s) over ${duration} s to ${a.out} (seed ${seed})\n`);
         for (const st of stats) io.out(`  ${JSON.stringify(st)}\n`);
@@ -132,20 +171,21 @@ export async function runDataCommand(argv: string[], io: DataCommandIo = process
         y
           .positional("name", { type: "string", demandOption: true, describe: "dataset name or all" })
           .option("force", { type: "boolean", default: false, describe: "download again even if present" })
-          .option("base-url", { type: "string", describe: "a mirror laid out like the data directory" }),
+          .option("base-url", { type: "string", describe: "a mirror laid out like the data directory" })
+          .option("timeout", { type: "string", default: String(FETCH_DEFAULTS.timeoutMs / 1000), describe: "seconds to wait for an answer, or for the next bytes of one" })
+          .option("retries", { type: "string", default: String(FETCH_DEFAULTS.retries), describe: "further attempts after a time-out, a dropped connection or a server error" }),
       async (a) => {
-        code = await fetchCommand(a.name, a.force, a.baseUrl, io);
+        const timeoutS = Number(a.timeout);
+        if (a.timeout.trim() === "" || !Number.isFinite(timeoutS) || timeoutS <= 0 || timeoutS > 3600) throw new DataUsageError(`--timeout must be a number of seconds in (0, 3600], got "${a.timeout}"`);
+        const retries = intFlag(a.retries, "--retries", 0, 10);
+        code = await fetchCommand(a.name, a.force, a.baseUrl, { timeoutMs: timeoutS * 1000, retries }, io);
       },
     )
     .help();
   try {
     await parser.parseAsync();
   } catch (e) {
-    if (e instanceof DataUsageError || (e instanceof Error && e.name === "YError")) {
-      io.err(`cotwin data: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    return reportError(e, "cotwin data", (t) => io.err(t));
   }
   return code;
 }

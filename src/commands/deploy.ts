@@ -10,6 +10,9 @@
  *
  * The policy is created here (policies are wired in src/) and handed to the loop (deploy/).
  */
+import { reportError } from "../errors.ts";
+import { sourceTreeRefusal } from "../../workloads/output/out-path.ts";
+import { checkNumericFlags, checkRepeatedFlags } from "./flags.ts";
 import yargs from "yargs";
 import { RandomStream } from "../../simulator/engine/random.ts";
 import { createPolicy, isRegistered } from "../../simulator/policies/registry.ts";
@@ -337,6 +340,23 @@ export function azureFlags(a: CommonFlags): AzureFlags {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** Flags given twice (but --tag) or numbers that do not parse, named with what was typed. */
+export function deployFlagChecks(argv: string[]): (a: Record<string, unknown>) => void {
+  return (a) => {
+    const make = (m: string) => new DeployUsageError(m);
+    checkRepeatedFlags(a, ["tag"], make);
+    checkNumericFlags(a, argv, make);
+  };
+}
+
+/** The state directory (journals, tokens, calibrations): anywhere but cotwin's own source tree. */
+export function stateDirOf(a: { "state-dir"?: string }, config: DeployConfig): string {
+  const dir = a["state-dir"] ?? config.stateDir ?? ".cotwin";
+  const why = sourceTreeRefusal(dir);
+  if (why) throw new DeployUsageError(`--state-dir: ${why}; choose another place`);
+  return dir;
+}
+
 export function commonOptions(y: any): any {
   return y
     .option("target", { type: "string", choices: ["azure", "local", "dry-run"], demandOption: true, describe: "where the decisions are applied" })
@@ -380,13 +400,14 @@ export async function runDeployCommand(argv: string[], io: DeployIo = processIo(
       io.err(`cotwin deploy: ${e.message}${hint ? `\n  hint: ${hint}` : ""}\n`);
       return 2;
     }
-    throw e;
+    return reportError(e, "cotwin deploy", (t) => io.err(t));
   }
 }
 
 async function runDeploy(argv: string[], io: DeployIo, deps: DeployDeps): Promise<number> {
   const parser = commonOptions(
     yargs(argv)
+      .middleware(deployFlagChecks(argv), true)
       .scriptName("cotwin deploy")
       .usage(
         "cotwin deploy --target azure|local|dry-run --scenario <name|file> [options]\ncotwin deploy status|teardown --target azure --deployment <name> [options]\n\nRuns the online loop: observe the target, keep the twin in step, decide, validate, apply, record twin versus measured.",
@@ -416,7 +437,7 @@ async function runDeploy(argv: string[], io: DeployIo, deps: DeployDeps): Promis
     seed: intFlag(a.seed, "--seed", 0)!,
     intervals: intFlag(a.intervals, "--intervals", 1),
     deployment: a.deployment,
-    stateDir: a["state-dir"] ?? config.stateDir ?? ".cotwin",
+    stateDir: stateDirOf(a, config),
     config,
     limits: limitsOf(a, config),
     calibration: a.calibration,
@@ -494,6 +515,7 @@ const ADMIN_SCENARIO: TenantScenario = validateTenantScenario({ name: "admin", i
 async function runAzureAdmin(sub: "status" | "teardown", argv: string[], io: DeployIo, deps: DeployDeps): Promise<number> {
   const parser = commonOptions(
     yargs(argv)
+      .middleware(deployFlagChecks(argv), true)
       .scriptName(`cotwin deploy ${sub}`)
       .usage(sub === "status" ? "cotwin deploy status --target azure --deployment <name> [options]\n\nLists what is tagged for the deployment, with what it costs per hour." : "cotwin deploy teardown --target azure --deployment <name> [options]\n\nDeletes every resource tagged for the deployment (VMs, NICs, IPs, disks, its network security group and virtual network); untagged resources are never touched."),
   )
@@ -514,7 +536,7 @@ async function runAzureAdmin(sub: "status" | "teardown", argv: string[], io: Dep
   }
   const deployment = a.deployment ?? config.deployment;
   if (!deployment) throw new DeployUsageError("--deployment is required (the name `cotwin deploy` printed)");
-  const stateDir = a["state-dir"] ?? config.stateDir ?? ".cotwin";
+  const stateDir = stateDirOf(a, config);
   // Status and teardown work from the tags, not from a scenario's hosts.
   const model = a.scenario ? buildTwinModel(loadTenantScenario(a.scenario).scenario, a.scenario) : buildTwinModel(ADMIN_SCENARIO, "teardown");
   const slots: HostSlot[] = a.scenario ? hostSlots(model) : [];

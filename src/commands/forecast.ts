@@ -18,7 +18,11 @@ import { scoreForecaster } from "../../workloads/eval/rolling.ts";
 import { initBackend } from "../../workloads/forecast/backend.ts";
 import { ForecastInputError } from "../../workloads/forecast/errors.ts";
 import { dataFiles, loadForecastData, observedOnly, readNumericTable } from "../../workloads/forecast/data.ts";
-import { cotwinVersion, outputRefusal, readJSONFile, writeFileAtomic } from "../../workloads/forecast/io.ts";
+import { cotwinVersion, readJSONFile, writeFileAtomic } from "../../workloads/forecast/io.ts";
+import { checkOutputDirectory, checkOutputFile } from "../../workloads/output/out-path.ts";
+import { checkNumericFlags, checkRepeatedFlags } from "./flags.ts";
+import { io as processStreams } from "../io.ts";
+import { reportError } from "../errors.ts";
 import { correlationMatrix, heatmap, histogram, lineChart, scatter, writeChart } from "../../workloads/forecast/plot.ts";
 import { createForecaster, FORECASTER_KINDS, isForecasterKind, loadForecaster } from "../../workloads/forecast/registry.ts";
 import { evaluateSelection, selectionTable, SIMILARITIES, type Similarity } from "../../workloads/forecast/select.ts";
@@ -36,8 +40,8 @@ export interface ForecastCommandIo {
 }
 
 const processIo = (): ForecastCommandIo => ({
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
+  out: (t) => processStreams.out(t),
+  err: (t) => processStreams.err(t),
   interactive: Boolean(process.stderr.isTTY),
 });
 
@@ -139,11 +143,7 @@ const EVAL_WRITER = "cotwin forecast eval";
 
 async function evalCommand(a: EvalArgs, io: ForecastCommandIo): Promise<number> {
   const data = needPath("--data", a.data);
-  if (a.out !== undefined) {
-    if (a.out === "") throw new ForecastUsageError("--out: give a file name");
-    const why = a.force ? null : outputRefusal(a.out, isEvalOutput);
-    if (why) throw new ForecastUsageError(`--out: ${why}; refusing to overwrite it (pass --force to write anyway)`);
-  }
+  if (a.out !== undefined) checkOutputFile(a.out, { what: "--out", force: a.force, owned: isEvalOutput });
   if (!(PROTOCOLS as readonly string[]).includes(a.protocol)) throw new ForecastUsageError(`--protocol: unknown protocol "${a.protocol}" (known: ${PROTOCOLS.join(", ")})`);
   if (a.budget !== "small" && a.budget !== "full") throw new ForecastUsageError(`--budget must be small or full, got "${a.budget}"`);
   const models = list(a.models);
@@ -225,6 +225,7 @@ interface TrainArgs {
   column?: string;
   horizon?: number;
   out?: string;
+  force?: boolean;
   seed?: number;
   json: boolean;
   holdout?: number;
@@ -250,6 +251,7 @@ async function trainCommand(a: TrainArgs, io: ForecastCommandIo): Promise<number
   if (!a.model) throw new ForecastUsageError("--model is required (one of " + FORECASTER_KINDS.join(", ") + ")");
   if (!isForecasterKind(a.model)) throw new ForecastUsageError(`--model: unknown model "${a.model}" (known: ${FORECASTER_KINDS.join(", ")})`);
   if (!a.out) throw new ForecastUsageError("--out is required (the model directory to write)");
+  checkOutputDirectory(a.out, { what: "--out", force: a.force, owned: (_d, entries) => entries.includes("model.json"), kind: "a model directory of forecast train (one with model.json)" });
   if (a.protocol !== undefined && a.protocol !== "vm-load-daily") throw new ForecastUsageError(`--protocol: train knows vm-load-daily (its daily series and split), got "${a.protocol}"`);
   if (a.holdout !== undefined && !(a.holdout > 0 && a.holdout < 1)) throw new ForecastUsageError(`--holdout must be a fraction between 0 and 1, got ${String(a.holdout)}`);
   if (a.holdout !== undefined && a.protocol) throw new ForecastUsageError("--holdout: vm-load-daily has its own split; give one or the other");
@@ -479,6 +481,7 @@ interface PlotArgs {
   data?: string;
   model?: string;
   out?: string;
+  force?: boolean;
   column?: string;
   points: number;
   json: boolean;
@@ -520,6 +523,7 @@ async function plotSeries(file: string, info: TrainingInfo, a: PlotArgs): Promis
 async function plotCommand(a: PlotArgs, io: ForecastCommandIo): Promise<number> {
   const data = needPath("--data", a.data);
   if (!a.out) throw new ForecastUsageError("--out is required (the directory for the SVG and PNG files)");
+  checkOutputDirectory(a.out, { what: "--out", force: a.force, owned: (_d, entries) => entries.every((e) => /\.(svg|png)$/.test(e) || e.startsWith(".")), kind: "a chart directory (SVG and PNG files only)" });
   const written: string[] = [];
   if (a.model) {
     const dir = needPath("--model", a.model);
@@ -734,14 +738,11 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
     .fail((msg, err) => {
       throw err ?? new ForecastUsageError(msg);
     })
-    // Numeric flags that do not parse arrive as NaN: name the flag instead of running with NaN.
+    // Numeric flags that do not parse arrive as NaN, repeated flags as arrays: name the flag.
     .middleware((a) => {
-      for (const [k, v] of Object.entries(a)) {
-        if (typeof v === "number" && Number.isNaN(v) && !k.includes("-") && k !== "_") {
-          const flag = `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-          throw new ForecastUsageError(`${flag} must be a number, got "${String(argv[argv.indexOf(flag) + 1] ?? "")}"`);
-        }
-      }
+      const make = (m: string) => new ForecastUsageError(m);
+      checkRepeatedFlags(a, [], make);
+      checkNumericFlags(a, argv, make);
     }, true)
     .command(
       "eval",
@@ -779,7 +780,8 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
           .option("protocol", { type: "string", describe: "vm-load-daily: train on that protocol's daily series and training days" })
           .option("keep-markers", { type: "boolean", default: false, describe: "vm-load-daily: keep the -1 markers inside the daily means (as the published notebook did)" })
           .option("budget", { type: "string", default: "small", describe: "vm-load-daily neural training budget: small or full" })
-          .option("out", { type: "string", describe: "model directory to write" }),
+          .option("out", { type: "string", describe: "model directory to write" })
+          .option("force", { type: "boolean", default: false, describe: "write --out even into a non-empty directory that holds no model" }),
       async (a) => {
         code = await trainCommand(a as unknown as TrainArgs, io);
       },
@@ -842,6 +844,7 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
           .option("data", { type: "string" })
           .option("model", { type: "string", describe: "a saved model: plot its forecasts on --data" })
           .option("out", { type: "string", describe: "directory for the charts" })
+          .option("force", { type: "boolean", default: false, describe: "write --out even into a directory that holds other files than charts" })
           .option("points", { type: "number", default: 500, describe: "last points forecast one step ahead (when the model's split is unknown)" })
           .option("keep-markers", { type: "boolean", describe: "vm-load-daily models: keep the -1 markers (default: as trained)" }),
       async (a) => {
@@ -883,8 +886,7 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
       io.err(`cotwin forecast: ${err.message}\n`);
       return 2;
     }
-    io.err(`cotwin forecast: ${err.message}\n`);
-    return 1;
+    return reportError(err, "cotwin forecast", (t) => io.err(t));
   }
   return code;
 }

@@ -9,7 +9,14 @@ import { ScenarioError } from "../../simulator/scenario.ts";
 import { ObjectiveError } from "../../simulator/objective.ts";
 import { PolicyError } from "../../simulator/policies/registry.ts";
 import { loadTenantScenario } from "../../simulator/scenarios.ts";
-import { buildDataset, DatasetError } from "../../oracle/dataset.ts";
+import { buildDataset, DATA_FILE, DatasetError, MANIFEST_FILE } from "../../oracle/dataset.ts";
+import { checkTenantSize } from "../../simulator/limits.ts";
+import { readScenarioFile } from "../../simulator/scenario.ts";
+import { checkOutputDirectory } from "../../workloads/output/out-path.ts";
+import { isProviderBuiltin } from "../provider-runs.ts";
+import { reportError } from "../errors.ts";
+import { io as processStreams } from "../io.ts";
+import { checkNumericFlags, checkRepeatedFlags } from "./flags.ts";
 import { SEARCH_METHODS } from "../../oracle/search/index.ts";
 import { ensurePolicies } from "../policies.ts";
 import { DEFAULT_ORACLE_SETTINGS as D, flagName, OracleSettingsError, parseOracleSettings } from "../../oracle/settings.ts";
@@ -22,10 +29,25 @@ export interface OracleCommandIo {
 }
 
 const processIo = (): OracleCommandIo => ({
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
+  out: (t) => processStreams.out(t),
+  err: (t) => processStreams.err(t),
   interactive: Boolean(process.stderr.isTTY),
 });
+
+/** A data set directory cotwin wrote: it holds the manifest or the data file. */
+function isDatasetDir(_dir: string, entries: string[]): boolean {
+  return entries.includes(MANIFEST_FILE) || entries.includes(DATA_FILE);
+}
+
+/** A scenario file that declares the provider view (unreadable files are left to the tenant loader's message). */
+function isProviderFile(file: string): boolean {
+  try {
+    const raw = readScenarioFile(file) as { view?: unknown } | null;
+    return typeof raw === "object" && raw !== null && raw.view === "provider";
+  } catch {
+    return false;
+  }
+}
 
 export class OracleUsageError extends Error {
   constructor(message: string) {
@@ -50,20 +72,26 @@ export async function runOracleCommand(argv: string[], io: OracleCommandIo = pro
     .option("budget-evals", { type: "number", default: D.budgetEvals ?? undefined, describe: "candidates scored per decision at most" })
     .option("patience", { type: "number", default: D.patience, describe: "stop a search after this many evaluations without improvement (0: never)" })
     .option("method", { type: "string", default: D.method, choices: SEARCH_METHODS as unknown as string[], describe: "search method" })
-    .option("horizon", { type: "number", describe: "look-ahead intervals (default: one boot time plus one interval)" })
+    .option("horizon", { type: "number", describe: "look-ahead intervals (default: two boot times plus two intervals)" })
     .option("forks", { type: "number", default: D.forks, describe: "look-ahead samples averaged per candidate" })
     .option("validation-forks", { type: "number", default: D.validationForks, describe: "fresh samples the best must win on against the continuation's decision (0: no check)" })
     .option("continuation", { type: "string", default: D.continuation, describe: "policy assumed after each decision in the look-ahead (a name or a policy file)" })
     .option("clairvoyant", { type: "boolean", default: false, describe: "the look-ahead sees the run's real future (labelled so in the data set)" })
     .option("workers", { type: "number", default: D.workers, describe: "worker threads scoring candidates" })
-    .option("resume", { type: "boolean", default: false, describe: "continue the data set in --out (refused if its scenario, seed, version or settings differ)" })
+    .option("resume", { type: "boolean", default: false, describe: "continue the data set in --out to --intervals in total (refused if its scenario, seed, version or settings differ)" })
+    .option("force", { type: "boolean", default: false, describe: "start the data set in --out over, or write into a non-empty directory that holds none" })
     .option("json", { type: "boolean", default: false, describe: "print the result as JSON" })
     .strict()
     .help()
     .exitProcess(false)
     .fail((msg, err) => {
       throw err ?? new OracleUsageError(msg);
-    });
+    })
+    .middleware((a) => {
+      const make = (m: string) => new OracleUsageError(m);
+      checkRepeatedFlags(a, [], make);
+      checkNumericFlags(a, argv, make);
+    }, true);
   try {
     const a = await parser.parseAsync();
     if (a.help) return 0;
@@ -72,7 +100,14 @@ export async function runOracleCommand(argv: string[], io: OracleCommandIo = pro
     };
     intNeeded("intervals", a.intervals, 1);
     intNeeded("seed", a.seed, 0);
+    if (a.resume && a.force) throw new OracleUsageError("--resume continues the data set in --out and --force starts it over: give one");
+    if (isProviderBuiltin(a.scenario) || isProviderFile(a.scenario)) {
+      throw new OracleUsageError(`--scenario ${a.scenario}: a provider-view scenario; the oracle decides for tenant scenarios only (see \`cotwin scenarios\`)`);
+    }
     const { scenario, source } = loadTenantScenario(a.scenario);
+    const intervals = a.intervals ?? scenario.intervals;
+    checkTenantSize(scenario, a.scenario, intervals, a.intervals === undefined ? "intervals" : "--intervals");
+    checkOutputDirectory(a.out, { what: "--out", force: a.force, owned: isDatasetDir, kind: "an oracle data set (one with manifest.json or data.jsonl)" });
     const oracle = parseOracleSettings(
       {
         method: a.method,
@@ -93,10 +128,11 @@ export async function runOracleCommand(argv: string[], io: OracleCommandIo = pro
       scenario,
       source,
       seed: a.seed,
-      intervals: a.intervals ?? scenario.intervals,
+      intervals,
       out: a.out,
       oracle,
       resume: a.resume,
+      force: a.force,
       progress: io.interactive && !a.json,
     });
     if (a.json) io.out(JSON.stringify({ out: r.out, decisions: r.decisions, intervals: r.intervalsDone, resumedFrom: r.resumedFrom, wallMs: r.wallMs }) + "\n");
@@ -113,7 +149,7 @@ export async function runOracleCommand(argv: string[], io: OracleCommandIo = pro
     if (KNOWN.some((k) => e instanceof k) || (e instanceof Error && e.name === "YError")) {
       io.err(`cotwin oracle: ${(e as Error).message}\n`);
       code = 2;
-    } else throw e;
+    } else code = reportError(e, "cotwin oracle", (t) => io.err(t));
   }
   return code;
 }

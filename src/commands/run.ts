@@ -3,8 +3,8 @@
  */
 import path from "node:path";
 import { io } from "../io.ts";
-import { readdirSync } from "node:fs";
 import { UsageError } from "../usage-error.ts";
+import { isInputError } from "../errors.ts";
 import { readScenarioFile } from "../../simulator/scenario.ts";
 import { loadTenantScenario, builtinTenantNames } from "../../simulator/scenarios.ts";
 import { runTenantAsync, UnfinishedRunError } from "../runner.ts";
@@ -12,12 +12,15 @@ import { allBaselines, BASELINE_POLICIES } from "../../simulator/policies/regist
 import { buildTwinModel } from "../../simulator/scenarios.ts";
 import { createProgress } from "../../workloads/output/progress.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../../workloads/output/atomic.ts";
+import { beginDirectory } from "../../workloads/output/atomic-dir.ts";
+import { checkOutputDirectory } from "../../workloads/output/out-path.ts";
 import { toCsv } from "../output/csv.ts";
 import { escapeHtml } from "../output/escape.ts";
 import type { RunRecord, RunSummary } from "../../simulator/summary.ts";
 import { VERSION } from "../../simulator/version.ts";
 import { meanCI } from "../statistics.ts";
-import { isProviderBuiltin, ladderPattern, providerBuiltinNames, runProviderScenario, loadProviderScenario } from "../provider-runs.ts";
+import { VM_ALLOCATION_POLICY_NAMES } from "../../simulator/provider/scenario.ts";
+import { checkProviderPolicy, isProviderBuiltin, ladderPattern, providerBuiltinNames, runProviderScenario, loadProviderScenario } from "../provider-runs.ts";
 
 export interface SimulateArgs {
   scenario: string;
@@ -25,6 +28,8 @@ export interface SimulateArgs {
   seed: number;
   intervals?: number;
   out?: string;
+  /** replace a non-empty --out that is not a run directory */
+  force?: boolean;
   json: boolean;
   command: string[];
   /** settings for policies that take them (the oracle's budget, ...) */
@@ -47,6 +52,13 @@ export function resolveScenario(nameOrFile: string): Resolved {
 export async function simulateOnce(a: Omit<SimulateArgs, "json" | "out" | "command">, progress?: (done: number, total: number) => void): Promise<RunRecord> {
   const r = resolveScenario(a.scenario);
   if (r.view === "provider") {
+    if (a.intervals !== undefined) {
+      throw new UsageError(
+        `--intervals: ${a.scenario} is a provider-view scenario, which runs until its cloudlets end (its "intervals" key only sets the output's time buckets); set maxTimeS in the scenario to stop it earlier`,
+      );
+    }
+    if (a.policyOptions !== undefined) throw new UsageError(`policy settings (--oracle-*) apply to tenant scenarios; ${a.scenario} is a provider-view scenario`);
+    checkProviderPolicy(a.policy, a.scenario);
     const { scenario, source } = loadProviderScenario(r.name);
     return runProviderScenario(scenario, source, { seed: a.seed, policy: a.policy, onProgress: progress });
   }
@@ -63,6 +75,9 @@ export async function simulateOnce(a: Omit<SimulateArgs, "json" | "out" | "comma
 }
 
 export async function runSimulate(a: SimulateArgs): Promise<number> {
+  // a bad --out is refused before the run, not after it
+  const runDir = a.out ? await import("../output/run-dir.ts") : undefined;
+  if (a.out) runDir!.checkRunDirectory(a.out, a.force);
   // The bar is made on the first report, when the run's length is known (intervals, or 100 % for
   // the provider view); it draws only on a terminal and never with --json.
   let bar: ReturnType<typeof createProgress> | undefined;
@@ -78,22 +93,28 @@ export async function runSimulate(a: SimulateArgs): Promise<number> {
     if (!(e instanceof UnfinishedRunError)) throw e;
     let where = "";
     if (a.out) {
-      const { writeUnfinishedRunDirectory } = await import("../output/run-dir.ts");
-      await writeUnfinishedRunDirectory(a.out, e.partial, { version: VERSION, seed: a.seed, command: a.command }, e.message);
-      where = `; ${a.out} records the unfinished run (${e.partial.intervals.length} interval(s), run-info.json: "finished": false)`;
+      try {
+        await runDir!.writeUnfinishedRunDirectory(a.out, e.partial, { version: VERSION, seed: a.seed, command: a.command }, e.message, { force: a.force });
+        where = `; ${a.out} records the unfinished run (${e.partial.intervals.length} interval(s), run-info.json: "finished": false)`;
+      } catch (w) {
+        where = `; and ${a.out} could not be written: ${(w as Error).message}`;
+      }
     }
     io.err(`cotwin: the run did not finish: ${e.message}${where}\n`);
     return 1;
   }
   bar?.stop();
-  if (a.out) {
-    const { writeRunDirectory } = await import("../output/run-dir.ts");
-    await writeRunDirectory(a.out, record, { version: VERSION, seed: a.seed, command: a.command });
-  }
+  // The summary first: a run that finished is reported even if its directory cannot be written.
   if (a.json) io.out(JSON.stringify(record.summary) + "\n");
-  else {
-    io.out(formatSummary(record.summary));
-    if (a.out) io.out(`\nrun directory: ${a.out} (report: ${path.join(a.out, "report.html")})\n`);
+  else io.out(formatSummary(record.summary));
+  if (a.out) {
+    try {
+      await runDir!.writeRunDirectory(a.out, record, { version: VERSION, seed: a.seed, command: a.command }, { force: a.force });
+    } catch (e) {
+      io.err(`cotwin: the run finished (summary above) but its directory was not written: ${(e as Error).message}\n`);
+      return isInputError(e) ? 2 : 1;
+    }
+    if (!a.json) io.out(`\nrun directory: ${a.out} (report: ${path.join(a.out, "report.html")})\n`);
   }
   return 0;
 }
@@ -121,6 +142,7 @@ function fmt(x: number): string {
   const a = Math.abs(x);
   if (a >= 1000) return x.toFixed(0);
   if (a >= 1) return x.toPrecision(4);
+  if (a < 0.001) return x.toExponential(2);
   return x.toPrecision(3);
 }
 
@@ -151,9 +173,14 @@ export interface CompareArgs {
   seeds: number;
   intervals?: number;
   out?: string;
+  /** write --out even over a non-empty directory that is not a comparison */
+  force?: boolean;
   json: boolean;
   command: string[];
 }
+
+/** Seeds of one comparison at most (as for a bench matrix's seed ranges). */
+export const MAX_COMPARE_SEEDS = 100_000;
 
 const METRICS = ["objective", "usdPerRequest", "energyKWh", "costUSD", "meanResponseS", "p95ResponseS", "violationRate", "meanAccuracy"] as const;
 
@@ -171,25 +198,31 @@ function allBaselinesOf(nameOrFile: string): string[] {
   return allBaselines(buildTwinModel(scenario, source));
 }
 
-/** A comparison directory is new, empty, or one cotwin wrote before (it holds compare.json). */
-function checkCompareDir(dir: string): void {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return;
-  }
-  if (entries.length > 0 && !entries.includes("compare.json")) {
-    throw new UsageError(`refusing to write the comparison into ${dir}: it is not empty and holds no compare.json written by cotwin; choose a new or empty directory`);
-  }
+/** A comparison directory is new, empty, or one cotwin wrote before (it holds compare.json); or anything with --force. */
+function checkCompareDir(dir: string, force: boolean | undefined): void {
+  checkOutputDirectory(dir, { what: "--out", force, owned: (_d, entries) => entries.includes("compare.json"), kind: "a comparison of cotwin compare (one with compare.json)" });
 }
 
 export async function runCompare(a: CompareArgs): Promise<number> {
   if (a.policies && a.policies.length === 0) throw new UsageError("--policies names no policy (give a comma-separated list, or all)");
-  // "all": every provisioning x deployment x placement combination the scenario supports
-  const policies = (a.policies ?? BASELINE_POLICIES).flatMap((p) => (p === "all" ? allBaselinesOf(a.scenario) : [p]));
-  if (a.out) checkCompareDir(a.out);
+  if (a.seeds > MAX_COMPARE_SEEDS) throw new UsageError(`--seeds: ${a.seeds} is above the limit of ${MAX_COMPARE_SEEDS} (each seed is a run of every policy)`);
   const r = resolveScenario(a.scenario);
+  // "all": every provisioning x deployment x placement combination the scenario supports; a
+  // provider-view scenario compares its VM allocation rules
+  const defaults = r.view === "provider" ? [...VM_ALLOCATION_POLICY_NAMES] : BASELINE_POLICIES;
+  const policies = (a.policies ?? defaults).flatMap((p) => (p === "all" ? (r.view === "provider" ? [...VM_ALLOCATION_POLICY_NAMES] : allBaselinesOf(a.scenario)) : [p]));
+  if (a.out) checkCompareDir(a.out, a.force);
+  // Everything goes into a hidden sibling renamed into place at the end: an interrupted
+  // comparison leaves --out as it was (a later one cleans the leftover up).
+  const tx = a.out ? beginDirectory(a.out) : undefined;
+  try {
+    return await compareInto(a, policies, r.view, tx?.dir, () => tx?.commit());
+  } finally {
+    tx?.abort();
+  }
+}
+
+async function compareInto(a: CompareArgs, policies: string[], view: string, dir: string | undefined, publish: () => void): Promise<number> {
   const bar = createProgress({ total: policies.length * a.seeds, label: `compare ${a.scenario}`, enabled: !a.json });
   const rows: CompareRow[] = [];
   const perRun: Array<Record<string, unknown>> = [];
@@ -201,9 +234,9 @@ export async function runCompare(a: CompareArgs): Promise<number> {
       summaries.push(record.summary);
       const { wallMs: _w, decisionMs, ...rest } = record.summary;
       perRun.push({ ...rest, decisionP50Ms: decisionMs.p50, decisionP99Ms: decisionMs.p99 });
-      if (a.out && seed === 1) {
+      if (dir && seed === 1) {
         const { writeRunDirectory } = await import("../output/run-dir.ts");
-        await writeRunDirectory(path.join(a.out, safeName(policy)), record, { version: VERSION, seed, command: a.command });
+        await writeRunDirectory(path.join(dir, safeName(policy)), record, { version: VERSION, seed, command: a.command });
       }
       bar.update(++done);
     }
@@ -217,16 +250,20 @@ export async function runCompare(a: CompareArgs): Promise<number> {
     rows.push(row);
   }
   bar.stop();
-  const result = { scenario: a.scenario, view: r.view, seeds: a.seeds, version: VERSION, rows };
-  if (a.out) {
-    await writeJsonAtomic(path.join(a.out, "compare.json"), { ...result, runs: perRun });
-    await writeFileAtomic(path.join(a.out, "compare.csv"), toCsv(rows, Object.keys(rows[0]) as (keyof CompareRow & string)[]));
-    await writeFileAtomic(path.join(a.out, "index.html"), compareHtml(result, policies));
-  }
-  if (a.json) io.out(JSON.stringify(result) + "\n");
-  else {
-    io.out(formatCompare(result));
-    if (a.out) io.out(`\nwritten: ${path.join(a.out, "index.html")} (one run directory per policy, seed 1), compare.json, compare.csv\n`);
+  const result = { scenario: a.scenario, view, seeds: a.seeds, version: VERSION, rows };
+  // The table first: a comparison that ran is reported even if its files cannot be written.
+  io.out(a.json ? JSON.stringify(result) + "\n" : formatCompare(result));
+  if (dir) {
+    try {
+      await writeJsonAtomic(path.join(dir, "compare.json"), { ...result, runs: perRun });
+      await writeFileAtomic(path.join(dir, "compare.csv"), toCsv(rows, Object.keys(rows[0]) as (keyof CompareRow & string)[]));
+      await writeFileAtomic(path.join(dir, "index.html"), compareHtml(result, policies));
+      publish();
+    } catch (e) {
+      io.err(`cotwin: the comparison finished (above) but ${a.out} was not written: ${(e as Error).message}\n`);
+      return isInputError(e) ? 2 : 1;
+    }
+    if (!a.json) io.out(`\nwritten: ${path.join(a.out!, "index.html")} (one run directory per policy, seed 1), compare.json, compare.csv\n`);
   }
   return 0;
 }
@@ -237,7 +274,7 @@ function safeName(policy: string): string {
 
 function formatCompare(r: { scenario: string; seeds: number; rows: CompareRow[] }): string {
   const head = `scenario ${r.scenario}, ${r.seeds} seed(s); mean ± 95 % CI; objective: lower is better\n`;
-  const cols = ["policy", "objective", "energy kWh", "cost USD", "resp s", "p95 s", "violations", "accuracy", "p99 ms"];
+  const cols = ["policy", "objective", "energy kWh", "cost USD", "resp s", "p95 s", "violations %", "accuracy %", "p99 ms"];
   const body = r.rows.map((x) => [
     String(x.policy),
     pm(x.objective as number, x.objectiveCI95 as number),
@@ -245,8 +282,8 @@ function formatCompare(r: { scenario: string; seeds: number; rows: CompareRow[] 
     pm(x.costUSD as number, x.costUSDCI95 as number),
     pm(x.meanResponseS as number, x.meanResponseSCI95 as number),
     fmt(x.p95ResponseS as number),
-    fmt(x.violationRate as number),
-    fmt(x.meanAccuracy as number),
+    fmt(100 * (x.violationRate as number)),
+    fmt(100 * (x.meanAccuracy as number)),
     fmt(x.decisionP99Ms as number),
   ]);
   const widths = cols.map((c, i) => Math.max(c.length, ...body.map((b) => b[i].length)));

@@ -34,6 +34,8 @@ export interface SweepOptions extends PlanOptions {
   onProgress?: (done: number, total: number) => void;
   /** false: tables and CSVs only, no charts and report.html (default true) */
   report?: boolean;
+  /** write into a non-empty --out that holds no matrix */
+  force?: boolean;
 }
 
 export interface SweepOutcome {
@@ -96,7 +98,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepOutcome> {
   if (o.seeds.length === 0) throw new UsageError("--seeds: give at least one seed");
   const reference = o.reference ?? o.policies[0];
   if (!o.policies.includes(reference)) throw new UsageError(`--reference ${reference} is not one of --policies (${o.policies.join(", ")})`);
-  checkMatrixDir(o.out);
+  checkMatrixDir(o.out, o.force);
   const plan = await makePlan(o);
   const baselines = defaultBaselines(plan.policies, isRegistered);
   const manifest: MatrixManifest = {

@@ -14,9 +14,10 @@
  *   charts/<name>.vl.json, .svg, .png   every chart: its vega-lite spec, SVG and PNG
  *   report.html          the self-contained report
  */
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../../workloads/output/atomic.ts";
+import { checkOutputDirectory, makeDirectories } from "../../workloads/output/out-path.ts";
 import type { Analysis } from "../matrix/analyse.ts";
 import type { RunResult } from "../matrix/execute.ts";
 import type { PlannedScenario } from "../matrix/plan.ts";
@@ -44,21 +45,13 @@ export interface MatrixManifest {
   runs: Array<{ key: string; scenario: string; policy: string; seed: number }>;
 }
 
-/** A matrix directory is new, empty, or one cotwin wrote before (it holds matrix.json). */
-export function checkMatrixDir(dir: string): void {
-  let entries: string[];
-  try {
-    entries = readdirSync(dir);
-  } catch {
-    return;
-  }
-  if (entries.length > 0 && !entries.includes("matrix.json")) {
-    throw new UsageError(`refusing to write the matrix into ${dir}: it is not empty and holds no matrix.json written by cotwin bench; choose a new or empty directory`);
-  }
+/** A matrix directory is new, empty, or one cotwin wrote before (it holds matrix.json); or anything with `force`. */
+export function checkMatrixDir(dir: string, force = false): void {
+  checkOutputDirectory(dir, { what: "--out", force, owned: (_d, entries) => entries.includes("matrix.json"), kind: "a matrix directory of cotwin bench (one with matrix.json)" });
 }
 
 export async function writeManifest(dir: string, m: MatrixManifest): Promise<void> {
-  mkdirSync(dir, { recursive: true });
+  makeDirectories(dir);
   await writeJsonAtomic(path.join(dir, "matrix.json"), m);
 }
 

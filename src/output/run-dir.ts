@@ -16,6 +16,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { HostRow, IntervalRow, RequestRow, RunRecord, RunSummary } from "../../simulator/summary.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../../workloads/output/atomic.ts";
+import { beginDirectory } from "../../workloads/output/atomic-dir.ts";
+import { checkOutputDirectory } from "../../workloads/output/out-path.ts";
 import { type Columns, writeCsvAtomic } from "./csv.ts";
 import { renderReport } from "./report.ts";
 
@@ -124,82 +126,83 @@ export function isRunDirectory(dir: string): boolean {
   }
 }
 
-/** Creates `dir` if needed; refuses a non-empty directory that cotwin did not write. */
-function prepareDirectory(dir: string): void {
-  let entries: string[];
-  try {
-    entries = fs.readdirSync(dir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") {
-      fs.mkdirSync(dir, { recursive: true });
-      return;
-    }
-    if (code === "ENOTDIR") throw new Error(`cannot write run directory ${dir}: it exists and is not a directory`);
-    throw new Error(`cannot write run directory ${dir}: ${(err as Error).message}`, { cause: err });
-  }
-  if (entries.length > 0 && !isRunDirectory(dir)) {
-    throw new Error(
-      `refusing to write run directory ${dir}: it is not empty and was not written by cotwin ` +
-        `(no config.json with the "${RUN_MARKER}" marker); choose a new or empty directory`,
-    );
-  }
+/** A run directory's kind, for refusals. */
+const RUN_KIND = `a run directory of cotwin (one with a config.json carrying the "${RUN_MARKER}" marker)`;
+
+/**
+ * Checks `dir` can take a run directory (see workloads/output/out-path.ts): new, empty, an earlier
+ * run, or anything with `force`; never cotwin's source tree. Commands call it before the run, so
+ * a bad --out is refused before any work; the writers call it again.
+ */
+export function checkRunDirectory(dir: string, force = false, what = "--out"): void {
+  checkOutputDirectory(dir, { what, force, owned: (d) => isRunDirectory(d), kind: RUN_KIND });
 }
 
 /**
- * Writes a run directory (see the file comment for its contents). Each file is written
- * atomically; config.json goes first, so an interrupted write leaves a directory that a later
- * run may overwrite. Returns the paths written.
+ * Writes a run directory (see the file comment for its contents) as a hidden sibling renamed into
+ * place when complete (workloads/output/atomic-dir.ts): an interrupted write leaves `dir` as it was.
+ * Returns the paths written.
  */
-export async function writeRunDirectory(dir: string, record: RunRecord, meta: RunMeta): Promise<string[]> {
-  prepareDirectory(dir);
-  const file = (name: (typeof RUN_FILES)[number]): string => path.join(dir, name);
-
-  await writeJsonAtomic(file("config.json"), {
-    [RUN_MARKER]: RUN_LAYOUT_VERSION,
-    version: meta.version,
-    seed: meta.seed,
-    config: record.config,
-  });
-  await writeJsonAtomic(file("summary.json"), deterministicSummary(record.summary));
-  writeCsvAtomic(file("intervals.csv"), record.intervals, INTERVAL_COLUMNS);
-  writeCsvAtomic(file("requests.csv"), record.requests, REQUEST_COLUMNS);
-  writeCsvAtomic(file("hosts.csv"), record.hosts, HOST_COLUMNS);
-  await writeFileAtomic(file("report.html"), renderReport(record));
-  await writeJsonAtomic(file("run-info.json"), {
-    finished: true,
-    writtenAt: new Date().toISOString(),
-    command: meta.command,
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
-    wallMs: record.summary.wallMs,
-    decisionMs: record.summary.decisionMs,
-    intervalDecisionMs: record.intervals.map((r) => r.decisionMs),
-  });
-  return RUN_FILES.map(file);
+export async function writeRunDirectory(dir: string, record: RunRecord, meta: RunMeta, options: { force?: boolean } = {}): Promise<string[]> {
+  checkRunDirectory(dir, options.force);
+  const tx = beginDirectory(dir);
+  try {
+    const file = (name: (typeof RUN_FILES)[number]): string => path.join(tx.dir, name);
+    await writeJsonAtomic(file("config.json"), {
+      [RUN_MARKER]: RUN_LAYOUT_VERSION,
+      version: meta.version,
+      seed: meta.seed,
+      config: record.config,
+    });
+    await writeJsonAtomic(file("summary.json"), deterministicSummary(record.summary));
+    writeCsvAtomic(file("intervals.csv"), record.intervals, INTERVAL_COLUMNS);
+    writeCsvAtomic(file("requests.csv"), record.requests, REQUEST_COLUMNS);
+    writeCsvAtomic(file("hosts.csv"), record.hosts, HOST_COLUMNS);
+    await writeFileAtomic(file("report.html"), renderReport(record));
+    await writeJsonAtomic(file("run-info.json"), {
+      finished: true,
+      writtenAt: new Date().toISOString(),
+      command: meta.command,
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      wallMs: record.summary.wallMs,
+      decisionMs: record.summary.decisionMs,
+      intervalDecisionMs: record.intervals.map((r) => r.decisionMs),
+    });
+    tx.commit();
+  } finally {
+    tx.abort();
+  }
+  return RUN_FILES.map((name) => path.join(dir, name));
 }
 
 /**
  * Writes the directory of a run that did not finish (a policy threw): config.json, the intervals
  * that ran and run-info.json with `"finished": false` and the error. There is no summary.json, so
- * it is never mistaken for a finished run.
+ * it is never mistaken for a finished run. Published whole, like a finished one.
  */
 export async function writeUnfinishedRunDirectory(
   dir: string,
   partial: { config: unknown; intervals: IntervalRow[] },
   meta: RunMeta,
   error: string,
+  options: { force?: boolean } = {},
 ): Promise<void> {
-  prepareDirectory(dir);
-  for (const name of RUN_FILES) fs.rmSync(path.join(dir, name), { force: true });
-  await writeJsonAtomic(path.join(dir, "config.json"), { [RUN_MARKER]: RUN_LAYOUT_VERSION, version: meta.version, seed: meta.seed, config: partial.config });
-  writeCsvAtomic(path.join(dir, "intervals.csv"), partial.intervals, INTERVAL_COLUMNS);
-  await writeJsonAtomic(path.join(dir, "run-info.json"), {
-    finished: false,
-    error,
-    intervalsDone: partial.intervals.length,
-    writtenAt: new Date().toISOString(),
-    command: meta.command,
-    node: process.version,
-  });
+  checkRunDirectory(dir, options.force);
+  const tx = beginDirectory(dir);
+  try {
+    await writeJsonAtomic(path.join(tx.dir, "config.json"), { [RUN_MARKER]: RUN_LAYOUT_VERSION, version: meta.version, seed: meta.seed, config: partial.config });
+    writeCsvAtomic(path.join(tx.dir, "intervals.csv"), partial.intervals, INTERVAL_COLUMNS);
+    await writeJsonAtomic(path.join(tx.dir, "run-info.json"), {
+      finished: false,
+      error,
+      intervalsDone: partial.intervals.length,
+      writtenAt: new Date().toISOString(),
+      command: meta.command,
+      node: process.version,
+    });
+    tx.commit();
+  } finally {
+    tx.abort();
+  }
 }

@@ -108,7 +108,7 @@ test("cotwin oracle refuses to mix data: another scenario, an existing directory
 
     const again = capture();
     assert.equal(await runOracleCommand(["--scenario", fileA, ...flags], again.io), 2);
-    assert.equal(again.err(), `cotwin oracle: ${out} already holds a data set; pass --resume to continue it, or choose another --out\n`);
+    assert.equal(again.err(), `cotwin oracle: ${out} already holds a data set; pass --resume to continue it, --force to start it over, or choose another --out\n`);
 
     const other = capture();
     assert.equal(await runOracleCommand(["--scenario", fileB, ...flags, "--resume"], other.io), 2);

@@ -37,7 +37,7 @@ test("bad flags fail with one line naming the flag, exit code 2, nothing run", a
   writeFileSync(path.join(full, "notes.txt"), "mine");
   const r = await cli(["bench", "--out", full, "--policies", "first-fit", "--seeds", "1"]);
   assert.equal(r.code, 2);
-  assert.match(r.stderr, /refusing to write the matrix into .*: it is not empty and holds no matrix\.json/);
+  assert.match(r.stderr, /--out .*: is not empty and is not a matrix directory of cotwin bench \(one with matrix\.json\); refusing to overwrite it/);
 });
 
 test("a small matrix prints its table and --compare shows the change; cost for 20 vs 30 intervals by hand", { timeout: 60_000 }, async () => {

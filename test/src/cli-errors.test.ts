@@ -164,5 +164,8 @@ test("compare: mean and 95 % CI by hand, output files, and a foreign directory r
   writeFileSync(path.join(foreign, "notes.txt"), "mine");
   const bad = await cli(["compare", "--scenario", `${F}/tiny.yaml`, "--policies", "first-fit", "--seeds", "1", "--out", foreign]);
   assert.equal(bad.code, 2);
-  assert.equal(bad.stderr, `cotwin: refusing to write the comparison into ${foreign}: it is not empty and holds no compare.json written by cotwin; choose a new or empty directory\n`);
+  assert.equal(
+    bad.stderr,
+    `cotwin: --out ${foreign}: is not empty and is not a comparison of cotwin compare (one with compare.json); refusing to overwrite it (choose a new or empty directory, or pass --force to write there anyway)\n`,
+  );
 });

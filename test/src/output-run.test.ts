@@ -162,12 +162,12 @@ test("a non-empty directory not written by cotwin is refused and left untouched"
   fs.writeFileSync(path.join(dir, "thesis.tex"), "precious");
   await assert.rejects(writeRunDirectory(dir, makeRecord(), meta), {
     message:
-      `refusing to write run directory ${dir}: it is not empty and was not written by cotwin ` +
-      `(no config.json with the "cotwinRun" marker); choose a new or empty directory`,
+      `--out ${dir}: is not empty and is not a run directory of cotwin (one with a config.json carrying the "cotwinRun" marker); ` +
+      `refusing to overwrite it (choose a new or empty directory, or pass --force to write there anyway)`,
   });
   // a config.json without the marker is someone else's too
   fs.writeFileSync(path.join(dir, "config.json"), '{"hosts": 3}');
-  await assert.rejects(writeRunDirectory(dir, makeRecord(), meta), /refusing to write run directory/);
+  await assert.rejects(writeRunDirectory(dir, makeRecord(), meta), /refusing to overwrite it/);
   assert.deepEqual(fs.readdirSync(dir).sort(), ["config.json", "thesis.tex"]);
   assert.equal(fs.readFileSync(path.join(dir, "thesis.tex"), "utf8"), "precious");
 });
@@ -176,7 +176,7 @@ test("a path that is a file is refused with its name", async () => {
   const file = path.join(tempDir(), "plain");
   fs.writeFileSync(file, "x");
   await assert.rejects(writeRunDirectory(file, makeRecord(), meta), {
-    message: `cannot write run directory ${file}: it exists and is not a directory`,
+    message: `--out ${file}: exists and is not a directory`,
   });
 });
 

@@ -123,7 +123,7 @@ test("eval --out refuses files it did not write and the project's source tree un
   writeFileSync(theirs, "someone's notes\n");
   let r = await run(["eval", "--data", file, "--models", "naive", "--out", theirs]);
   assert.equal(r.code, 2);
-  assert.match(r.err, /--out: .*notes\.txt exists and was not written by this command; refusing to overwrite it \(pass --force/);
+  assert.match(r.err, /--out .*notes\.txt: exists and was not written by this command; refusing to overwrite it \(pass --force/);
   assert.equal(readFileSync(theirs, "utf8"), "someone's notes\n");
   const source = path.join(repoRoot, "workloads", "forecast", "naive.ts");
   const before = readFileSync(source, "utf8");

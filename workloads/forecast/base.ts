@@ -1,10 +1,10 @@
-import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { cotwinVersion, readJSONFile, writeFileAtomic } from "./io.ts";
 import type { FitOptions, FitReport, Forecaster, SavedModel, SeriesSet } from "./types.ts";
 import { asSeriesSet } from "./types.ts";
 import { ForecastInputError } from "./errors.ts";
+import { makeDirectories } from "../output/out-path.ts";
 
 /** Parses hyper-parameters with a model's schema; the error names the model and the field. */
 export function parseParams<S extends z.ZodType>(kind: string, schema: S, raw: unknown): z.infer<S> {
@@ -138,7 +138,7 @@ export abstract class BaseForecaster<P extends Record<string, unknown>, S> imple
 
   async save(dir: string): Promise<void> {
     const state = this.fitted();
-    mkdirSync(dir, { recursive: true });
+    makeDirectories(dir);
     const saved: SavedModel = {
       format: "cotwin-forecaster",
       formatVersion: 1,

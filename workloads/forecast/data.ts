@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse/sync";
 import { detectFormat, readSeries, type Series } from "../traces/index.ts";
+import { catalogueFileAt, verifyDatasetFile } from "../data.ts";
 
 /**
  * Inputs for forecasting read through the trace readers: the first column is the target, any
@@ -26,6 +27,9 @@ export interface LoadOptions {
 
 export async function loadForecastData(file: string, columns?: string[], opts: LoadOptions = {}): Promise<ForecastData> {
   if (!existsSync(file)) throw new Error(`--data: ${file} does not exist`);
+  // a catalogued sample in the data directory must be the one the catalogue describes
+  const known = catalogueFileAt(file);
+  if (known) verifyDatasetFile(known.dataset, known.file, file);
   let wanted: (string | undefined)[] = columns && columns.length ? columns : [undefined];
   // a plain two-column series has one value column: naming it (e.g. from a saved model) is fine
   if ((await detectFormat(file)) === "plain") {
@@ -94,6 +98,8 @@ export function isIdentifierColumn(name: string): boolean {
 
 export function readNumericTable(file: string, maxRows = 20000): NumericTable {
   if (!existsSync(file)) throw new Error(`--data: ${file} does not exist`);
+  // a device (/dev/zero) would be read until memory runs out
+  if (!statSync(file).isFile()) throw new Error(`--data: ${file} is not a regular file`);
   const text = readFileSync(file, "utf8");
   const firstLine = text.slice(0, text.indexOf("\n") >>> 0);
   const delimiter = firstLine.includes("\t") ? "\t" : firstLine.includes(";") ? ";" : ",";

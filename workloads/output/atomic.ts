@@ -8,12 +8,49 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
 import * as path from "node:path";
+import { makeDirectories } from "./out-path.ts";
 
 /** A temporary name next to `target`: same directory (so rename stays on one file system), hidden. */
 function tempPathFor(target: string): string {
   const dir = path.dirname(target);
-  const base = path.basename(target);
+  // shortened, so a target whose name is near the 255-byte limit still has a temporary name
+  const base = path.basename(target).slice(0, 120);
   return path.join(dir, `.${base}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+}
+
+/** The temporary name tempPathFor gives, with the writer's process id. */
+const TEMP_NAME = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+
+/** True while process `pid` runs (this one included): its temporary files are not leftovers. */
+export function isProcessRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the temporary files in `dir` that writers stopped before their rename left behind (a
+ * Ctrl-C, a crash), keeping those of processes still running. Returns the names removed.
+ */
+export function removeLeftoverTemporaries(dir: string): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const n of names) {
+    const m = TEMP_NAME.exec(n);
+    if (!m || isProcessRunning(Number(m[1]))) continue;
+    fs.rmSync(path.join(dir, n), { force: true });
+    removed.push(n);
+  }
+  return removed;
 }
 
 /** Wraps a failure so the message names the file, keeping the original as `cause`. */
@@ -142,7 +179,7 @@ export function openFileAtomic(target: string): AtomicFileWriter {
 
 /** writeFileAtomic for synchronous callers (creates the directory first). */
 export function writeFileAtomicSync(target: string, data: string | Uint8Array): void {
-  fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+  makeDirectories(path.dirname(path.resolve(target)));
   const w = openFileAtomic(target);
   w.write(data);
   w.commit();

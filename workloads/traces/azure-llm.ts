@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { datetimeParts, nonNegativeIntegerField } from "./fields.ts";
 import { forEachRow, rowError, splitComma, type RowReadOptions } from "./rows.ts";
+import { TraceFileError } from "./errors.ts";
 
 export const AZURE_LLM_COLUMNS = ["TIMESTAMP", "ContextTokens", "GeneratedTokens"] as const;
 
@@ -31,7 +32,7 @@ export async function readAzureLlmArrivals(file: string, options: RowReadOptions
     columns: AZURE_LLM_COLUMNS.length,
     header(fields) {
       if (fields.join(",") !== AZURE_LLM_COLUMNS.join(",")) {
-        throw new Error(`${basename(file)}:1: not an Azure LLM inference trace (expected header "${AZURE_LLM_COLUMNS.join(",")}")`);
+        throw new TraceFileError(`${basename(file)}:1: not an Azure LLM inference trace (expected header "${AZURE_LLM_COLUMNS.join(",")}")`);
       }
     },
     row(f, at) {

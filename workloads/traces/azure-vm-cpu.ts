@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import { checkIncreasing, nonEmptyField, numberField } from "./fields.ts";
 import { forEachRow, splitComma, type RowReadOptions } from "./rows.ts";
 import { findColumn, finishSeries, SeriesPoints, type Series, type SeriesOptions } from "./series.ts";
+import { TraceFileError } from "./errors.ts";
 
 /** Azure Public Dataset V2 `vm_cpu_readings-*.csv.gz` has no header; these are its documented columns. */
 export const AZURE_VM_CPU_COLUMNS = ["timestamp", "vm_id", "min_cpu", "max_cpu", "avg_cpu"] as const;
@@ -30,7 +31,7 @@ export interface AzureVmCpuReadings {
  */
 export async function readAzureVmCpu(file: string, options: AzureVmCpuOptions = {}): Promise<AzureVmCpuReadings> {
   const column = findColumn(AZURE_VM_CPU_COLUMNS, options.column ?? AZURE_VM_CPU_DEFAULT_COLUMN, file);
-  if (column < 2) throw new Error(`${basename(file)}: column "${AZURE_VM_CPU_COLUMNS[column]}" is not a CPU value`);
+  if (column < 2) throw new TraceFileError(`${basename(file)}: column "${AZURE_VM_CPU_COLUMNS[column]}" is not a CPU value`);
   const byVm = new Map<string, SeriesPoints>();
   const report = await forEachRow(file, {
     split: splitComma,

@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import { checkIncreasing, numberField } from "./fields.ts";
 import { forEachRow, splitSemicolon, type RowReadOptions } from "./rows.ts";
 import { findColumn, finishSeries, SeriesPoints, type Series, type SeriesOptions } from "./series.ts";
+import { TraceFileError } from "./errors.ts";
 
 export const BITBRAINS_COLUMNS = [
   "Timestamp [ms]",
@@ -41,11 +42,11 @@ export async function readBitbrains(file: string, options: BitbrainsOptions = {}
     columns: BITBRAINS_COLUMNS.length,
     header(fields) {
       if (fields.length !== BITBRAINS_COLUMNS.length || !fields[0].startsWith("Timestamp")) {
-        throw new Error(`${basename(file)}:1: not a Bitbrains GWA-T-12 file (expected ${BITBRAINS_COLUMNS.length} ";"-separated columns starting with "Timestamp")`);
+        throw new TraceFileError(`${basename(file)}:1: not a Bitbrains GWA-T-12 file (expected ${BITBRAINS_COLUMNS.length} ";"-separated columns starting with "Timestamp")`);
       }
       header = fields;
       valueCol = findColumn(header, column, file);
-      if (valueCol === 0) throw new Error(`${basename(file)}:1: the timestamp is not a value column`);
+      if (valueCol === 0) throw new TraceFileError(`${basename(file)}:1: the timestamp is not a value column`);
     },
     row(f, at) {
       const values = f.map((raw, i) => numberField(raw, at, header[i]));

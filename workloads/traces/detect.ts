@@ -1,6 +1,7 @@
 import { basename } from "node:path";
 import { firstLine } from "./lines.ts";
 import type { TraceFormat } from "./series.ts";
+import { TraceFileError } from "./errors.ts";
 
 /**
  * Which reader a file needs: from the header when the format has one, from the file name for the
@@ -20,5 +21,5 @@ export async function detectFormat(file: string): Promise<TraceFormat> {
   if (tabs === 2 || (tabs === 1 && commas === 2)) return "plain";
   if (commas === 5) return "azure-vm-cpu";
   if (commas === 11) return "azure-vm-table";
-  throw new Error(`${basename(file)}: cannot tell the trace format from its name or first line ("${line.slice(0, 80)}")`);
+  throw new TraceFileError(`${basename(file)}: cannot tell the trace format from its name or first line ("${line.slice(0, 80)}")`);
 }

@@ -44,6 +44,9 @@ export function datetimeParts(raw: string, at: RowPlace, column: string): [numbe
     const back = new Date(ms);
     if (back.getUTCMonth() === mo - 1 && back.getUTCDate() === d && back.getUTCHours() === h &&
       back.getUTCMinutes() === mi && back.getUTCSeconds() === s) {
+      // No cloud trace predates the Unix epoch: such a row is a typo, and as the first row it
+      // would shift every later request decades into the run.
+      if (ms < 0) throw rowError(at, column, `expected a date-time from 1970 on, got "${raw}"`);
       return [ms / 1000, m[7] ? Number(`0${m[7]}`) : 0];
     }
   }

@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import { integerField, numberField } from "./fields.ts";
 import { forEachRow, rowError, splitComma, type RowReadOptions } from "./rows.ts";
 import { findColumn, finishSeries, SeriesPoints, type Series, type SeriesOptions } from "./series.ts";
+import { TraceFileError } from "./errors.ts";
 
 /** Google cluster trace 2019 usage windows are 5 minutes. */
 export const GOOGLE2019_STEP_S = 300;
@@ -67,12 +68,12 @@ export async function readGoogle2019Usage(file: string, options: Google2019Optio
     columns: COLUMNS,
     header(fields) {
       if (fields.length !== COLUMNS || fields[0] !== TIME) {
-        throw new Error(`${basename(file)}:1: not a Google 2019 usage file (expected ${COLUMNS} columns starting with "${TIME}")`);
+        throw new TraceFileError(`${basename(file)}:1: not a Google 2019 usage file (expected ${COLUMNS} columns starting with "${TIME}")`);
       }
       header = fields;
       valueCol = findColumn(header, column, file);
       idCol = header.indexOf(UNIQUE_ID);
-      if (valueCol === idCol) throw new Error(`${basename(file)}:1: column "${UNIQUE_ID}" is not numeric`);
+      if (valueCol === idCol) throw new TraceFileError(`${basename(file)}:1: column "${UNIQUE_ID}" is not numeric`);
     },
     row(f, at) {
       const tUs = integerField(f[0], at, TIME);

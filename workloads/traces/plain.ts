@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import { checkIncreasing, datetimeField, numberField } from "./fields.ts";
 import { forEachRow, splitComma, splitTab, type RowPlace, type RowReadOptions } from "./rows.ts";
 import { finishSeries, medianStep, SeriesPoints, type Series, type SeriesOptions } from "./series.ts";
+import { TraceFileError } from "./errors.ts";
 
 export interface PlainSeriesOptions extends RowReadOptions, SeriesOptions {
   /** the value that means "not measured"; default -1 (as in vm-load/aa.txt). null: none */
@@ -44,7 +45,7 @@ export async function readPlainSeries(file: string, options: PlainSeriesOptions 
         split = splitComma;
         fields = split(fields.join("\t"));
       }
-      if (fields.length !== 2) throw new Error(`${basename(file)}:1: expected two columns (time, value) separated by a tab or a comma`);
+      if (fields.length !== 2) throw new TraceFileError(`${basename(file)}:1: expected two columns (time, value) separated by a tab or a comma`);
       if (NUMERIC.test(fields[1])) {
         row(fields, at);
         headerlessRows++;

@@ -1,5 +1,9 @@
 import { basename } from "node:path";
+import { InputError } from "../../simulator/errors.ts";
+import { TraceFileError } from "./errors.ts";
 import { readLines } from "./lines.ts";
+
+export { TraceFileError };
 
 /**
  * A malformed row. One message format everywhere, so users (and tests) can rely on it:
@@ -7,7 +11,7 @@ import { readLines } from "./lines.ts";
  * or, for problems with the row as a whole, `<file name>:<line>: <detail>`.
  * Line numbers are 1-based physical lines, header included.
  */
-export class TraceRowError extends Error {
+export class TraceRowError extends InputError {
   constructor(
     readonly file: string,
     readonly line: number,
@@ -32,6 +36,8 @@ export function rowError(at: RowPlace, column: string | undefined, detail: strin
 export interface RowReadOptions {
   /** Skip malformed rows (and count them) instead of throwing on the first one. */
   lenient?: boolean;
+  /** refuse a file with more data rows than this, as soon as it is reached (memory stays bounded) */
+  maxRows?: number;
 }
 
 /** What a read skipped; the first few messages are kept so a user can see why. */
@@ -76,13 +82,16 @@ export async function forEachRow(file: string, loop: RowLoop, options: RowReadOp
       }
       loop.row(fields, at);
       report.rows++;
+      if (options.maxRows !== undefined && report.rows > options.maxRows) {
+        throw new TraceFileError(`${basename(file)}:${at.line}: more than ${options.maxRows} rows, the limit of one run (see "Limits and errors" in the README); use a part of the trace`);
+      }
     } catch (e) {
       if (!(e instanceof TraceRowError) || !options.lenient) throw e;
       report.skippedRows++;
       if (report.skippedErrors.length < KEPT_ERRORS) report.skippedErrors.push(e.message);
     }
   }
-  if (at.line === 0 && loop.header) throw new Error(`${file}: empty file (no header line)`);
+  if (at.line === 0 && loop.header) throw new TraceFileError(`${basename(file)}: empty file (no header line)`);
   return report;
 }
 

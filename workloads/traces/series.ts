@@ -1,5 +1,6 @@
 import { basename } from "node:path";
 import type { SkipReport } from "./rows.ts";
+import { TraceFileError } from "./errors.ts";
 
 /** How missing points (marker values, time gaps) are returned. Never as zeros. */
 export type MissingMode = "mask" | "interpolate";
@@ -130,7 +131,7 @@ export function finishSeries(
   for (let i = 0; i < values.length; i++) mask[i] = Number.isNaN(values[i]) ? 0 : 1;
   const mode = options.missing ?? "mask";
   if (mode === "interpolate") interpolateMissing(times, values);
-  else if (mode !== "mask") throw new Error(`missing: expected "mask" or "interpolate", got "${String(mode)}"`);
+  else if (mode !== "mask") throw new TraceFileError(`missing: expected "mask" or "interpolate", got "${String(mode)}"`);
   return {
     ...meta,
     times,
@@ -149,6 +150,6 @@ export function finishSeries(
 export function findColumn(header: readonly string[], wanted: string, file: string): number {
   let i = header.indexOf(wanted);
   if (i === -1) i = header.findIndex((h) => h.toLowerCase() === wanted.toLowerCase());
-  if (i === -1) throw new Error(`${basename(file)}:1: unknown column "${wanted}"; columns are: ${header.join(", ")}`);
+  if (i === -1) throw new TraceFileError(`${basename(file)}:1: unknown column "${wanted}"; columns are: ${header.join(", ")}`);
   return i;
 }

@@ -2,6 +2,7 @@ import { basename } from "node:path";
 import { numberField } from "./fields.ts";
 import { forEachRow, splitComma, type RowPlace, type RowReadOptions } from "./rows.ts";
 import { finishSeries, SeriesPoints, type Series, type SeriesOptions } from "./series.ts";
+import { TraceFileError } from "./errors.ts";
 
 export const SERVERLESS_DEFAULT_COLUMN = "ResponseTime";
 
@@ -39,8 +40,8 @@ export async function readServerless(file: string, options: ServerlessSeriesOpti
         col = names.indexOf(column);
         fid = names.indexOf("FunctionID");
         tcol = names.indexOf("Timestamp");
-        if (col < 0) throw new Error(`${basename(file)}: no column "${column}" (columns: ${names.join(", ")})`);
-        if (tcol < 0 || fid < 0) throw new Error(`${basename(file)}: serverless data needs FunctionID and Timestamp columns`);
+        if (col < 0) throw new TraceFileError(`${basename(file)}: no column "${column}" (columns: ${names.join(", ")})`);
+        if (tcol < 0 || fid < 0) throw new TraceFileError(`${basename(file)}: serverless data needs FunctionID and Timestamp columns`);
       },
       row(f: string[], at: RowPlace) {
         const t = numberField(f[tcol], at, "Timestamp");
@@ -56,7 +57,7 @@ export async function readServerless(file: string, options: ServerlessSeriesOpti
     },
     options,
   );
-  if (sums.size === 0) throw new Error(`${basename(file)}: no invocations${options.vm !== undefined ? ` of function "${options.vm}"` : ""}`);
+  if (sums.size === 0) throw new TraceFileError(`${basename(file)}: no invocations${options.vm !== undefined ? ` of function "${options.vm}"` : ""}`);
   const points = new SeriesPoints();
   for (const w of [...sums.keys()].sort((a, b) => a - b)) {
     const [sum, n] = sums.get(w)!;
