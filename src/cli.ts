@@ -40,6 +40,10 @@ async function runCommand(argv: string[]): Promise<number> {
     const { runOracleCommand } = await import("./commands/oracle.ts");
     return runOracleCommand(argv.slice(1));
   }
+  if (argv[0] === "learn") {
+    const { runLearnCommand } = await import("./commands/learn.ts");
+    return runLearnCommand(argv.slice(1));
+  }
   if (argv[0] === "deploy") {
     const { runDeployCommand } = await import("./commands/deploy.ts");
     return runDeployCommand(argv.slice(1), { out: (t) => io.out(t), err: (t) => io.err(t), interactive: Boolean(process.stderr.isTTY) });
@@ -85,10 +89,15 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
           .option("out", { type: "string", describe: "write the run directory (config, CSVs, summary, HTML report) here" })
           .option("force", FORCE_FLAG)
           .option("json", { type: "boolean", default: false, describe: "print the summary as one JSON object" })
-          .options(ORACLE_FLAGS),
+          .options(ORACLE_FLAGS)
+          .option("model", { type: "string", describe: "the learner policy's ONNX model (default: the one shipped for the scinet fleet)" }),
       async (a) => {
         const { runSimulate } = await commands();
-        const policyOptions = oracleOptions(a, a.policy === "oracle");
+        let policyOptions = oracleOptions(a, a.policy === "oracle");
+        if (a.model !== undefined) {
+          if ((a.policy ?? "") !== "learner") throw new UsageError("--model is for --policy learner");
+          policyOptions = { ...policyOptions, model: a.model };
+        }
         setExit(
           await runSimulate({
             policyOptions,
@@ -246,6 +255,7 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
       for (const [k, v] of Object.entries(OBJECTIVE_VARIABLES)) io.out(`  ${k.padEnd(17)} ${v}\n`);
     })
     .command("oracle", "run the oracle on a scenario and record the learner's labelled data set (cotwin oracle --help)")
+    .command("learn", "train the imitation learner on the oracle's decisions and export it to ONNX (cotwin learn --help)")
     .command("data", "list and download the public traces, generate serverless data (cotwin data --help)")
     .command("forecast", "evaluate, train, tune and select workload forecasters (cotwin forecast --help)")
     .command("deploy", "the online loop: apply decisions to Azure VMs, the local testbed or a dry run; status, teardown (cotwin deploy --help)")

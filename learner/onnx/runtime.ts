@@ -38,6 +38,8 @@ export class OnnxSession {
   private readonly session: NativeSession;
   readonly inputNames: string[];
   readonly outputNames: string[];
+  /** each input's shape as the model declares it (-1 for a symbolic dimension such as the batch) */
+  readonly inputShapes: Record<string, number[]>;
   private readonly fetches: Record<string, null>;
 
   constructor(bytes: Uint8Array, options: { threads?: number } = {}) {
@@ -53,6 +55,7 @@ export class OnnxSession {
     });
     this.inputNames = this.session.inputMetadata.map((m) => m.name);
     this.outputNames = this.session.outputMetadata.map((m) => m.name);
+    this.inputShapes = Object.fromEntries(this.session.inputMetadata.map((m) => [m.name, Array.from(m.shape ?? [])]));
     this.fetches = Object.fromEntries(this.outputNames.map((n) => [n, null]));
   }
 

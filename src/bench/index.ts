@@ -3,7 +3,7 @@
  * Nothing here fails for being slow; targets are printed next to the measurements.
  *
  *   npm run bench                      all sections
- *   npm run bench -- twin provider     only these sections (startup, twin, provider, forecast, oracle, matrix, deploy)
+ *   npm run bench -- twin provider     only these sections (startup, twin, provider, forecast, oracle, matrix, deploy, learner)
  */
 import os from "node:os";
 import { performance } from "node:perf_hooks";
@@ -230,6 +230,15 @@ async function main(): Promise<void> {
       await benchOracle(log);
     } catch (e) {
       log(`oracle bench failed: ${(e as Error).message}`);
+    }
+  }
+  if (on("learner")) {
+    log("\n== Learner ==");
+    try {
+      const { benchLearner } = await import("./learner.ts");
+      await benchLearner(log);
+    } catch (e) {
+      log(`learner bench failed: ${(e as Error).message}`);
     }
   }
 }

@@ -1,0 +1,66 @@
+/**
+ * Labelled states made by running the twin: one episode per seed, stepped from decision point to
+ * decision point exactly as the runner does (oracle/replay.ts), the expert labelling every state
+ * and either the expert (behaviour cloning) or another policy (a DAgger round: the learner) choosing
+ * what is applied. The twin never rejects a learner decision (the masks see to it): a rejection of
+ * the acting policy's decision is an error here, not a statistic.
+ */
+import type { Expert, LabelledState } from "../../oracle/labels.ts";
+import { TwinStepper } from "../../oracle/replay.ts";
+import type { PolicyContext } from "../../simulator/policies/registry.ts";
+import type { TenantScenario } from "../../simulator/scenario.ts";
+import type { Policy } from "../../simulator/types.ts";
+import { buildReadyTwin, prepareInputs } from "../../workloads/ready-twin.ts";
+import { sameDecision } from "../decode/compare.ts";
+import type { ExpertFactory } from "./experts.ts";
+
+export interface EpisodeOptions {
+  scenario: TenantScenario;
+  source: string;
+  seed: number;
+  /** intervals to run */
+  intervals: number;
+  /** episode name recorded in the states */
+  episode: string;
+  expert: ExpertFactory;
+  /** the policy whose decisions are applied (default: the expert's own) */
+  actor?: (ctx: PolicyContext) => Policy;
+  /** called after each decision point */
+  onStep?: () => void;
+}
+
+export interface EpisodeResult {
+  states: LabelledState[];
+  /** decision points where the applied decision differed from the expert's label */
+  disagreements: number;
+  /** parts of expert decisions the twin rejected (expert-driven episodes; a learner's never are) */
+  expertRejections: number;
+}
+
+export async function runEpisode(o: EpisodeOptions): Promise<EpisodeResult> {
+  const ready = buildReadyTwin(await prepareInputs({ scenario: o.scenario, source: o.source, seed: o.seed, record: false }));
+  const ctx: PolicyContext = { model: ready.model, seed: o.seed, streams: ready.streams, options: { scenario: o.scenario, source: o.source } };
+  const expert: Expert = o.expert(ctx);
+  const actor = o.actor?.(ctx) ?? null;
+  const stepper = new TwinStepper(ready.twin);
+  const states: LabelledState[] = [];
+  let intervals = 0;
+  let disagreements = 0;
+  let expertRejections = 0;
+  while (intervals < o.intervals) {
+    const obs = stepper.observe();
+    const label = expert.label(ready.twin, obs, o.episode, states.length);
+    states.push(label);
+    const decision = actor ? actor.decide(obs) : label.decision;
+    if (actor && !sameDecision(decision, label.decision)) disagreements++;
+    const { rejections, intervalClosed } = stepper.apply(decision);
+    if (rejections.length > 0 && actor) {
+      throw new Error(`${o.episode}: the twin rejected the ${actor.name} decision at step ${states.length - 1}: ${rejections.map((r) => r.reason).join("; ")}`);
+    }
+    expertRejections += rejections.length;
+    if (intervalClosed) intervals++;
+    o.onStep?.();
+  }
+  (expert as { endEpisode?: (e: string) => void }).endEpisode?.(o.episode);
+  return { states, disagreements, expertRejections };
+}

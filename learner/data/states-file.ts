@@ -1,0 +1,162 @@
+/**
+ * Labelled states on disk, and the oracle's data set read as labelled states.
+ *
+ * The learner keeps the states of each round (behaviour cloning, then each DAgger round) in its
+ * output directory, so a resumed run does not label them again. Format "cotwin-learner-states/1"
+ * (JSON lines): a header {format, statics} with the fixed parts of the observations (as in the
+ * oracle's data set; one per scenario), then one line per state {episode, step, time, interval,
+ * static (index into statics), observation, decision, alternatives: [{decision, score}]}, the
+ * observation's dynamic part encoded as the oracle's data set encodes it (oracle/dataset.ts).
+ *
+ * readLabelledDataset reads the oracle's data set directory (format cotwin-oracle-dataset/1: one
+ * on-policy episode, no alternatives) as labelled states; it is the one place to change when the
+ * oracle's data set format changes.
+ */
+import * as fs from "node:fs";
+import path from "node:path";
+import type { LabelledState } from "../../oracle/labels.ts";
+import {
+  DATA_FILE,
+  DATASET_FORMAT,
+  decodeObservation,
+  encodeObservation,
+  MANIFEST_FILE,
+  staticObservation,
+  type DatasetLine,
+  type DatasetManifest,
+  type EncodedObservation,
+  type StaticObservation,
+} from "../../oracle/dataset.ts";
+import type { Decision } from "../../simulator/types.ts";
+import { writeFileAtomicSync } from "../../workloads/output/atomic.ts";
+
+export const STATES_FORMAT = "cotwin-learner-states/1";
+
+export class LearnerDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LearnerDataError";
+  }
+}
+
+interface StateLine {
+  episode: string;
+  static: number;
+  step: number;
+  time: number;
+  interval: number;
+  observation: EncodedObservation;
+  decision: Decision;
+  alternatives: Array<{ decision: Decision; score: number }>;
+}
+
+/** Writes states atomically. */
+export function writeStates(file: string, states: readonly LabelledState[]): void {
+  const statics: string[] = [];
+  const lines: string[] = [];
+  for (const s of states) {
+    const st = JSON.stringify(staticObservation(s.observation));
+    let k = statics.indexOf(st);
+    if (k < 0) k = statics.push(st) - 1;
+    const line: StateLine = {
+      episode: s.episode,
+      static: k,
+      step: s.step,
+      time: s.observation.time,
+      interval: s.observation.interval,
+      observation: encodeObservation(s.observation),
+      decision: s.decision,
+      alternatives: s.alternatives,
+    };
+    lines.push(JSON.stringify(line));
+  }
+  const head = `{"format":${JSON.stringify(STATES_FORMAT)},"statics":[${statics.join(",")}]}`;
+  writeFileAtomicSync(file, [head, ...lines].join("\n") + "\n");
+}
+
+export function readStates(file: string): LabelledState[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    throw new LearnerDataError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const lines = text.split("\n").filter((l) => l.length > 0);
+  const parse = (l: string, i: number) => {
+    try {
+      return JSON.parse(l);
+    } catch (e) {
+      throw new LearnerDataError(`${file}:${i + 1}: not a JSON line (${(e as Error).message})`);
+    }
+  };
+  const head = lines.length > 0 ? (parse(lines[0], 0) as { format?: string; statics?: StaticObservation[] }) : null;
+  if (!head || head.format !== STATES_FORMAT) throw new LearnerDataError(`${file}:1: format "${String(head?.format)}", expected "${STATES_FORMAT}"`);
+  const statics = head.statics ?? [];
+  return lines.slice(1).map((l, i) => {
+    const s = parse(l, i + 1) as StateLine;
+    const st = statics[s.static];
+    if (!st) throw new LearnerDataError(`${file}:${i + 2}: static observation ${s.static} is not in the header`);
+    return { episode: s.episode, step: s.step, observation: decodeObservation(s, st), decision: s.decision, alternatives: s.alternatives ?? [] };
+  });
+}
+
+/** What a data set directory holds, for provenance. */
+export interface DatasetSource {
+  dir: string;
+  format: string;
+  /** the recorded scenario and seed (null for a learner's states file, which may mix seeds) */
+  scenario: string | null;
+  seed: number | null;
+  version: string | null;
+  decisions: number;
+}
+
+/**
+ * Reads labelled states for training: an oracle data set directory (episode "<scenario>:seed<seed>"),
+ * or a file of labelled states a learner run kept (`<out>/data/round0.jsonl`, to train another
+ * model on the same labels).
+ */
+export function readLabelledDataset(dir: string): { states: LabelledState[]; source: DatasetSource } {
+  if (dir.endsWith(".jsonl") && fs.existsSync(dir) && fs.statSync(dir).isFile()) {
+    const states = readStates(dir);
+    if (states.length === 0) throw new LearnerDataError(`${dir}: holds no labelled states`);
+    return { states, source: { dir, format: STATES_FORMAT, scenario: null, seed: null, version: null, decisions: states.length } };
+  }
+  const file = path.join(dir, MANIFEST_FILE);
+  if (!fs.existsSync(dir)) throw new LearnerDataError(`data set ${dir}: no such directory`);
+  if (!fs.existsSync(file)) throw new LearnerDataError(`data set ${dir}: no ${MANIFEST_FILE} (make one with cotwin oracle --out ${dir})`);
+  let m: DatasetManifest;
+  try {
+    m = JSON.parse(fs.readFileSync(file, "utf8")) as DatasetManifest;
+  } catch (e) {
+    throw new LearnerDataError(`${file}: unreadable manifest (${(e as Error).message})`);
+  }
+  if (m.format !== DATASET_FORMAT) throw new LearnerDataError(`${file}: data set format "${String(m.format)}", this learner reads "${DATASET_FORMAT}"`);
+  if (!m.static || !m.scenario) throw new LearnerDataError(`${file}: manifest without the static observation or the scenario`);
+  // complete lines only (a data set being written may end in a partial one); the file is not changed
+  const dataFile = path.join(dir, DATA_FILE);
+  let text = "";
+  try {
+    text = fs.readFileSync(dataFile, "utf8");
+  } catch (e) {
+    throw new LearnerDataError(`${dataFile}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const lines: DatasetLine[] = text
+    .slice(0, text.lastIndexOf("\n") + 1)
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((l, i) => {
+      try {
+        return JSON.parse(l) as DatasetLine;
+      } catch (e) {
+        throw new LearnerDataError(`${dataFile}:${i + 1}: not a JSON line (${(e as Error).message})`);
+      }
+    });
+  if (lines.length === 0) throw new LearnerDataError(`data set ${dir}: ${DATA_FILE} holds no decisions`);
+  const episode = `${m.scenario.name}:seed${m.seed}`;
+  const states = lines.map((line, i) => {
+    if (!line.observation || !line.decision) throw new LearnerDataError(`${dataFile}:${i + 1}: a line without observation or decision`);
+    return { episode, step: line.step, observation: decodeObservation(line, m.static), decision: line.decision, alternatives: [] };
+  });
+  return { states, source: { dir, format: m.format, scenario: m.scenario.name, seed: m.seed, version: m.version, decisions: states.length } };
+}

@@ -1,0 +1,94 @@
+/**
+ * The order in which the learner builds a decision, shared by inference and by the making of
+ * training examples (so the model is trained on exactly the passes it will see):
+ *
+ *   provisioning passes (phase 0), each choosing one host to start or stop, or "done" (each host
+ *     at most once; host tokens show the actions chosen so far, so identical hosts need not all
+ *     get the same action: the first is stopped, then the model sees one host fewer on);
+ *   then, for each pending request in arrival order, in chunks of `sizes.requests` tokens:
+ *     a pass (phase 1) with the request as current and fragment 0 -> its variant, or wait,
+ *       and a host for fragment 0 under each variant kind;
+ *     for fragments 1.. of the chosen variant, a pass each (the earlier fragments placed) -> a host;
+ *   a choice with one option (only waiting is possible, one host fits) is made without a pass.
+ *
+ * Host tokens in phase 1 show the state after provisioning and the fragments placed so far, so a
+ * placement sees the load the earlier ones added (least-loaded behaviour is expressible). A
+ * Chooser makes each choice from the allowed set: the model's argmax (inference) or the
+ * expert's label (training).
+ */
+import type { Decision, Observation } from "../../simulator/types.ts";
+import { allocInputs, encodePass, fleetStats, sizeMismatch, SizeError, type PassContext, type PassInputs } from "../encoding/encode.ts";
+import { KINDS, PROVISION_START, PROVISION_STOP, V, type ModelSizes } from "../encoding/layout.ts";
+import { DecisionDraft } from "./draft.ts";
+
+/** One pass: its inputs (row 0 of `inputs`) and what it decides. */
+export interface Pass {
+  inputs: PassInputs;
+  ctx: PassContext;
+  /** index in obs.pending of the current request (-1 in the provisioning pass) */
+  request: number;
+}
+
+export interface Chooser {
+  /** one of 1 + 2H options within `mask`: 0 = done, 1 + 2h = start host h, 2 + 2h = stop it */
+  provision(pass: Pass, mask: Uint8Array, draft: DecisionDraft): number;
+  /** 0 = wait, 1 + k = variant kind k, within `mask` */
+  variant(pass: Pass, mask: Uint8Array, draft: DecisionDraft): number;
+  /** a host for fragment `pass.ctx.current.fragment` under variant kind `kind`, within `mask` (at least one allowed) */
+  host(pass: Pass, kind: number, mask: Uint8Array, draft: DecisionDraft): number;
+}
+
+export function walkDecision(obs: Observation, bootLeft: Float64Array, sizes: ModelSizes, chooser: Chooser): Decision {
+  const why = sizeMismatch(obs, sizes);
+  if (why) throw new SizeError(`the observation has ${why}`);
+  const draft = new DecisionDraft(obs);
+  const fleet = fleetStats(obs);
+  const pass = (ctx: PassContext, request: number): Pass => {
+    const inputs = allocInputs(sizes, 1);
+    encodePass(draft, bootLeft, fleet, sizes, ctx, inputs, 0);
+    return { inputs, ctx, request };
+  };
+
+  const pmask = new Uint8Array(1 + 2 * obs.hosts.count);
+  while (draft.provisionMask(pmask) > 0) {
+    const c = chooser.provision(pass({ phase: 0, chunkStart: 0, current: null }, -1), pmask, draft);
+    if (c <= 0) break;
+    if (pmask[c] !== 1) throw new Error(`learner: provisioning option ${c} is not allowed`);
+    draft.provisionHost((c - 1) >> 1, c % 2 === 1 ? PROVISION_START : PROVISION_STOP);
+  }
+
+  const vmask = new Uint8Array(V + 1);
+  const hmask = new Uint8Array(obs.hosts.count);
+  const R = sizes.requests;
+  for (let r = 0; r < obs.pending.length; r++) {
+    const chunkStart = r - (r % R);
+    const slot = r - chunkStart;
+    // passes are encoded only when a choice is open: a request that can only wait, or a fragment
+    // that fits on one host, needs no model run (and teaches nothing)
+    let p: Pass | null = null;
+    const current = (fragment: number): Pass => (p ??= pass({ phase: 1, chunkStart, current: { slot, fragment } }, r));
+    draft.variantMask(r, vmask);
+    let open = 0;
+    for (let k = 1; k <= V; k++) open += vmask[k];
+    const choice = open === 0 ? 0 : chooser.variant(current(0), vmask, draft);
+    if (choice <= 0 || vmask[choice] !== 1) {
+      draft.waitRequest(r);
+      continue;
+    }
+    const k = choice - 1;
+    const v = draft.variants[r][k]!;
+    const ram = v.fragments.map((f) => f.ramMB);
+    const hosts: number[] = [];
+    for (let j = 0; j < ram.length; j++) {
+      if (j > 0) p = null;
+      const n = draft.hostMask(ram, j, hmask);
+      if (n === 0) throw new Error(`learner: no host for fragment ${j} of request ${obs.pending[r].id} although its variant was allowed`);
+      const h = n === 1 ? hmask.indexOf(1) : chooser.host(current(j), k, hmask, draft);
+      if (hmask[h] !== 1) throw new Error(`learner: host ${h} chosen for fragment ${j} of request ${obs.pending[r].id} is not allowed`);
+      draft.placeFragment(h, ram[j], v.parallel || j === 0);
+      hosts.push(h);
+    }
+    draft.finishRequest(r, KINDS[k], hosts);
+  }
+  return draft.toDecision();
+}

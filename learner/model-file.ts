@@ -1,0 +1,109 @@
+/**
+ * The learner's model file: an ONNX model (the network with its weights) whose metadata property
+ * "cotwin.learner" holds what the policy needs to use it - the format, the feature layout, the
+ * maximum sizes, the applications its one-hot refers to, the architecture - and how it was made
+ * (scenario, expert, seed, version). Loading checks all of it and names the file in every error.
+ */
+import * as fs from "node:fs";
+import { packagePath } from "../simulator/package-root.ts";
+import type { TwinModel } from "../simulator/model.ts";
+import { readOnnxMetadata } from "./onnx/model-proto.ts";
+import { OnnxSession } from "./onnx/runtime.ts";
+import { FEATURE_LAYOUT, INPUT_NAMES, inputDims, type ModelSizes } from "./encoding/layout.ts";
+import type { Architecture } from "./model/architecture.ts";
+
+export const MODEL_FORMAT = "cotwin-learner-model/1";
+export const METADATA_KEY = "cotwin.learner";
+
+/** The model shipped with the package, trained by `cotwin learn` on the scinet-testbed fleet. */
+export const DEFAULT_MODEL_FILE = packagePath("learner", "models", "scinet-default.onnx");
+
+export interface LearnerModelInfo {
+  format: string;
+  featureLayout: string;
+  sizes: ModelSizes;
+  /** application names, in one-hot order */
+  apps: string[];
+  architecture: Architecture;
+  parameters: number;
+  /** provenance */
+  training: Record<string, unknown>;
+}
+
+export class LearnerModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LearnerModelError";
+  }
+}
+
+export interface LoadedModel {
+  file: string;
+  info: LearnerModelInfo;
+  session: OnnxSession;
+}
+
+/** Reads and checks a model file and opens an ONNX Runtime session on it. */
+export function loadLearnerModel(file: string): LoadedModel {
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new LearnerModelError(`learner model ${file}: ${code === "ENOENT" ? "no such file" : `cannot read it (${code ?? (e as Error).message})`}`);
+  }
+  let meta: Record<string, string>;
+  try {
+    meta = readOnnxMetadata(bytes);
+  } catch (e) {
+    throw new LearnerModelError(`learner model ${file}: not an ONNX model (${firstLine(e)})`);
+  }
+  const raw = meta[METADATA_KEY];
+  if (raw === undefined) throw new LearnerModelError(`learner model ${file}: an ONNX model without cotwin's "${METADATA_KEY}" metadata (not made by cotwin learn)`);
+  let info: LearnerModelInfo;
+  try {
+    info = JSON.parse(raw) as LearnerModelInfo;
+  } catch (e) {
+    throw new LearnerModelError(`learner model ${file}: unreadable "${METADATA_KEY}" metadata (${firstLine(e)})`);
+  }
+  if (info.format !== MODEL_FORMAT) throw new LearnerModelError(`learner model ${file}: format "${String(info.format)}", this version reads "${MODEL_FORMAT}"`);
+  if (info.featureLayout !== FEATURE_LAYOUT) throw new LearnerModelError(`learner model ${file}: feature layout "${String(info.featureLayout)}", this version encodes "${FEATURE_LAYOUT}"; retrain it with cotwin learn`);
+  const s = info.sizes;
+  if (!s || ![s.hosts, s.requests, s.apps, s.fragments].every((n) => Number.isInteger(n) && n > 0) || !Array.isArray(info.apps)) {
+    throw new LearnerModelError(`learner model ${file}: metadata without valid sizes and applications`);
+  }
+  let session: OnnxSession;
+  try {
+    session = new OnnxSession(bytes);
+  } catch (e) {
+    throw new LearnerModelError(`learner model ${file}: ONNX Runtime cannot load it (${firstLine(e)})`);
+  }
+  // the graph must take the inputs its metadata promises (a file edited or put together by hand)
+  const want = inputDims(s);
+  for (const name of INPUT_NAMES) {
+    const shape = session.inputShapes[name];
+    if (!shape || shape.length !== 2 || shape[1] !== want[name]) {
+      session.dispose();
+      throw new LearnerModelError(`learner model ${file}: input "${name}" is ${shape ? `[${shape.join(", ")}]` : "missing"}, its metadata's sizes need [batch, ${want[name]}]`);
+    }
+  }
+  return { file, info, session };
+}
+
+/** Why a model cannot serve a scenario's twin (null: it can). */
+export function modelMismatch(info: LearnerModelInfo, model: TwinModel): string | null {
+  const s = info.sizes;
+  const why: string[] = [];
+  if (model.hostCount > s.hosts) why.push(`${model.hostCount} hosts (the model takes at most ${s.hosts})`);
+  if (model.apps.length > s.apps) why.push(`${model.apps.length} applications (the model takes at most ${s.apps})`);
+  if (model.maxFragments > s.fragments) why.push(`variants of ${model.maxFragments} fragments (the model takes at most ${s.fragments})`);
+  const names = model.apps.map((a) => a.name);
+  const differ = names.findIndex((n, i) => i < info.apps.length && info.apps[i] !== n);
+  if (differ >= 0) why.push(`application ${differ} "${names[differ]}" where the model was trained on "${info.apps[differ]}"`);
+  else if (names.length > info.apps.length && names.length <= s.apps) why.push(`application ${info.apps.length} "${names[info.apps.length]}" the model never saw`);
+  return why.length > 0 ? why.join(", ") : null;
+}
+
+function firstLine(e: unknown): string {
+  return String(e instanceof Error ? e.message : e).split("\n")[0];
+}

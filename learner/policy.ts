@@ -1,0 +1,127 @@
+/**
+ * The learner as a Policy: each decision is built pass by pass (decode/walk.ts), every pass one
+ * batch-1 run of the ONNX model in ONNX Runtime, every choice the best-scored one the feasibility
+ * masks allow (decode/pick.ts), so the twin never rejects a learner decision. The only state is
+ * the boot-time estimate (encoding/boot.ts), copied by clone().
+ */
+import * as fs from "node:fs";
+import type { PolicyContext } from "../simulator/policies/registry.ts";
+import type { Decision, Observation, Policy } from "../simulator/types.ts";
+import { BootTracker } from "./encoding/boot.ts";
+import { INPUT_NAMES, inputDims, V, type ModelSizes } from "./encoding/layout.ts";
+import { maskedArgmax } from "./decode/pick.ts";
+import { walkDecision, type Chooser, type Pass } from "./decode/walk.ts";
+import { DEFAULT_MODEL_FILE, LearnerModelError, loadLearnerModel, modelMismatch, type LoadedModel } from "./model-file.ts";
+import type { Feeds, OnnxSession, Outputs } from "./onnx/runtime.ts";
+
+/** The heads' scores for one pass, as flat arrays (done [1], provision [H, 2], variant [R, V + 1], place [V, H]). */
+export interface PassScores {
+  done: ArrayLike<number>;
+  provision: ArrayLike<number>;
+  variant: ArrayLike<number>;
+  place: ArrayLike<number>;
+}
+
+export type Scorer = (pass: Pass) => PassScores;
+
+/** Scores a pass with an ONNX Runtime session at batch 1. */
+export function onnxScorer(session: OnnxSession, sizes: ModelSizes): Scorer {
+  const d = inputDims(sizes);
+  return (pass) => {
+    const feeds: Feeds = {};
+    for (const n of INPUT_NAMES) feeds[n] = { data: pass.inputs[n], dims: [1, d[n]] };
+    const out: Outputs = session.run(feeds);
+    return { done: out.done.data, provision: out.provision.data, variant: out.variant.data, place: out.place.data };
+  };
+}
+
+/** Chooses the best-scored allowed option of each pass; scores each pass once. */
+export class ScoreChooser implements Chooser {
+  private last: { pass: Pass; scores: PassScores } | null = null;
+  passes = 0;
+
+  constructor(
+    private readonly scorer: Scorer,
+    private readonly sizes: ModelSizes,
+  ) {}
+
+  private scores(pass: Pass): PassScores {
+    if (this.last?.pass !== pass) {
+      this.last = { pass, scores: this.scorer(pass) };
+      this.passes++;
+    }
+    return this.last.scores;
+  }
+
+  provision(pass: Pass, mask: Uint8Array): number {
+    const s = this.scores(pass);
+    // options: done, then start / stop of each host (the first H of the model's host rows)
+    const flat = new Float64Array(mask.length);
+    flat[0] = s.done[0];
+    for (let i = 1; i < mask.length; i++) flat[i] = s.provision[i - 1];
+    return maskedArgmax(flat, 0, mask.length, mask);
+  }
+
+  variant(pass: Pass, mask: Uint8Array): number {
+    return maskedArgmax(this.scores(pass).variant, pass.ctx.current!.slot * (V + 1), V + 1, mask);
+  }
+
+  host(pass: Pass, kind: number, mask: Uint8Array): number {
+    return maskedArgmax(this.scores(pass).place, kind * this.sizes.hosts, mask.length, mask);
+  }
+}
+
+export class LearnerPolicy implements Policy {
+  readonly name = "learner";
+  /** passes (model runs) of the last decision */
+  lastPasses = 0;
+
+  constructor(
+    readonly model: { sizes: ModelSizes; scorer: Scorer },
+    private readonly boot: BootTracker = new BootTracker(),
+  ) {}
+
+  decide(obs: Observation): Decision {
+    const chooser = new ScoreChooser(this.model.scorer, this.model.sizes);
+    const d = walkDecision(obs, this.boot.observe(obs), this.model.sizes, chooser);
+    this.lastPasses = chooser.passes;
+    return d;
+  }
+
+  clone(): LearnerPolicy {
+    return new LearnerPolicy(this.model, this.boot.clone());
+  }
+}
+
+/** A learner policy on a loaded model file. */
+export function learnerFromModel(m: LoadedModel): LearnerPolicy {
+  return new LearnerPolicy({ sizes: m.info.sizes, scorer: onnxScorer(m.session, m.info.sizes) });
+}
+
+const loaded = new Map<string, LoadedModel>();
+
+/**
+ * The learner for a run: `ctx.options.model` names the model file (default: the one shipped for
+ * the scinet fleet). Refuses, naming the file, a model that cannot serve the scenario.
+ */
+export function createLearner(ctx: PolicyContext): LearnerPolicy {
+  const opt = ctx.options?.model;
+  if (opt !== undefined && (typeof opt !== "string" || opt === "")) throw new LearnerModelError(`learner: option "model" must be a file name, got ${JSON.stringify(opt)}`);
+  const file = opt ?? DEFAULT_MODEL_FILE;
+  // one session per file version (a retrained file is read again)
+  let key = file;
+  try {
+    const st = fs.statSync(file);
+    key = `${file}:${st.mtimeMs}:${st.size}`;
+  } catch {
+    // loadLearnerModel names the problem
+  }
+  let m = loaded.get(key);
+  if (!m) {
+    m = loadLearnerModel(file);
+    loaded.set(key, m);
+  }
+  const why = modelMismatch(m.info, ctx.model);
+  if (why) throw new LearnerModelError(`learner model ${file} is made for other sizes: scenario ${ctx.model.name} has ${why}`);
+  return learnerFromModel(m);
+}

@@ -1,0 +1,135 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { runLearnCommand, parseSeeds } from "../../src/commands/learn.ts";
+import { buildDataset } from "../../oracle/dataset.ts";
+import { parseOracleSettings } from "../../oracle/settings.ts";
+import { tinyScenario } from "../../oracle/tiny.ts";
+import { VERSION } from "../../simulator/version.ts";
+import { loadLearnerModel } from "../../learner/model-file.ts";
+import { cli } from "../helpers/cli.ts";
+import { fleet, FLEET_FILE } from "../helpers/learner.ts";
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "cotwin-learn-"));
+}
+
+function capture() {
+  let out = "";
+  let err = "";
+  return { io: { out: (t: string) => (out += t), err: (t: string) => (err += t), interactive: false }, out: () => out, err: () => err };
+}
+
+const SMALL = ["--expert", "compressed+least-loaded", "--seeds", "1..3", "--intervals", "6", "--epochs", "3", "--dagger-rounds", "1", "--width", "8", "--heads", "2", "--layers", "1", "--max-hosts", "8", "--max-requests", "6", "--batch-size", "32"];
+
+test("cotwin learn on two scenarios writes the model, the metrics (config, seed, version, per-head accuracy) and the curves; an interrupted run resumes to the same model", async () => {
+  const root = tempDir();
+  try {
+    // the test fleet at its own load and at half of it: one model for both
+    const half = path.join(root, "half.json");
+    const f = fleet();
+    fs.writeFileSync(half, JSON.stringify({ ...f, name: "learner-fleet-half", workload: { ...f.workload, ratePerInterval: 6 } }));
+    const SCENARIOS = `${FLEET_FILE},${half}`;
+    const whole = path.join(root, "whole");
+    const c = capture();
+    assert.equal(await runLearnCommand(["--scenario", SCENARIOS, "--out", whole, ...SMALL, "--json"], c.io), 0, c.err());
+    const r = JSON.parse(c.out());
+    assert.equal(r.backend === "wasm" || r.backend === "cpu" || r.backend === "tensorflow", true);
+    for (const f of ["model.onnx", "metrics.json", "learn.json", "loss.svg", "loss.png", "accuracy.svg", "accuracy.png", "data/round0.jsonl", "data/round1.jsonl"]) {
+      assert.ok(fs.existsSync(path.join(whole, f)), f);
+    }
+    const png = fs.readFileSync(path.join(whole, "loss.png"));
+    assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47]); // "PNG"
+    const metrics = JSON.parse(fs.readFileSync(path.join(whole, "metrics.json"), "utf8"));
+    assert.equal(metrics.version, VERSION);
+    assert.equal(metrics.seed, 1);
+    assert.equal(metrics.config.expert, "compressed+least-loaded");
+    assert.equal(metrics.rounds.length, 2);
+    // 2 scenarios x 3 seeds: one episode of the six validates, five train and run the DAgger round (6 intervals each)
+    assert.equal(metrics.validationEpisodes.length, 1);
+    assert.match(metrics.validationEpisodes[0], /^learner-fleet(-half)?:seed[123]$/);
+    assert.equal(metrics.rounds[0].states, 36);
+    assert.equal(metrics.rounds[1].states, 30);
+    assert.deepEqual(metrics.config.scenarios.map((x: { name: string }) => x.name), ["learner-fleet", "learner-fleet-half"]);
+    for (const k of ["provisionAccuracy", "variantAccuracy", "hostAccuracy"]) assert.equal(typeof metrics.final.validation[k], "number", k);
+    assert.ok(metrics.history.length >= 2);
+    const model = loadLearnerModel(path.join(whole, "model.onnx"));
+    assert.deepEqual(model.info.sizes, { hosts: 8, requests: 6, apps: 8, fragments: 4 });
+    assert.deepEqual(model.info.apps, ["classifier"]);
+    assert.equal(model.info.training.seed, 1);
+    assert.deepEqual(model.info.training.scenarios, ["learner-fleet", "learner-fleet-half"]);
+    model.session.dispose();
+
+    // interrupted after 2 epochs, then resumed: the same model, byte for byte
+    const cut = path.join(root, "cut");
+    await assert.rejects(runLearnCommand(["--scenario", SCENARIOS, "--out", cut, ...SMALL], capture().io, { stopAfterEpochs: 2 }), /interrupted after epoch 2/);
+    assert.ok(fs.existsSync(path.join(cut, "checkpoint.bin")));
+    assert.ok(!fs.existsSync(path.join(cut, "model.onnx")));
+    const again = capture();
+    assert.equal(await runLearnCommand(["--scenario", SCENARIOS, "--out", cut, ...SMALL, "--resume"], again.io), 0, again.err());
+    assert.match(again.err(), /resuming .* at round 0, epoch 2/);
+    assert.deepEqual(fs.readFileSync(path.join(cut, "model.onnx")), fs.readFileSync(path.join(whole, "model.onnx")));
+
+    // the same directory without --resume, or with other settings, is refused
+    const no = capture();
+    assert.equal(await runLearnCommand(["--scenario", SCENARIOS, "--out", whole, ...SMALL], no.io), 2);
+    assert.match(no.err(), /already holds a learner run; pass --resume/);
+    const other = capture();
+    assert.equal(await runLearnCommand(["--scenario", SCENARIOS, "--out", whole, ...SMALL.map((x) => (x === "3" ? "4" : x)), "--resume"], other.io), 2);
+    assert.match(other.err(), /other settings \(.*train: recorded .*"epochs":3.*asked .*"epochs":4/);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("cotwin learn reads the oracle's data set; a data set of another format is refused naming the file", async () => {
+  const root = tempDir();
+  try {
+    const data = path.join(root, "oracle");
+    await buildDataset({ scenario: tinyScenario(), source: "tiny.yaml", seed: 7, intervals: 10, out: data, oracle: parseOracleSettings({ budgetMs: null, budgetEvals: 40, patience: 20 }), resume: false, progress: false });
+    const scenarioFile = path.join(root, "tiny.json");
+    fs.writeFileSync(scenarioFile, JSON.stringify(tinyScenario()));
+    const c = capture();
+    const args = ["--scenario", scenarioFile, "--dataset", data, "--dagger-rounds", "0", "--epochs", "2", "--width", "8", "--heads", "2", "--layers", "1", "--json"];
+    assert.equal(await runLearnCommand([...args, "--out", path.join(root, "l1")], c.io), 0, c.err());
+    const r = JSON.parse(c.out());
+    // one episode of 10 decisions, cut in time: the last 2 validate
+    assert.equal(r.rounds[0].states, 10);
+    assert.equal(r.final.decisionMatch.states, 2);
+
+    const manifest = path.join(data, "manifest.json");
+    const m = JSON.parse(fs.readFileSync(manifest, "utf8"));
+    fs.writeFileSync(manifest, JSON.stringify({ ...m, format: "cotwin-oracle-dataset/0" }));
+    const bad = capture();
+    assert.equal(await runLearnCommand([...args, "--out", path.join(root, "l2")], bad.io), 2);
+    assert.equal(bad.err().trim(), `cotwin learn: ${manifest}: data set format "cotwin-oracle-dataset/0", this learner reads "cotwin-oracle-dataset/1"`);
+    const missing = capture();
+    assert.equal(await runLearnCommand([...args.map((x) => (x === data ? path.join(root, "none") : x)), "--out", path.join(root, "l3")], missing.io), 2);
+    assert.match(missing.err(), /data set .*none: no such directory/);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("bad flags of cotwin learn are one-line errors naming the flag (exit code 2)", async () => {
+  assert.deepEqual(parseSeeds("3..5"), [3, 4, 5]);
+  assert.deepEqual(parseSeeds("1,4,9"), [1, 4, 9]);
+  for (const [flag, value, msg] of [
+    ["--seeds", "5..3", /--seeds 5\.\.3: the range ends before it starts/],
+    ["--seeds", "x", /--seeds must be a range a\.\.b or a list/],
+    ["--epochs", "0", /--epochs must be an integer >= 1, got 0/],
+    ["--expert", "nonsense", /unknown policy "nonsense"/],
+    ["--validation", "1", /--validation must be between 0 and 1/],
+  ] as const) {
+    const r = await cli(["learn", "--scenario", FLEET_FILE, "--out", path.join(os.tmpdir(), "never-written"), flag, value]);
+    assert.equal(r.code, 2, `${flag} ${value}: ${r.stderr}`);
+    assert.match(r.stderr, msg);
+    assert.equal(r.stderr.trim().split("\n").length, 1);
+  }
+  const mixed = await cli(["learn", "--scenario", `${FLEET_FILE},scinet-testbed`, "--out", path.join(os.tmpdir(), "never-written")]);
+  assert.equal(mixed.code, 2);
+  assert.match(mixed.stderr, /scenarios learner-fleet and scinet-testbed have different applications \(classifier \/ resnet18, .*\); one model learns one catalogue/);
+  assert.ok(!fs.existsSync(path.join(os.tmpdir(), "never-written")));
+});

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { buildOnnxModel } from "../../learner/onnx/model-proto.ts";
+import { exportOnnx } from "../../learner/model/onnx-export.ts";
+import { DEFAULT_MODEL_FILE, LearnerModelError, loadLearnerModel, METADATA_KEY, MODEL_FORMAT, modelMismatch, type LearnerModelInfo } from "../../learner/model-file.ts";
+import { FEATURE_LAYOUT } from "../../learner/encoding/layout.ts";
+import { countParams, paramSpecs } from "../../learner/model/architecture.ts";
+import { buildTwinModel, loadTenantScenario } from "../../simulator/scenarios.ts";
+import { cli } from "../helpers/cli.ts";
+import { FLEET_FILE, randomWeights, SMALL_SIZES, TINY_ATTENTION } from "../helpers/learner.ts";
+
+function modelFile(dir: string, info: Partial<LearnerModelInfo> = {}, graphSizes = SMALL_SIZES): string {
+  const full: LearnerModelInfo = {
+    format: MODEL_FORMAT,
+    featureLayout: FEATURE_LAYOUT,
+    sizes: SMALL_SIZES,
+    apps: ["classifier"],
+    architecture: TINY_ATTENTION,
+    parameters: countParams(paramSpecs(TINY_ATTENTION, SMALL_SIZES)),
+    training: { seed: 1 },
+    ...info,
+  };
+  const file = path.join(dir, `m${fs.readdirSync(dir).length}.onnx`);
+  fs.writeFileSync(file, exportOnnx(TINY_ATTENTION, graphSizes, randomWeights(TINY_ATTENTION, graphSizes), { [METADATA_KEY]: JSON.stringify(full) }));
+  return file;
+}
+
+test("a model file that is missing, corrupt, not cotwin's or of another layout is a clear error naming the file", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cotwin-model-"));
+  try {
+    const expect = (file: string, msg: RegExp) =>
+      assert.throws(
+        () => loadLearnerModel(file),
+        (e: Error) => e instanceof LearnerModelError && e.message.startsWith(`learner model ${file}: `) && msg.test(e.message) && !e.message.includes("\n"),
+      );
+    expect(path.join(dir, "none.onnx"), /no such file$/);
+    const corrupt = path.join(dir, "corrupt.onnx");
+    fs.writeFileSync(corrupt, "this is not protobuf at all");
+    expect(corrupt, /not an ONNX model/);
+    const foreign = path.join(dir, "foreign.onnx");
+    fs.writeFileSync(
+      foreign,
+      buildOnnxModel({ name: "id", inputs: [{ name: "x", dims: [1] }], outputs: [{ name: "y", dims: [1] }], initializers: [], nodes: [{ op: "Identity", inputs: ["x"], outputs: ["y"] }] }),
+    );
+    expect(foreign, /without cotwin's "cotwin.learner" metadata/);
+    expect(modelFile(dir, { featureLayout: "cotwin-learner-features/0" }), /feature layout "cotwin-learner-features\/0", this version encodes/);
+    expect(modelFile(dir, { format: "cotwin-learner-model/9" }), /format "cotwin-learner-model\/9"/);
+    // metadata that claims 8 host tokens on a graph built for 12
+    expect(modelFile(dir, {}, { ...SMALL_SIZES, hosts: 12 }), /input "hosts" is \[-1, 276\], its metadata's sizes need \[batch, 184\]/);
+    const ok = loadLearnerModel(modelFile(dir));
+    assert.deepEqual(ok.info.sizes, SMALL_SIZES);
+    ok.session.dispose();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("a model made for other sizes or applications is refused for the scenario, and simulate says so in one line", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cotwin-model-"));
+  try {
+    const file = modelFile(dir);
+    const info = loadLearnerModel(file).info;
+    const fleet = loadTenantScenario(FLEET_FILE);
+    assert.equal(modelMismatch(info, buildTwinModel(fleet.scenario, fleet.source)), null);
+    const scinet = loadTenantScenario("scinet-testbed");
+    assert.equal(modelMismatch(info, buildTwinModel(scinet.scenario, scinet.source)), '16 hosts (the model takes at most 8), 7 applications (the model takes at most 2), variants of 4 fragments (the model takes at most 2), application 0 "resnet18" where the model was trained on "classifier"');
+    const r = await cli(["simulate", "--scenario", "scinet-testbed", "--policy", "learner", "--model", file, "--intervals", "3"]);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr, `cotwin: learner model ${file} is made for other sizes: scenario scinet-testbed has 16 hosts (the model takes at most 8), 7 applications (the model takes at most 2), variants of 4 fragments (the model takes at most 2), application 0 "resnet18" where the model was trained on "classifier"\n`);
+    const missing = await cli(["simulate", "--scenario", "scinet-testbed", "--policy", "learner", "--model", path.join(dir, "gone.onnx")]);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr, `cotwin: learner model ${path.join(dir, "gone.onnx")}: no such file\n`);
+    const wrong = await cli(["simulate", "--scenario", "scinet-testbed", "--policy", "least-loaded", "--model", file]);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /--model is for --policy learner/);
+    // on its own fleet the model runs (random weights: any decision, never a rejected one)
+    const run = await cli(["simulate", "--scenario", FLEET_FILE, "--policy", "learner", "--model", file, "--intervals", "5", "--json"]);
+    assert.equal(run.code, 0, run.stderr);
+    // requests may wait too long (counted with the rejections), but no decision is rejected
+    assert.deepEqual(Object.keys(JSON.parse(run.stdout).decisionRejections).filter((k) => k !== "waited too long"), []);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the shipped default model serves scinet-testbed: --policy learner works out of the box", async () => {
+  const m = loadLearnerModel(DEFAULT_MODEL_FILE);
+  assert.ok(fs.statSync(DEFAULT_MODEL_FILE).size < 1024 * 1024, "small: under 1 MB");
+  const scinet = loadTenantScenario("scinet-testbed");
+  assert.equal(modelMismatch(m.info, buildTwinModel(scinet.scenario, scinet.source)), null);
+  assert.ok((m.info.training.scenarios as string[]).includes("scinet-testbed"));
+  m.session.dispose();
+  const r = await cli(["simulate", "--scenario", "scinet-testbed", "--policy", "learner", "--intervals", "20", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.policy, "learner");
+  assert.deepEqual(Object.keys(s.decisionRejections).filter((k) => k !== "waited too long"), []);
+  assert.ok(s.requests.completed > 0);
+});

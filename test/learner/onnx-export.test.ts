@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import * as tf from "@tensorflow/tfjs";
+import { initBackend } from "../../workloads/forecast/backend.ts";
+import { RandomStream } from "../../simulator/engine/random.ts";
+import { INPUT_NAMES, inputDims, type ModelSizes } from "../../learner/encoding/layout.ts";
+import { paramSpecs, type Architecture } from "../../learner/model/architecture.ts";
+import { forward } from "../../learner/model/tf-forward.ts";
+import { exportOnnx } from "../../learner/model/onnx-export.ts";
+import { OnnxSession } from "../../learner/onnx/runtime.ts";
+import { randomWeights } from "../helpers/learner.ts";
+
+const SIZES: ModelSizes = { hosts: 12, requests: 5, apps: 3, fragments: 4 };
+
+async function maxDifference(arch: Architecture, batch: number, seed: number): Promise<number> {
+  await initBackend();
+  const specs = paramSpecs(arch, SIZES);
+  // biases and norms moved off their initial zeros and ones, as training leaves them
+  const w = randomWeights(arch, SIZES, seed);
+  const rng = new RandomStream(`onnx:${seed}`);
+  for (const v of w.values()) for (let i = 0; i < v.length; i++) v[i] += rng.uniform(-0.1, 0.1);
+  const d = inputDims(SIZES);
+  const inputs = Object.fromEntries(
+    INPUT_NAMES.map((k) => [k, Float32Array.from({ length: batch * d[k] }, () => (k.endsWith("Mask") ? (rng.next() < 0.7 ? 1 : 0) : k === "slot" ? 0 : rng.uniform(-2, 2)))]),
+  ) as Record<(typeof INPUT_NAMES)[number], Float32Array>;
+  for (let b = 0; b < batch; b++) inputs.slot[b * SIZES.requests + rng.int(0, SIZES.requests - 1)] = 1;
+
+  const session = new OnnxSession(exportOnnx(arch, SIZES, w));
+  const ort = session.run(Object.fromEntries(INPUT_NAMES.map((k) => [k, { data: inputs[k], dims: [batch, d[k]] }])));
+  session.dispose();
+  const ref = tf.tidy(() => {
+    const tw = Object.fromEntries(specs.map((s) => [s.name, tf.tensor(w.get(s.name)!, s.shape)]));
+    const tx = Object.fromEntries(INPUT_NAMES.map((k) => [k, tf.tensor2d(inputs[k], [batch, d[k]])])) as Parameters<typeof forward>[3];
+    const o = forward(arch, SIZES, tw, tx);
+    return { done: o.done.dataSync(), provision: o.provision.dataSync(), variant: o.variant.dataSync(), place: o.place.dataSync() };
+  });
+  let max = 0;
+  for (const k of ["done", "provision", "variant", "place"] as const) {
+    assert.equal(ort[k].data.length, ref[k].length);
+    for (let i = 0; i < ref[k].length; i++) max = Math.max(max, Math.abs(ort[k].data[i] - ref[k][i]));
+  }
+  let scale = 0;
+  for (const k of ["done", "provision", "variant", "place"] as const) for (const v of ref[k]) scale = Math.max(scale, Math.abs(v));
+  assert.ok(scale > 1, `outputs of magnitude ${scale}`);
+  return max;
+}
+
+test("the attention model in ONNX Runtime equals TensorFlow.js on random inputs (max abs difference < 1e-4)", async () => {
+  for (const seed of [1, 2, 3]) {
+    const diff = await maxDifference({ kind: "attention", dModel: 16, heads: 4, layers: 2, ffn: 32 }, 7, seed);
+    assert.ok(diff < 1e-4, `seed ${seed}: ${diff}`);
+  }
+});
+
+test("the MLP baseline in ONNX Runtime equals TensorFlow.js on random inputs (max abs difference < 1e-4)", async () => {
+  const diff = await maxDifference({ kind: "mlp", hidden: [24, 16] }, 5, 4);
+  assert.ok(diff < 1e-4, `${diff}`);
+});
