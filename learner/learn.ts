@@ -129,6 +129,8 @@ export interface LearnIo {
   info: (line: string) => void;
   /** progress bars and per-epoch lines (stderr, terminals only) */
   progress: boolean;
+  /** write into a non-empty directory that holds no learner run (the caller checked the place) */
+  force?: boolean;
   /** stop after this many epochs in this session (tests: an interruption) */
   stopAfterEpochs?: number;
   /** the command line, recorded in learn.json and metrics.json */
@@ -268,7 +270,7 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
     if (diffs.length > 0) throw new LearnError(`${out} holds a learner run with other settings (${diffs.join("; ")}); resume with the same settings, or choose another --out`);
     resumed = true;
   } else {
-    if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new LearnError(`${out} exists and is not a learner run; choose another --out`);
+    if (!io.force && fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new LearnError(`${out} exists and is not a learner run; choose another --out`);
     fs.mkdirSync(path.join(out, "data"), { recursive: true });
     writeFileAtomicSync(configFile, JSON.stringify({ format: LEARN_FORMAT, config: recorded, seed: c.train.seed, version: VERSION, command: io.command ?? null }, null, 2) + "\n");
   }

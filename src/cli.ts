@@ -143,14 +143,16 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
     )
     .command(
       "start",
-      "the main job: the oracle against every baseline on scinet-testbed (3 seeds); writes runs/start with the reports",
-      (y) => y.option("json", { type: "boolean", default: false }),
+      "the main job on the scinet fleet: train the learner on a small oracle data set, then the baselines, the oracle and the learner on unseen seeds at two load levels; report in runs/start (about 5 min on 2 cores)",
+      (y) =>
+        y
+          .option("out", { type: "string", default: "runs/start", describe: "output directory; running again resumes (the trained model and finished runs are reused)" })
+          .option("workers", { type: "string", describe: "worker threads of the evaluation (default: the number of cores)" })
+          .option("force", { type: "boolean", default: false, describe: "write --out even into a non-empty directory that holds no main job" })
+          .option("json", { type: "boolean", default: false, describe: "print the result as one JSON object" }),
       async (a) => {
-        const { runCompare } = await commands();
-        const { BASELINE_POLICIES } = await import("../simulator/policies/registry.ts");
-        setExit(
-          await runCompare({ scenario: "scinet-testbed", policies: [...BASELINE_POLICIES, "oracle"], seeds: 3, out: "runs/start", json: a.json, command: argv }),
-        );
+        const { runStart } = await import("./commands/start.ts");
+        setExit(await runStart({ out: a.out, json: a.json, force: a.force, workers: a.workers === undefined ? undefined : workersFlag(a.workers), command: argv }));
       },
     )
     .command(
@@ -168,6 +170,7 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
           .option("queue", { type: "string", describe: "redis://host:port: put the runs on a job queue served by `cotwin worker`" })
           .option("compare", { type: "string", array: true, describe: "<dirA> <dirB>: what changed between two result directories" })
           .option("oracle-budget-ms", { type: "string", describe: "time budget per decision of the oracle policy, ms" })
+          .option("model", { type: "string", describe: "the learner policy's ONNX model (default: the one shipped for the scinet fleet); its contents are part of every learner run's key" })
           .option("report", { type: "boolean", default: true, describe: "write the charts and report.html (--no-report: tables and CSVs only)" })
           .option("force", { type: "boolean", default: false, describe: "write --out even into a non-empty directory that holds no matrix" })
           .option("json", { type: "boolean", default: false, describe: "print the result as one JSON object" }),
@@ -189,6 +192,11 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
         };
         const policies = a.policies !== undefined ? list(a.policies, "--policies") : [...BASELINE_POLICIES];
         if (a.oracleBudgetMs !== undefined && !policies.includes("oracle")) throw new UsageError("--oracle-budget-ms applies to the oracle only: add oracle to --policies");
+        if (a.model !== undefined && !policies.includes("learner")) throw new UsageError("--model applies to the learner only: add learner to --policies");
+        const policyOptions = {
+          ...(a.oracleBudgetMs === undefined ? {} : { budgetMs: parsePositiveNumber(a.oracleBudgetMs, "--oracle-budget-ms") }),
+          ...(a.model === undefined ? {} : { model: a.model }),
+        };
         setExit(
           await bench.runBench({
             scenarios: list(a.scenarios, "--scenarios"),
@@ -201,7 +209,7 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
             queue: a.queue,
             report: a.report,
             force: a.force,
-            policyOptions: a.oracleBudgetMs === undefined ? undefined : { budgetMs: parsePositiveNumber(a.oracleBudgetMs, "--oracle-budget-ms") },
+            policyOptions: Object.keys(policyOptions).length === 0 ? undefined : policyOptions,
             json: a.json,
             command: argv,
           }),

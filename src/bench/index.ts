@@ -154,7 +154,7 @@ function fmtRate(x: number): string {
   return x.toFixed(0);
 }
 
-export const BENCH_SECTIONS = ["startup", "twin", "provider", "forecast", "matrix", "deploy", "oracle"] as const;
+export const BENCH_SECTIONS = ["startup", "twin", "provider", "forecast", "matrix", "deploy", "oracle", "learner"] as const;
 
 /** The sections asked for; an unknown name or any flag is refused (it would run everything, or nothing, silently). */
 export function benchSections(args: readonly string[]): string[] {

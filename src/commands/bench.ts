@@ -28,7 +28,7 @@ export interface BenchArgs {
 }
 
 /** Ctrl-C stops the sweep (the finished runs stay filed); a second Ctrl-C exits at once. */
-function interruptible(): { signal: AbortSignal; release(): void } {
+export function interruptible(): { signal: AbortSignal; release(): void } {
   const ac = new AbortController();
   const onSigint = () => {
     if (ac.signal.aborted) process.exit(130);

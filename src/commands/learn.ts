@@ -18,7 +18,8 @@ import { loadTenantScenario } from "../../simulator/scenarios.ts";
 import { writeFileAtomicSync } from "../../workloads/output/atomic.ts";
 import { DEFAULT_ORACLE_SETTINGS, OracleSettingsError, parseOracleSettings } from "../../oracle/settings.ts";
 import { DEFAULT_ATTENTION, DEFAULT_MLP, type Architecture } from "../../learner/model/architecture.ts";
-import { LearnError, learn, sizesFor, type LearnConfig, type LearnResult } from "../../learner/learn.ts";
+import { CONFIG_FILE, LearnError, learn, sizesFor, type LearnConfig, type LearnResult } from "../../learner/learn.ts";
+import { checkOutputDirectory, OutputPathError } from "../../workloads/output/out-path.ts";
 import { LABELLING_ORACLE } from "../../learner/data/experts.ts";
 import { LearnerDataError } from "../../learner/data/states-file.ts";
 import { CheckpointError } from "../../learner/train/checkpoint.ts";
@@ -47,7 +48,7 @@ export class LearnUsageError extends Error {
   }
 }
 
-const KNOWN = [LearnUsageError, LearnError, LearnerDataError, CheckpointError, OracleSettingsError, ScenarioError, ObjectiveError, PolicyError];
+const KNOWN = [OutputPathError, LearnUsageError, LearnError, LearnerDataError, CheckpointError, OracleSettingsError, ScenarioError, ObjectiveError, PolicyError];
 
 /** "3", "1..5" or "1,4,9" -> seeds */
 export function parseSeeds(v: string): number[] {
@@ -97,6 +98,7 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     .option("tie-temperature", { type: "number", default: DEFAULT_TIE_TEMPERATURE, describe: "soft-target temperature, a share of |best score|: alternatives within it share the label" })
     .option("passes-per-state", { type: "number", default: 12, describe: "deployment passes (a request's variant, a fragment's host) trained on per state at most; heavier states are sampled (0: all)" })
     .option("resume", { type: "boolean", default: false, describe: "continue the run in --out (refused if its settings differ)" })
+    .option("force", { type: "boolean", default: false, describe: "write into a non-empty --out that holds no learner run" })
     .option("json", { type: "boolean", default: false, describe: "print the result as JSON" })
     .strict()
     .help()
@@ -125,6 +127,7 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     if (!(a.learningRate > 0)) throw new LearnUsageError(`--learning-rate must be positive, got ${a.learningRate}`);
     if (!(a.validation > 0 && a.validation < 1)) throw new LearnUsageError(`--validation must be between 0 and 1, got ${a.validation}`);
     if (!(a.tieTemperature > 0)) throw new LearnUsageError(`--tie-temperature must be positive, got ${a.tieTemperature}`);
+    checkOutputDirectory(a.out, { what: "--out", force: a.force, owned: (_d, entries) => entries.includes(CONFIG_FILE), kind: `a cotwin learn run (one with ${CONFIG_FILE})` });
     const seeds = parseSeeds(a.seeds);
     const scenarios = a.scenario
       .split(",")
@@ -172,6 +175,7 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
         if (!a.json) io.err(line + "\n");
       },
       progress,
+      force: a.force,
       stopAfterEpochs: hooks.stopAfterEpochs,
       command: ["cotwin", "learn", ...argv],
     });
@@ -195,7 +199,7 @@ function roundSummary(r: LearnResult["rounds"][number]) {
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? "-" : `${(100 * x).toFixed(1)} %`);
 
-function summaryText(r: LearnResult, charts: string[]): string {
+export function summaryText(r: LearnResult, charts: string[]): string {
   const lines = [`model ${r.modelFile}: ${r.parameters} parameters, ${(r.modelBytes / 1024).toFixed(0)} KiB (backend ${r.backend}, ${(r.wallMs / 1000).toFixed(1)} s${r.resumed ? ", resumed" : ""})`];
   lines.push(`episodes: ${r.trainEpisodes.length} training, ${r.validationEpisodes.length} validation (${r.validationEpisodes.join(", ")})`);
   for (const x of r.rounds) {
@@ -212,7 +216,7 @@ function summaryText(r: LearnResult, charts: string[]): string {
 }
 
 /** Loss and accuracy per epoch (all rounds one after the other) as SVG and PNG. */
-async function writeCurves(out: string, r: LearnResult): Promise<string[]> {
+export async function writeCurves(out: string, r: LearnResult): Promise<string[]> {
   const h = r.history;
   const x = h.map((_, i) => i + 1);
   const rounds = [...new Set(h.map((e) => e.stage))];

@@ -16,6 +16,7 @@ import { isPolicyFile } from "../../simulator/policies/policy-file.ts";
 import { RandomStreams } from "../../simulator/engine/random.ts";
 import type { TenantScenario } from "../../simulator/scenario.ts";
 import { VERSION } from "../../simulator/version.ts";
+import { DEFAULT_MODEL_FILE } from "../../learner/model-file.ts";
 import { ensurePolicies } from "../policies.ts";
 import { UsageError } from "../usage-error.ts";
 
@@ -43,7 +44,7 @@ export interface RunSpec {
   source: string;
   configHash: string;
   policy: string;
-  /** sha256 of a policy file's contents */
+  /** sha256 of what the policy reads besides its settings: a policy file's contents, the learner's model file */
   policyHash?: string;
   policyOptions?: Record<string, unknown>;
   seed: number;
@@ -132,6 +133,13 @@ async function checkPolicies(policies: string[], scenarios: PlannedScenario[]): 
   }
 }
 
+/** The model file the learner policy of a matrix reads: `options.model`, else the shipped one. */
+export function learnerModelFile(options: Record<string, unknown> | undefined): string {
+  const m = options?.model;
+  if (m !== undefined && (typeof m !== "string" || m === "")) throw new UsageError(`--model: must be a file name, got ${JSON.stringify(m)}`);
+  return m ?? DEFAULT_MODEL_FILE;
+}
+
 export function runKey(parts: Omit<RunSpec, "key" | "config" | "source" | "scenario" | "view">): string {
   return sha256(canonicalJson(parts)).slice(0, 32);
 }
@@ -145,6 +153,7 @@ export async function makePlan(o: PlanOptions): Promise<Plan> {
   for (const name of o.scenarios) scenarios.push(await planScenario(name, o.intervals));
   await checkPolicies(o.policies, scenarios);
   const policyHashes = new Map(o.policies.filter(isPolicyFile).map((p) => [p, fileHash(p, "policy file")]));
+  if (o.policies.includes("learner")) policyHashes.set("learner", fileHash(learnerModelFile(o.policyOptions), "learner model"));
   const runs: RunSpec[] = [];
   for (const s of scenarios) {
     for (const policy of o.policies) {

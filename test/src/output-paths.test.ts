@@ -47,6 +47,7 @@ test("each command refuses a non-empty directory it did not write, naming --out 
     (out) => ["compare", "--scenario", TINY, "--policies", "first-fit", "--seeds", "1", "--out", out],
     (out) => ["bench", "--scenarios", TINY, "--policies", "first-fit", "--seeds", "1", "--out", out],
     (out) => ["oracle", "--scenario", TINY, "--intervals", "1", "--out", out],
+    (out) => ["learn", "--scenario", TINY, "--intervals", "1", "--out", out],
     (out) => ["forecast", "train", "--data", path.join(repoRoot, "test/fixtures/serverless-small.csv"), "--model", "naive", "--out", out],
     (out) => ["forecast", "plot", "--data", path.join(repoRoot, "test/fixtures/serverless-small.csv"), "--out", out],
   ];
