@@ -54,12 +54,19 @@ export async function benchForecast(log: (line: string) => void): Promise<void> 
   );
   log(`  auto picked: ${perFile.map((r, i) => `${taskOf(files[i])} ${JSON.stringify(r.results.find((x) => x.model === "auto")!.params)}`).join("; ")}`);
   log(`  (train s of auto and ensemble count their members; every model's train s includes its validation fit)`);
+  const calLine = (c: unknown) => {
+    const r = c as { periods: string[]; supported: string[]; validationMase?: { without: number; with: number } };
+    const v = r.validationMase ? ` (ridge validation MASE ${r.validationMase.without.toFixed(4)} without, ${r.validationMase.with.toFixed(4)} with)` : "";
+    return `${r.periods.length ? r.periods.join("+") : "off"}${r.supported.length ? "" : " (unsupported)"}${v}`;
+  };
+  log(`  calendar input (auto): ${perFile.map((r, i) => `${taskOf(files[i])} ${calLine(r.split.calendar)}`).join("; ")}`);
 
   // ---- Google 2019 job 113: train on one task, test on the other five
   const job: ProtocolResult = await runProtocol("google-job", { data: dir, budget: "full", seed: 42 });
   const tasks = job.results[0].perTask?.map((t) => t.task) ?? [];
   log("");
   log(`google-job: job 113, trained on task ${String(job.split.trainTask)} (${String(job.split.trainPoints)} observed points), tested on tasks ${tasks.join(", ")}; one step (5 min) ahead, window 30`);
+  log(`  calendar input (auto): ${calLine(job.split.calendar)}`);
   log(
     formatTable(
       ["model", "MASE", ...tasks.map((t) => `task ${t}`), "MAE", "train s", "predict s"],
