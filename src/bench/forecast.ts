@@ -78,7 +78,9 @@ export async function benchForecast(log: (line: string) => void): Promise<void> 
   // ---- every baseline (fit + forecast every scored point) on one Google task
   const trainFile = files[0];
   const testFile = files[1];
-  const train = observedOnly(await loadForecastData(trainFile));
+  const trainData = await loadForecastData(trainFile);
+  const train = observedOnly(trainData);
+  const trainTimes = trainData.times.filter((_, i) => trainData.mask[i] === 1);
   const test = await loadForecastData(testFile);
   const origins = observedOrigins(test.mask, 30, 1, 30);
   const baselineRows: (string | number)[][] = [];
@@ -86,8 +88,8 @@ export async function benchForecast(log: (line: string) => void): Promise<void> 
   for (const r of job.results.filter((x) => !NEURAL_KINDS.includes(x.model as never))) {
     const m = createForecaster(r.model, r.params);
     const s0 = performance.now();
-    await m.fit(train, { horizon: 1 });
-    scoreForecaster(m, test.series, origins, 1);
+    await m.fit(train, { horizon: 1, times: trainTimes });
+    scoreForecaster(m, test.series, origins, 1, test.times);
     const s = (performance.now() - s0) / 1000;
     slowestBaseline = Math.max(slowestBaseline, s);
     baselineRows.push([r.model, s]);

@@ -572,7 +572,7 @@ async function plotCommand(a: PlotArgs, io: ForecastCommandIo): Promise<number> 
     // points when the split is known): interpolated points are neither drawn nor scored
     const origins = observedOrigins(p.mask, window, 1, Math.max(p.from, window));
     if (origins.length === 0) throw new ForecastUsageError(`--data: ${file} has no observed point with a full ${window}-step window to forecast`);
-    const all = scoreForecaster(model, p.series, origins, 1);
+    const all = scoreForecaster(model, p.series, origins, 1, p.times);
     checkFinite(all.forecast, dir);
     const testIdx = p.trainEnd === null ? null : Array.from(origins.keys()).filter((i) => origins[i] >= p.trainEnd!);
     const pick = (xs: Float64Array, idx: number[]) => Float64Array.from(idx, (i) => xs[i]);
