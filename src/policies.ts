@@ -29,7 +29,7 @@ registerPolicy("oracle", "searches provisioning, deployment and placement jointl
   }
 });
 
-registerPolicy("learner", "the imitation learner: an ONNX model of the oracle's decisions, microseconds per decision (option: model, an .onnx file from cotwin learn)", (ctx) => {
+registerPolicy("learner", "the imitation learner: an ONNX model of the oracle's decisions, one small network run per choice (option: model, an .onnx file from cotwin learn)", (ctx) => {
   if (!learner) throw new PolicyError('policy "learner" is not loaded: call ensurePolicies("learner") (src/policies.ts) before creating it');
   try {
     return learner.createLearner(ctx);

@@ -54,12 +54,19 @@ export async function benchForecast(log: (line: string) => void): Promise<void> 
   );
   log(`  auto picked: ${perFile.map((r, i) => `${taskOf(files[i])} ${JSON.stringify(r.results.find((x) => x.model === "auto")!.params)}`).join("; ")}`);
   log(`  (train s of auto and ensemble count their members; every model's train s includes its validation fit)`);
+  const calLine = (c: unknown) => {
+    const r = c as { periods: string[]; supported: string[]; validationMase?: { without: number; with: number } };
+    const v = r.validationMase ? ` (ridge validation MASE ${r.validationMase.without.toFixed(4)} without, ${r.validationMase.with.toFixed(4)} with)` : "";
+    return `${r.periods.length ? r.periods.join("+") : "off"}${r.supported.length ? "" : " (unsupported)"}${v}`;
+  };
+  log(`  calendar input (auto): ${perFile.map((r, i) => `${taskOf(files[i])} ${calLine(r.split.calendar)}`).join("; ")}`);
 
   // ---- Google 2019 job 113: train on one task, test on the other five
   const job: ProtocolResult = await runProtocol("google-job", { data: dir, budget: "full", seed: 42 });
   const tasks = job.results[0].perTask?.map((t) => t.task) ?? [];
   log("");
   log(`google-job: job 113, trained on task ${String(job.split.trainTask)} (${String(job.split.trainPoints)} observed points), tested on tasks ${tasks.join(", ")}; one step (5 min) ahead, window 30`);
+  log(`  calendar input (auto): ${calLine(job.split.calendar)}`);
   log(
     formatTable(
       ["model", "MASE", ...tasks.map((t) => `task ${t}`), "MAE", "train s", "predict s"],
@@ -71,7 +78,9 @@ export async function benchForecast(log: (line: string) => void): Promise<void> 
   // ---- every baseline (fit + forecast every scored point) on one Google task
   const trainFile = files[0];
   const testFile = files[1];
-  const train = observedOnly(await loadForecastData(trainFile));
+  const trainData = await loadForecastData(trainFile);
+  const train = observedOnly(trainData);
+  const trainTimes = trainData.times.filter((_, i) => trainData.mask[i] === 1);
   const test = await loadForecastData(testFile);
   const origins = observedOrigins(test.mask, 30, 1, 30);
   const baselineRows: (string | number)[][] = [];
@@ -79,8 +88,8 @@ export async function benchForecast(log: (line: string) => void): Promise<void> 
   for (const r of job.results.filter((x) => !NEURAL_KINDS.includes(x.model as never))) {
     const m = createForecaster(r.model, r.params);
     const s0 = performance.now();
-    await m.fit(train, { horizon: 1 });
-    scoreForecaster(m, test.series, origins, 1);
+    await m.fit(train, { horizon: 1, times: trainTimes });
+    scoreForecaster(m, test.series, origins, 1, test.times);
     const s = (performance.now() - s0) / 1000;
     slowestBaseline = Math.max(slowestBaseline, s);
     baselineRows.push([r.model, s]);

@@ -36,6 +36,11 @@ function fmt(x: number, digits = 4): string {
   return Number.isFinite(x) ? x.toFixed(digits) : String(x);
 }
 
+/** an accuracy in percent, or a dash where the validation set had no choice of that kind */
+function pctOf(x: number | null | undefined): string {
+  return x === null || x === undefined || !Number.isFinite(x) ? "- (no such choice)" : `${(100 * x).toFixed(1)} %`;
+}
+
 /** Decision latency of a model: every decision of unseen scinet-testbed runs, timed around decide(). */
 async function latency(log: Log, modelFile: string, label: string): Promise<void> {
   const m = loadLearnerModel(modelFile);
@@ -174,7 +179,7 @@ export async function benchLearner(log: Log): Promise<void> {
       log(
         `  round ${x.round}: ${x.states} states, ${x.examples.examples} examples, ${x.epochs} epochs, ${fmt(x.trainMs / 1000, 0)} s` +
           (x.disagreements !== null ? `, learner != oracle at ${x.disagreements} of ${x.states} states` : "") +
-          (v ? `; validation accuracy provisioning ${fmt(100 * (v.provisionAccuracy ?? NaN), 1)} % (starts/stops ${fmt(100 * (v.provisionChangeAccuracy ?? NaN), 1)} % of ${v.counts.changes}), variant ${fmt(100 * (v.variantAccuracy ?? NaN), 1)} %, host ${fmt(100 * (v.hostAccuracy ?? NaN), 1)} %` : "") +
+          (v ? `; validation accuracy provisioning ${pctOf(v.provisionAccuracy)} (starts/stops ${pctOf(v.provisionChangeAccuracy)} of ${v.counts.changes}), variant ${pctOf(v.variantAccuracy)}, host ${pctOf(v.hostAccuracy)}` : "") +
           (x.decisionMatch ? `; whole decisions ${x.decisionMatch.equal}/${x.decisionMatch.states}` : ""),
       );
     }
@@ -187,7 +192,7 @@ export async function benchLearner(log: Log): Promise<void> {
     const mr = await learn({ ...config, dataset: path.join(out, "data", "round0.jsonl"), daggerRounds: 0, architecture: DEFAULT_MLP }, mlpOut, false, { info: () => undefined, progress: false });
     const mv = mr.rounds[0].validation;
     const av = r0.validation;
-    const acc = (v: typeof mv) => (v ? `provisioning ${fmt(100 * (v.provisionAccuracy ?? NaN), 1)} %, variant ${fmt(100 * (v.variantAccuracy ?? NaN), 1)} %, host ${fmt(100 * (v.hostAccuracy ?? NaN), 1)} %` : "-");
+    const acc = (v: typeof mv) => (v ? `provisioning ${pctOf(v.provisionAccuracy)}, variant ${pctOf(v.variantAccuracy)}, host ${pctOf(v.hostAccuracy)}` : "-");
     log(`  MLP baseline (${mr.parameters} parameters against ${r.parameters}), behaviour cloning on the same labels: ${fmt((performance.now() - t1) / 1000, 0)} s; validation accuracy ${acc(mv)} (attention after behaviour cloning: ${acc(av)})`);
     mlpModel = mr.modelFile;
 

@@ -26,7 +26,7 @@ import { TwinPool } from "../../oracle/pool.ts";
 import { ensurePolicies } from "../policies.ts";
 await ensurePolicies("oracle");
 import { TwinStepper } from "../../oracle/replay.ts";
-import { DEFAULT_LOOKAHEAD, LookAhead } from "../../oracle/score.ts";
+import { autoHorizon, DEFAULT_LOOKAHEAD, LookAhead } from "../../oracle/score.ts";
 import { DEFAULT_ORACLE_SETTINGS } from "../../oracle/settings.ts";
 
 type Log = (line: string) => void;
@@ -192,7 +192,7 @@ export async function benchOracle(log: Log): Promise<void> {
       for (const d of ds) lookAhead.score(run.twin, d, "bench");
       localMs = Math.min(localMs, performance.now() - t);
     }
-    log(`${sc.scenario.name}${sc.note} in mid-run: ${(ds.length / (localMs / 1000)).toFixed(0)} candidates scored per second in one thread (${((1000 * localMs) / ds.length).toFixed(0)} us each: fork, ${DEFAULT_LOOKAHEAD.horizon} intervals ahead and the drain; best of 3)`);
+    log(`${sc.scenario.name}${sc.note} in mid-run: ${(ds.length / (localMs / 1000)).toFixed(0)} candidates scored per second in one thread (${((1000 * localMs) / ds.length).toFixed(0)} us each: fork, ${DEFAULT_LOOKAHEAD.horizon ?? autoHorizon(run.model)} intervals ahead and the drain; best of 3)`);
     const t0 = performance.now();
     const pool = new TwinPool({ scenario: sc.scenario, source: sc.source, seed: 1, workers: 1, lookAhead: DEFAULT_LOOKAHEAD, continuation: "default" });
     const startMs = performance.now() - t0;

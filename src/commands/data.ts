@@ -6,7 +6,7 @@
  */
 import yargs from "yargs";
 import { dataDir, datasetNames, datasetStatus, DATASETS, fetchDataset } from "../../workloads/data.ts";
-import { generateServerlessData, SERVERLESS_COLUMNS, serverlessCsv, type ServerlessFunctionSpec } from "../../workloads/generators/serverless.ts";
+import { generateServerlessData, SERVERLESS_COLUMNS, serverlessCsv, type ServerlessFunctionSpec, type ServerlessLoad } from "../../workloads/generators/serverless.ts";
 import { writeFileAtomic } from "../../workloads/output/atomic.ts";
 import { checkOutputFile } from "../../workloads/output/out-path.ts";
 import { FETCH_DEFAULTS } from "../../workloads/data.ts";
@@ -80,6 +80,24 @@ async function fetchCommand(name: string, force: boolean, baseUrl: string | unde
   return failed ? 1 : 0;
 }
 
+/** The load knobs of `data serverless`, each checked against its bound with the flag named. */
+function serverlessLoadFlags(a: { rateScale?: string; burstiness?: string; keepAlive?: string; concurrencyLimit?: string }): ServerlessLoad {
+  const num = (v: string | undefined, flag: string, ok: (x: number) => boolean, what: string): number | undefined => {
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (v.trim() === "" || !Number.isFinite(x) || !ok(x)) throw new DataUsageError(`${flag} must be ${what}, got "${v}"`);
+    return x;
+  };
+  const load: ServerlessLoad = {
+    rateScale: num(a.rateScale, "--rate-scale", (x) => x > 0 && x <= 1000, "a number above 0 and at most 1000"),
+    burstiness: num(a.burstiness, "--burstiness", (x) => x >= 1 && x <= 100, "a number from 1 to 100"),
+    keepAliveS: num(a.keepAlive, "--keep-alive", (x) => x >= 0, "a number of seconds >= 0"),
+    concurrencyLimit: num(a.concurrencyLimit, "--concurrency-limit", (x) => Number.isInteger(x) && x >= 1, "an integer >= 1"),
+  };
+  for (const k of Object.keys(load) as (keyof ServerlessLoad)[]) if (load[k] === undefined) delete load[k];
+  return load;
+}
+
 function positiveInt(v: string, flag: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < 1) throw new DataUsageError(`${flag} must be a positive integer, got "${v}"`);
@@ -143,24 +161,37 @@ export async function runDataCommand(argv: string[], io: DataCommandIo = process
           .option("force", { type: "boolean", default: false, describe: "replace --out even if this command did not write it" })
           .option("functions", { type: "string", default: "4", describe: "number of functions" })
           .option("duration", { type: "string", default: "3600", describe: "seconds of invocations" })
-          .option("seed", { type: "string", default: "1", describe: "seed" }),
+          .option("seed", { type: "string", default: "1", describe: "seed" })
+          .option("rate-scale", { type: "string", describe: "load knob: every function's invocation rate times this (at most 1000)" })
+          .option("burstiness", { type: "string", describe: "load knob: rate in a burst over the mean rate, for every function (1 = Poisson)" })
+          .option("keep-alive", { type: "string", describe: "load knob: seconds an idle instance stays warm, for every function (0: every invocation after an idle gap starts cold)" })
+          .option("concurrency-limit", { type: "string", describe: "load knob: instances a function may run at once; more are throttled" }),
       async (a) => {
         const n = positiveInt(a.functions, "--functions");
         const duration = positiveInt(a.duration, "--duration");
         const seed = intFlag(a.seed, "--seed", 0);
+        const load = serverlessLoadFlags(a);
         if (n > SERVERLESS_LIMITS.functions) throw new SizeLimitError(`--functions: ${grouped(n)} is above the limit of ${grouped(SERVERLESS_LIMITS.functions)}`);
         if (duration > SERVERLESS_LIMITS.durationS) throw new SizeLimitError(`--duration: ${grouped(duration)} s is above the limit of ${grouped(SERVERLESS_LIMITS.durationS)} s (30 days)`);
         const functions = serverlessPreset(n);
-        const expected = functions.reduce((s, f) => s + f.ratePerS, 0) * duration;
+        if (load.burstiness !== undefined) {
+          for (const f of functions) {
+            const share = f.burstShare ?? 0.1;
+            if (load.burstiness * share > 1) throw new DataUsageError(`--burstiness ${load.burstiness}: at most ${1 / share} for function ${f.id}, whose bursts take ${share * 100} % of the time (the calm rate would be negative)`);
+          }
+        }
+        const expected = functions.reduce((s, f) => s + f.ratePerS, 0) * (load.rateScale ?? 1) * duration;
         if (expected > SERVERLESS_LIMITS.invocations) {
           throw new SizeLimitError(
             `--functions ${n} --duration ${duration}: about ${grouped(expected)} invocations (about ${approxBytes(expected * BYTES_PER_INVOCATION)} of memory), above the limit of ${grouped(SERVERLESS_LIMITS.invocations)}; fewer functions or a shorter duration`,
           );
         }
         checkOutputFile(a.out, { what: "--out", force: a.force, owned: isServerlessCsv });
-        const { rows, stats } = generateServerlessData({ functions, durationS: duration, seed });
+        const { rows, stats } = generateServerlessData({ functions, durationS: duration, seed, load });
         await writeFileAtomic(a.out, serverlessCsv(rows));
-        io.out(`wrote ${rows.length} invocations of ${n} function(s) over ${duration} s to ${a.out} (seed ${seed})\n`);
+        const throttled = stats.reduce((t, st) => t + st.throttled, 0);
+        const knobs = Object.entries(load).map(([k, v]) => `${k} ${v}`).join(", ");
+        io.out(`wrote ${rows.length} invocations that ran${throttled > 0 ? ` (${throttled} more were throttled)` : ""} of ${n} function(s) over ${duration} s to ${a.out} (seed ${seed}${knobs ? `; ${knobs}` : ""})\n`);
         for (const st of stats) io.out(`  ${JSON.stringify(st)}\n`);
       },
     )

@@ -16,6 +16,8 @@ import { CHOICE_MODELS, defaultParams, runProtocol, PROTOCOLS, vmLoadDailyData, 
 import { computeMetrics } from "../../workloads/eval/metrics.ts";
 import { scoreForecaster } from "../../workloads/eval/rolling.ts";
 import { initBackend } from "../../workloads/forecast/backend.ts";
+import { CALENDAR_MODES, type CalendarMode } from "../../workloads/forecast/calendar.ts";
+import { CALENDAR_KINDS, chooseCalendar, withCalendar } from "../../workloads/eval/calendar-choice.ts";
 import { ForecastInputError } from "../../workloads/forecast/errors.ts";
 import { dataFiles, loadForecastData, observedOnly, readNumericTable } from "../../workloads/forecast/data.ts";
 import { cotwinVersion, readJSONFile, writeFileAtomic } from "../../workloads/forecast/io.ts";
@@ -128,6 +130,13 @@ interface EvalArgs {
   out?: string;
   force?: boolean;
   keepMarkers?: boolean;
+  calendar: string;
+}
+
+/** --calendar: auto, on or off. */
+function calendarMode(v: string): CalendarMode {
+  if (!(CALENDAR_MODES as readonly string[]).includes(v)) throw new ForecastUsageError(`--calendar must be one of ${CALENDAR_MODES.join(", ")}, got "${v}"`);
+  return v as CalendarMode;
 }
 
 /** An earlier `forecast eval --out` result (safe to replace). */
@@ -146,6 +155,7 @@ async function evalCommand(a: EvalArgs, io: ForecastCommandIo): Promise<number> 
   if (a.out !== undefined) checkOutputFile(a.out, { what: "--out", force: a.force, owned: isEvalOutput });
   if (!(PROTOCOLS as readonly string[]).includes(a.protocol)) throw new ForecastUsageError(`--protocol: unknown protocol "${a.protocol}" (known: ${PROTOCOLS.join(", ")})`);
   if (a.budget !== "small" && a.budget !== "full") throw new ForecastUsageError(`--budget must be small or full, got "${a.budget}"`);
+  const calendar = calendarMode(a.calendar);
   const models = list(a.models);
   for (const m of models ?? []) {
     if (!isForecasterKind(m) && !(CHOICE_MODELS as readonly string[]).includes(m)) throw new ForecastUsageError(`--models: unknown model "${m}" (known: ${[...FORECASTER_KINDS, ...CHOICE_MODELS].join(", ")})`);
@@ -169,6 +179,7 @@ async function evalCommand(a: EvalArgs, io: ForecastCommandIo): Promise<number> 
       budget: a.budget,
       trainTask: a.trainTask,
       keepMissingMarkers: a.keepMarkers,
+      calendar,
       onProgress: (msg) => {
         progress?.update(done++, { task: msg });
       },
@@ -232,6 +243,7 @@ interface TrainArgs {
   protocol?: string;
   keepMarkers: boolean;
   budget: string;
+  calendar: string;
 }
 
 /** What training.json records next to a saved model: enough for plot to redraw the same split. */
@@ -261,33 +273,50 @@ async function trainCommand(a: TrainArgs, io: ForecastCommandIo): Promise<number
   const neural = a.model === "lstm" || a.model === "convformer";
   if (a.seed !== undefined && neural && user.seed === undefined) user.seed = a.seed;
   const horizon = positiveInt("--horizon", a.horizon, 1);
+  const calMode = calendarMode(a.calendar);
   const backend = await backendLine(io);
   let series: Float64Array[];
+  let times: ArrayLike<number>;
+  let stepS: number;
   let params: Record<string, unknown> = user;
   let info: Record<string, unknown>;
   if (a.protocol === "vm-load-daily") {
     const v = await vmLoadDailyData(data, a.keepMarkers);
     series = [v.days.slice(0, v.trainEnd)];
+    times = v.times.slice(0, v.trainEnd);
+    stepS = 86400;
     // the protocol's settings, so a trained model is the one eval scores
     const setting = { window: v.window, period: 7, maWindow: 3, budget: a.budget as "small" | "full", seed: a.seed ?? 42 };
     params = { ...defaultParams(a.model, setting), ...(neural ? vmLoadNeuralParams(setting.budget) : {}), ...user };
     info = { data: v.file, columns: ["daily mean"], protocol: "vm-load-daily", keepMarkers: a.keepMarkers, points: v.trainEnd, splitTime: v.times[v.trainEnd] };
   } else {
     const d = await loadForecastData(data, list(a.column), { fn: a.function });
+    stepS = d.stepS;
     if (a.holdout !== undefined) {
       const split = splitObserved(d, 1 - a.holdout);
       series = split.series.map((x) => x.slice(0, split.trainEnd));
+      times = split.times.slice(0, split.trainEnd);
       info = { data, columns: d.columns, ...(a.function !== undefined ? { function: a.function } : {}), holdout: a.holdout, splitTime: split.splitTime, points: split.trainEnd, missingClosedUp: split.trainGapsClosed };
     } else {
       series = observedOnly(d);
+      times = d.times.filter((_, i) => d.mask[i] === 1);
       info = { data, columns: d.columns, ...(a.function !== undefined ? { function: a.function } : {}), points: series[0].length, missingClosedUp: d.missingCount };
     }
+  }
+  // calendar inputs (window models): decided on the training series only, recorded in training.json
+  let calNotes: string[] = [];
+  if (CALENDAR_KINDS.includes(a.model)) {
+    const window = Number(createForecaster(a.model, params).params.window);
+    const choice = await chooseCalendar(calMode, series, times, stepS, window, horizon);
+    params = withCalendar(a.model, params, choice, user);
+    calNotes = "calendar" in user ? [`calendar input from --params: ${JSON.stringify(user.calendar)}`] : choice.notes;
+    info = { ...info, calendar: { mode: calMode, periods: (params.calendar as string[] | undefined) ?? [], supported: choice.supported, ...(choice.validation ? { validationMase: choice.validation } : {}) } };
   }
   const model = createForecaster(a.model, params);
   const progress = bar(io, a.json, Number(model.params.epochs ?? 1), `train ${a.model}`);
   let report;
   try {
-    report = await model.fit(series, { horizon, onEpoch: (log) => progress?.update(log.epoch, { task: `val ${log.valLoss.toFixed(4)} lr ${log.lr.toPrecision(2)}` }) });
+    report = await model.fit(series, { horizon, times, onEpoch: (log) => progress?.update(log.epoch, { task: `val ${log.valLoss.toFixed(4)} lr ${log.lr.toPrecision(2)}` }) });
   } finally {
     progress?.stop();
   }
@@ -295,12 +324,13 @@ async function trainCommand(a: TrainArgs, io: ForecastCommandIo): Promise<number
   info = { ...info, horizon, backend, version: cotwinVersion() };
   writeFileAtomic(path.join(a.out, "training.json"), JSON.stringify(info, null, 1) + "\n");
   model.dispose();
-  const summary = { model: a.model, out: a.out, trainMs: Math.round(report.trainMs), epochs: report.epochsRun, bestEpoch: report.bestEpoch, ...info, params: model.params };
+  const summary = { model: a.model, out: a.out, trainMs: Math.round(report.trainMs), epochs: report.epochsRun, bestEpoch: report.bestEpoch, ...info, params: model.params, notes: calNotes };
   if (a.json) io.out(JSON.stringify(summary) + "\n");
   else {
     io.out(`trained ${a.model} on ${series[0].length} points of ${(info.columns as string[]).join(", ")} from ${data} in ${(report.trainMs / 1000).toFixed(2)} s`);
     io.out(report.epochsRun ? ` (${report.epochsRun} epochs, best ${report.bestEpoch})\n` : "\n");
     if (info.splitTime !== undefined) io.out(`held out: everything from ${new Date(Number(info.splitTime) * 1000).toISOString()} on (plot marks the boundary)\n`);
+    for (const n of calNotes) io.out(`note: ${n}\n`);
     io.out(`saved to ${a.out}\n`);
   }
   return 0;
@@ -325,7 +355,8 @@ async function predictCommand(a: PredictArgs, io: ForecastCommandIo): Promise<nu
   const info = existsSync(path.join(dir, "training.json")) ? (readJSONFile(path.join(dir, "training.json"), "--model") as TrainingInfo) : {};
   const columns = list(a.column) ?? info.columns;
   const d = await loadForecastData(data, columns, { fn: a.function ?? info.function });
-  const forecast = model.predict(d.series, horizon);
+  // a model with calendar inputs takes the data's time stamps; the forecast steps continue them
+  const forecast = model.predict(d.series, horizon, d.times);
   checkFinite(forecast, dir);
   const step = d.stepS;
   const last = d.times[d.times.length - 1];
@@ -541,7 +572,7 @@ async function plotCommand(a: PlotArgs, io: ForecastCommandIo): Promise<number> 
     // points when the split is known): interpolated points are neither drawn nor scored
     const origins = observedOrigins(p.mask, window, 1, Math.max(p.from, window));
     if (origins.length === 0) throw new ForecastUsageError(`--data: ${file} has no observed point with a full ${window}-step window to forecast`);
-    const all = scoreForecaster(model, p.series, origins, 1);
+    const all = scoreForecaster(model, p.series, origins, 1, p.times);
     checkFinite(all.forecast, dir);
     const testIdx = p.trainEnd === null ? null : Array.from(origins.keys()).filter((i) => origins[i] >= p.trainEnd!);
     const pick = (xs: Float64Array, idx: number[]) => Float64Array.from(idx, (i) => xs[i]);
@@ -758,6 +789,7 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
           .option("budget", { type: "string", default: "small", describe: "neural training budget: small or full" })
           .option("train-task", { type: "string", describe: "google-job: task file (or its number) to train on" })
           .option("keep-markers", { type: "boolean", default: false, describe: "vm-load-daily: keep the -1 markers inside the daily means (as the published notebook did)" })
+          .option("calendar", { type: "string", default: "auto", describe: "calendar inputs (sin/cos of hour of day, day of week) for ridge, lstm, convformer: auto (where the data supports them and they help on validation), on, off" })
           .option("params", { type: "string", describe: 'per-model overrides as JSON, e.g. {"ridge":{"l2":10}}' })
           .option("out", { type: "string", describe: "also write the JSON result to this file (an earlier eval result is replaced; anything else is refused)" })
           .option("force", { type: "boolean", default: false, describe: "write --out even over a file eval did not write" }),
@@ -779,6 +811,7 @@ export async function runForecastCommand(argv: string[], io: ForecastCommandIo =
           .option("holdout", { type: "number", describe: "hold out this share of the observed points (the end of the file) for plot to score" })
           .option("protocol", { type: "string", describe: "vm-load-daily: train on that protocol's daily series and training days" })
           .option("keep-markers", { type: "boolean", default: false, describe: "vm-load-daily: keep the -1 markers inside the daily means (as the published notebook did)" })
+          .option("calendar", { type: "string", default: "auto", describe: "calendar inputs (sin/cos of hour of day, day of week) for ridge, lstm, convformer: auto (where the data supports them and they help on validation), on, off" })
           .option("budget", { type: "string", default: "small", describe: "vm-load-daily neural training budget: small or full" })
           .option("out", { type: "string", describe: "model directory to write" })
           .option("force", { type: "boolean", default: false, describe: "write --out even into a non-empty directory that holds no model" }),

@@ -38,7 +38,10 @@ test("vm-load-daily: 550 days, 440 training and 96 test windows, daily means by 
   const dir = dataOr(t, "vm-load/aa.txt", "vm-load");
   if (!dir) return;
   const r = await runProtocol("vm-load-daily", { data: dir, models: ["naive", "ses"] });
-  assert.deepEqual(r.split, { days: 550, window: 14, trainWindows: 440, testWindows: 96, trainDays: 454 });
+  const { calendar, ...split } = r.split as Record<string, unknown> & { calendar: { supported: string[] } };
+  assert.deepEqual(split, { days: 550, window: 14, trainWindows: 440, testWindows: 96, trainDays: 454 });
+  // daily means over 454 training days: a weekly input is possible, a daily one is not
+  assert.deepEqual(calendar.supported, ["week"]);
   // the previous-value forecast is the MASE yardstick: exactly 1
   assert.equal(r.results[0].mase, 1);
   assert.equal(r.results[0].n, 96);

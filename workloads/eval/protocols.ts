@@ -4,6 +4,8 @@ import { dataFiles, loadForecastData, observedOnly, type ForecastData } from "..
 import { createForecaster, FORECASTER_KINDS, NEURAL_KINDS, type ForecasterKind } from "../forecast/registry.ts";
 import type { EpochLog } from "../forecast/types.ts";
 import { readPlainSeries, readSeries } from "../traces/index.ts";
+import type { CalendarMode } from "../forecast/calendar.ts";
+import { chooseCalendar, withCalendar, type CalendarChoice } from "./calendar-choice.ts";
 import { computeMetrics, type Metrics } from "./metrics.ts";
 import { poolScores, rollingOrigin, scoreForecaster, type ScoredForecasts } from "./rolling.ts";
 import { observedOrigins, splitObserved, validationEnd } from "./split.ts";
@@ -35,6 +37,9 @@ export interface ProtocolOptions {
   trainTask?: string;
   /** vm-load-daily: keep the -1 markers inside the daily means, as the published notebook did */
   keepMissingMarkers?: boolean;
+  /** calendar inputs of the window models: auto (default: where the data supports them and they
+   *  help on validation), on (where supported), off */
+  calendar?: CalendarMode;
   onProgress?: (message: string) => void;
   onEpoch?: (model: string, log: EpochLog) => void;
 }
@@ -214,11 +219,12 @@ async function vmLoadDaily(o: ProtocolOptions): Promise<ProtocolResult> {
   const setting: Setting = { window, period: 7, maWindow: 3, budget: o.budget ?? "small", seed: o.seed ?? 42 };
   const results: ModelResult[] = [];
   const smallData = vmLoadNeuralParams(setting.budget);
+  const cal = await chooseCalendar(o.calendar ?? "auto", [days.slice(0, trainEnd)], v.times.slice(0, trainEnd), 86400, window, 1);
   for (const kind of resolveModels(o.models)) {
     const base = defaultParams(kind, setting);
-    const params = { ...base, ...(NEURAL_KINDS.includes(kind) ? smallData : {}), ...(o.params?.[kind] ?? {}) };
+    const params = withCalendar(kind, { ...base, ...(NEURAL_KINDS.includes(kind) ? smallData : {}), ...(o.params?.[kind] ?? {}) }, cal, o.params?.[kind]);
     o.onProgress?.(`vm-load-daily: ${kind}`);
-    const r = await rollingOrigin(() => createForecaster(kind, params), [days], { horizon: 1, trainEnd, origins: testOrigins });
+    const r = await rollingOrigin(() => createForecaster(kind, params), [days], { horizon: 1, trainEnd, origins: testOrigins, times: v.times });
     const state = r.fits[0]?.state as { history?: ModelResult["history"] } | undefined;
     results.push({ ...resultOf(kind, params, r.metrics, r.trainMs, r.predictMs), ...(state?.history ? { history: state.history } : {}) });
   }
@@ -226,8 +232,8 @@ async function vmLoadDaily(o: ProtocolOptions): Promise<ProtocolResult> {
     protocol: "vm-load-daily",
     data: file,
     horizon: 1,
-    split: { days: days.length, window, trainWindows, testWindows: testOrigins.length, trainDays: trainEnd },
-    notes,
+    split: { days: days.length, window, trainWindows, testWindows: testOrigins.length, trainDays: trainEnd, calendar: calendarRecord(cal) },
+    notes: [...notes, ...cal.notes],
     results,
   };
 }
@@ -259,21 +265,24 @@ async function crossTask(o: ProtocolOptions, name: ProtocolName, setting: Omit<S
     tests.push({ name: taskName(f), d, origins: observedOrigins(d.mask, setting.window, h, setting.window) });
   }
   const trainSeries = observedOnly(train);
+  const trainTimes = train.times.filter((_, i) => train.mask[i] === 1);
+  const cal = await chooseCalendar(o.calendar ?? "auto", trainSeries, trainTimes, train.stepS, setting.window, h);
   const full: Setting = { ...setting, budget: o.budget ?? "small", seed: o.seed ?? 42, stride: strideFor(trainSeries[0].length) };
   const results: ModelResult[] = [];
   for (const kind of resolveModels(o.models)) {
-    const params = { ...defaultParams(kind, full), ...(o.params?.[kind] ?? {}) };
+    const params = withCalendar(kind, { ...defaultParams(kind, full), ...(o.params?.[kind] ?? {}) }, cal, o.params?.[kind]);
     o.onProgress?.(`${name}: fitting ${kind} on task ${taskName(trainFile)} (${trainSeries[0].length} points)`);
     const model = createForecaster(kind, params);
     try {
       const report = await model.fit(trainSeries, {
         horizon: h,
+        times: trainTimes,
         onEpoch: o.onEpoch ? (log) => o.onEpoch!(kind, log) : undefined,
       });
       const parts: ScoredForecasts[] = [];
       const perTask: NonNullable<ModelResult["perTask"]> = [];
       for (const t of tests) {
-        const s = scoreForecaster(model, t.d.series, t.origins, h);
+        const s = scoreForecaster(model, t.d.series, t.origins, h, t.d.times);
         parts.push(s);
         perTask.push({ task: t.name, n: s.metrics.n, mae: s.metrics.mae, mase: s.metrics.mase });
       }
@@ -294,8 +303,10 @@ async function crossTask(o: ProtocolOptions, name: ProtocolName, setting: Omit<S
       testTasks: tests.map((t) => ({ task: t.name, points: t.d.series[0].length, scored: t.origins.length })),
       window: setting.window,
       columns: train.columns,
+      calendar: calendarRecord(cal),
     },
     notes: [
+      ...cal.notes,
       `trained on task ${taskName(trainFile)} (${train.missingCount} missing windows closed up), tested on ${tests.length} other tasks`,
       `a test point is scored only when its ${setting.window}-step input window and target were observed; metrics pool all test tasks`,
     ],
@@ -341,22 +352,25 @@ async function holdoutFile(o: ProtocolOptions): Promise<ProtocolResult> {
   const valEnd = validationEnd(trainEnd, 0.2);
   const valOrigins = choices.length ? observedOrigins(split.mask.subarray(0, trainEnd), window, h, valEnd) : new Int32Array(0);
   if (choices.length && valOrigins.length === 0) throw new Error(`--models auto: the validation part of ${o.data} has no fully observed window`);
+  const trainPart = split.series.map((s) => s.subarray(0, trainEnd));
+  const cal = await chooseCalendar(o.calendar ?? "auto", trainPart, split.times.subarray(0, trainEnd), d.stepS, window, h);
+  notes.push(...cal.notes);
   const results: ModelResult[] = [];
   const forecasts = new Map<string, Float64Array>();
   const valForecasts = new Map<string, Float64Array>();
   let scored: { actual: Float64Array; previous: Float64Array } | null = null;
   let valScored: { actual: Float64Array; previous: Float64Array } | null = null;
   for (const kind of kinds) {
-    const params = { ...defaultParams(kind, setting), ...(o.params?.[kind] ?? {}) };
+    const params = withCalendar(kind, { ...defaultParams(kind, setting), ...(o.params?.[kind] ?? {}) }, cal, o.params?.[kind]);
     o.onProgress?.(`holdout: ${kind}`);
-    const r = await rollingOrigin(() => createForecaster(kind, params), split.series, { horizon: h, trainEnd, origins });
+    const r = await rollingOrigin(() => createForecaster(kind, params), split.series, { horizon: h, trainEnd, origins, times: split.times });
     scored ??= { actual: r.actual, previous: r.previous };
     forecasts.set(kind, r.forecast);
     const state = r.fits[0]?.state as { history?: ModelResult["history"] } | undefined;
     const res: ModelResult = { ...resultOf(kind, params, r.metrics, r.trainMs, r.predictMs), fitted: r.fits[0]?.state, ...(state?.history ? { history: state.history } : {}) };
     if (choices.length) {
       o.onProgress?.(`holdout: ${kind} on the validation part`);
-      const v = await rollingOrigin(() => createForecaster(kind, params), [split.series[0].subarray(0, trainEnd), ...split.series.slice(1).map((s) => s.subarray(0, trainEnd))], { horizon: h, trainEnd: valEnd, origins: valOrigins });
+      const v = await rollingOrigin(() => createForecaster(kind, params), [split.series[0].subarray(0, trainEnd), ...split.series.slice(1).map((s) => s.subarray(0, trainEnd))], { horizon: h, trainEnd: valEnd, origins: valOrigins, times: split.times });
       res.validationMase = v.metrics.mase;
       res.trainMs += v.trainMs;
       valForecasts.set(kind, v.forecast);
@@ -397,10 +411,15 @@ async function holdoutFile(o: ProtocolOptions): Promise<ProtocolResult> {
     protocol: "holdout",
     data: o.data,
     horizon: h,
-    split: { points: d.series[0].length, trainPoints: trainEnd, trainGapsClosed: split.trainGapsClosed, splitTime: split.splitTime, testOrigins: origins.length, window, period, columns: d.columns },
+    split: { points: d.series[0].length, trainPoints: trainEnd, trainGapsClosed: split.trainGapsClosed, splitTime: split.splitTime, testOrigins: origins.length, window, period, columns: d.columns, calendar: calendarRecord(cal) },
     notes,
     results,
   };
+}
+
+/** What an output records of the calendar decision. */
+function calendarRecord(c: CalendarChoice): Record<string, unknown> {
+  return { mode: c.mode, periods: c.periods, supported: c.supported, ...(c.validation ? { validationMase: c.validation } : {}) };
 }
 
 export async function runProtocol(name: string, o: ProtocolOptions): Promise<ProtocolResult> {

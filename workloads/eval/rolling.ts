@@ -18,14 +18,14 @@ export interface ScoredForecasts {
 }
 
 /** Scores an already fitted model at the given origins (e.g. on another task's series). */
-export function scoreForecaster(model: Forecaster, series: SeriesSet, origins: ArrayLike<number>, horizon: number): ScoredForecasts {
+export function scoreForecaster(model: Forecaster, series: SeriesSet, origins: ArrayLike<number>, horizon: number, times?: ArrayLike<number>): ScoredForecasts {
   const y = series[0];
   for (let i = 0; i < origins.length; i++) {
     const t = origins[i];
     if (t < 1 || t + horizon > y.length) throw new Error(`evaluation: origin ${t} with horizon ${horizon} outside the series (${y.length} points)`);
   }
   const t0 = performance.now();
-  const rows = model.predictAt(series, origins, horizon);
+  const rows = model.predictAt(series, origins, horizon, times);
   const predictMs = performance.now() - t0;
   const n = origins.length * horizon;
   const actual = new Float64Array(n);
@@ -69,6 +69,8 @@ export interface RollingOptions {
   scoreOrigin?: (origin: number) => boolean;
   /** epochs override for neural models (budget) */
   epochs?: number;
+  /** time stamps (seconds) of every step, for models with calendar inputs */
+  times?: ArrayLike<number>;
 }
 
 export interface RollingResult extends ScoredForecasts {
@@ -107,9 +109,9 @@ export async function rollingOrigin(make: () => Forecaster, series: SeriesSet, o
   for (const fold of folds) {
     const model = make();
     try {
-      const report = await model.fit(series.map((s) => s.slice(0, fold.start)), { horizon: h, epochs: opts.epochs });
+      const report = await model.fit(series.map((s) => s.slice(0, fold.start)), { horizon: h, epochs: opts.epochs, ...(opts.times ? { times: Array.prototype.slice.call(opts.times, 0, fold.start) as number[] } : {}) });
       fits.push({ trainEnd: fold.start, trainMs: report.trainMs, state: model.stateJSON() });
-      parts.push(scoreForecaster(model, series, fold.origins, h));
+      parts.push(scoreForecaster(model, series, fold.origins, h, opts.times));
     } finally {
       model.dispose();
     }

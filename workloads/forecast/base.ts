@@ -108,18 +108,18 @@ export abstract class BaseForecaster<P extends Record<string, unknown>, S> imple
   protected abstract fitState(series: SeriesSet, opts: FitOptions): Promise<Omit<FitReport, "trainMs"> | void>;
 
   /** One forecast of `horizon` steps after the end of `history` (all series same length). */
-  protected abstract forecastFrom(history: SeriesSet, horizon: number): Float64Array;
+  protected abstract forecastFrom(history: SeriesSet, horizon: number, times?: ArrayLike<number>): Float64Array;
 
-  predict(history: SeriesSet | Float64Array, horizon: number): Float64Array {
+  predict(history: SeriesSet | Float64Array, horizon: number, times?: ArrayLike<number>): Float64Array {
     const set = asSeriesSet(history);
     checkSeries(set, `${this.kind}.predict`);
     if (!(horizon >= 1) || !Number.isInteger(horizon)) throw new Error(`${this.kind}.predict: horizon must be a positive integer`);
     if (set[0].length === 0) throw new Error(`${this.kind}.predict: empty history`);
     this.fitted();
-    return this.forecastFrom(set, horizon);
+    return this.forecastFrom(set, horizon, times);
   }
 
-  predictAt(series: SeriesSet | Float64Array, origins: ArrayLike<number>, horizon: number): Float64Array[] {
+  predictAt(series: SeriesSet | Float64Array, origins: ArrayLike<number>, horizon: number, times?: ArrayLike<number>): Float64Array[] {
     const set = asSeriesSet(series);
     checkSeries(set, `${this.kind}.predictAt`);
     this.fitted();
@@ -127,7 +127,7 @@ export abstract class BaseForecaster<P extends Record<string, unknown>, S> imple
     for (let i = 0; i < origins.length; i++) {
       const t = origins[i];
       if (t < 1 || t > set[0].length) throw new Error(`${this.kind}.predictAt: origin ${t} outside 1..${set[0].length}`);
-      out.push(this.forecastFrom(set.map((s) => s.subarray(0, t)), horizon));
+      out.push(this.forecastFrom(set.map((s) => s.subarray(0, t)), horizon, times));
     }
     return out;
   }

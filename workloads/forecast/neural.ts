@@ -13,6 +13,7 @@ import type { EpochLog, FitOptions, FitReport, SavedModel, SeriesSet } from "./t
 import { asSeriesSet } from "./types.ts";
 import { gridThenNelderMead } from "./optimize.ts";
 import { sesSSE } from "./ses.ts";
+import { calendarParamSchema, calendarRows, checkSavedCalendar, checkTimes, fitCalendar, type CalendarPeriod, type CalendarState } from "./calendar.ts";
 import { buildInputs, buildTargets, directAt, sesLevels, unscaleOutputs, validOrigins, type TargetMode } from "./windows.ts";
 
 /** Hyper-parameters every neural forecaster shares (training loop, windows, schedule). */
@@ -48,6 +49,9 @@ export const neuralCommon = {
   stride: z.number().int().min(1).default(1),
   /** stop after the epoch that crosses this wall-clock budget (not reproducible; off by default) */
   maxTrainSeconds: z.number().positive().optional(),
+  /** calendar inputs: sin/cos of the forecast step's position in these periods, as extra input
+   *  channels (the same value at every step of the window; see calendar.ts) */
+  calendar: calendarParamSchema,
 };
 
 export interface NeuralParams extends Record<string, unknown> {
@@ -69,6 +73,7 @@ export interface NeuralParams extends Record<string, unknown> {
   seed: number;
   stride: number;
   maxTrainSeconds?: number;
+  calendar: CalendarPeriod[];
 }
 
 export interface NeuralState {
@@ -79,6 +84,8 @@ export interface NeuralState {
   horizon: number;
   history: { loss: number[]; valLoss: number[]; lr: number[] };
   bestEpoch: number;
+  /** present when the model has calendar inputs */
+  calendar?: CalendarState;
 }
 
 interface TrainData {
@@ -155,23 +162,25 @@ export abstract class NeuralForecaster<P extends NeuralParams> extends BaseForec
     const trainOrigins = all.subarray(0, nTrain).filter((_, i) => (nTrain - 1 - i) % p.stride === 0);
     const valOrigins = all.subarray(all.length - nVal);
     const scaler = fitScaler(series);
+    const calendar = fitCalendar(`${this.kind}.fit`, p.calendar, opts.times, series[0].length);
+    const channels = ns + 2 * p.calendar.length;
     // the SES constant comes from the training windows only (not the validation part)
     const sesAlpha = p.target === "ses" ? fitSesAlpha(series[0].subarray(0, trainOrigins[trainOrigins.length - 1] + h)) : undefined;
     const base = sesAlpha === undefined ? undefined : sesLevels(series[0], sesAlpha);
     const train: TrainData = {
-      x: buildInputs(series, trainOrigins, p.window, scaler, undefined, p.inputs === "relative") as Float32Array,
+      x: this.inputs(series, trainOrigins, scaler, calendar, opts.times),
       y: buildTargets(series[0], trainOrigins, h, scaler, p.target, undefined, base) as Float32Array,
       n: trainOrigins.length,
     };
     const val: TrainData = {
-      x: buildInputs(series, valOrigins, p.window, scaler, undefined, p.inputs === "relative") as Float32Array,
+      x: this.inputs(series, valOrigins, scaler, calendar, opts.times),
       y: buildTargets(series[0], valOrigins, h, scaler, p.target, undefined, base) as Float32Array,
       n: nVal,
     };
     this.model?.dispose();
-    this.model = this.buildModel(p.window, ns, h);
-    this.state = { scaler, ...(sesAlpha !== undefined ? { sesAlpha } : {}), nSeries: ns, horizon: h, history: { loss: [], valLoss: [], lr: [] }, bestEpoch: 0 };
-    const r = await this.train(train, val, ns, h, epochs, opts.onEpoch);
+    this.model = this.buildModel(p.window, channels, h);
+    this.state = { scaler, ...(sesAlpha !== undefined ? { sesAlpha } : {}), nSeries: ns, horizon: h, history: { loss: [], valLoss: [], lr: [] }, bestEpoch: 0, ...(calendar ? { calendar } : {}) };
+    const r = await this.train(train, val, channels, h, epochs, opts.onEpoch);
     this.state.history = r.history;
     this.state.bestEpoch = r.bestEpoch;
     return { history: r.history, bestEpoch: r.bestEpoch, epochsRun: r.history.loss.length };
@@ -189,26 +198,46 @@ export abstract class NeuralForecaster<P extends NeuralParams> extends BaseForec
     return trainNetwork(this.model!, { x: train.x, y: train.y, n: train.n, shape: [w, ns], outputs: h }, { x: val.x, y: val.y, n: val.n }, { ...this.params, epochs }, (x, n) => this.predictScaled(x, n, ns), onEpoch);
   }
 
-  private rows(series: Float64Array[], origins: ArrayLike<number>): Float64Array[] {
+  /** Windows [origins, window, series + calendar channels]: the calendar of the forecast step repeated over the window. */
+  private inputs(series: Float64Array[], origins: ArrayLike<number>, scaler: ScalerState, calendar: CalendarState | undefined, times: ArrayLike<number> | undefined): Float32Array {
+    const w = this.params.window;
+    const lags = buildInputs(series, origins, w, scaler, undefined, this.params.inputs === "relative") as Float32Array;
+    if (!calendar) return lags;
+    const ns = series.length;
+    const nc = 2 * calendar.periods.length;
+    const cal = calendarRows(times!, calendar.stepS, origins, calendar.periods);
+    const x = new Float32Array(origins.length * w * (ns + nc));
+    let k = 0;
+    for (let i = 0; i < origins.length; i++) {
+      for (let j = 0; j < w; j++) {
+        for (let s = 0; s < ns; s++) x[k++] = lags[(i * w + j) * ns + s];
+        for (let c = 0; c < nc; c++) x[k++] = cal[i * nc + c];
+      }
+    }
+    return x;
+  }
+
+  private rows(series: Float64Array[], origins: ArrayLike<number>, times: ArrayLike<number> | undefined): Float64Array[] {
     const st = this.fitted();
-    const x = buildInputs(series, origins, this.params.window, st.scaler, undefined, this.params.inputs === "relative") as Float32Array;
-    const z = this.predictScaled(x, origins.length, st.nSeries);
+    const x = this.inputs(series, origins, st.scaler, st.calendar, times);
+    const z = this.predictScaled(x, origins.length, st.nSeries + 2 * (st.calendar?.periods.length ?? 0));
     const base = st.sesAlpha === undefined ? undefined : sesLevels(series[0], st.sesAlpha);
     return unscaleOutputs(z, series[0], origins, st.horizon, st.scaler, this.params.target, base);
   }
 
-  protected forecastFrom(history: SeriesSet, horizon: number): Float64Array {
-    return this.predictAt(history, [history[0].length], horizon)[0];
+  protected forecastFrom(history: SeriesSet, horizon: number, times?: ArrayLike<number>): Float64Array {
+    return this.predictAt(history, [history[0].length], horizon, times)[0];
   }
 
-  override predictAt(series: SeriesSet | Float64Array, origins: ArrayLike<number>, horizon: number): Float64Array[] {
+  override predictAt(series: SeriesSet | Float64Array, origins: ArrayLike<number>, horizon: number, times?: ArrayLike<number>): Float64Array[] {
     const set = asSeriesSet(series);
     const st = this.fitted();
     if (set.length !== st.nSeries) throw new Error(`${this.kind}: fitted on ${st.nSeries} series, given ${set.length}`);
     for (let i = 0; i < origins.length; i++) {
       if (origins[i] < 1 || origins[i] > set[0].length) throw new Error(`${this.kind}.predictAt: origin ${origins[i]} outside 1..${set[0].length}`);
     }
-    return directAt(set, origins, horizon, st.horizon, (s, o) => this.rows(s, o));
+    checkTimes(this.kind, st.calendar?.periods ?? [], times, set[0].length);
+    return directAt(set, origins, horizon, st.horizon, (s, o) => this.rows(s, o, times));
   }
 
   protected override async saveExtras(dir: string): Promise<Partial<SavedModel>> {
@@ -234,6 +263,8 @@ export abstract class NeuralForecaster<P extends NeuralParams> extends BaseForec
   override async restore(saved: SavedModel, dir: string): Promise<void> {
     await initBackend();
     const where = path.join(dir, "model.json");
+    const calBad = checkSavedCalendar(saved.params, saved.state, `model: ${where}`);
+    if (calBad) throw new ForecastInputError(calBad);
     if (!saved.tfjs) throw new ForecastInputError(`model: ${where} has no network (tfjs section missing)`);
     const file = weightsPath(dir, saved.tfjs.weightsFile, where);
     const specs = checkWeightSpecs(saved.tfjs.weightSpecs, where);

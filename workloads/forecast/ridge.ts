@@ -1,8 +1,11 @@
+import path from "node:path";
 import { z } from "zod";
+import { ForecastInputError } from "./errors.ts";
 import { BaseForecaster, loadAs, parseParams } from "./base.ts";
 import { fitScaler, type ScalerState } from "./scaler.ts";
-import type { FitOptions, SeriesSet } from "./types.ts";
+import type { FitOptions, SavedModel, SeriesSet } from "./types.ts";
 import { asSeriesSet } from "./types.ts";
+import { calendarParamSchema, calendarRows, checkSavedCalendar, checkTimes, fitCalendar, type CalendarState } from "./calendar.ts";
 import { buildInputs, buildTargets, directAt, unscaleOutputs, validOrigins } from "./windows.ts";
 
 export const ridgeSchema = z.strictObject({
@@ -12,14 +15,18 @@ export const ridgeSchema = z.strictObject({
   l2: z.number().min(0).default(1),
   /** "delta": learn the change from the last value; "level": learn the value itself */
   target: z.enum(["delta", "level"]).default("delta"),
+  /** calendar inputs: sin/cos of the forecast step's position in these periods (see calendar.ts) */
+  calendar: calendarParamSchema,
 });
 export type RidgeParams = z.infer<typeof ridgeSchema>;
 export interface RidgeState {
   scaler: ScalerState;
   nSeries: number;
   horizon: number;
-  /** coefficients, [features + 1 (intercept last)] x horizon, row-major */
+  /** coefficients, [lags, calendar features, intercept last] x horizon, row-major */
   coef: number[];
+  /** present when the model has calendar inputs */
+  calendar?: CalendarState;
 }
 
 /** Solves (A) X = B for symmetric positive definite A (n x n) by Cholesky; B is n x k row-major. */
@@ -71,9 +78,10 @@ export class RidgeForecaster extends BaseForecaster<RidgeParams, RidgeState> {
     const origins = validOrigins(series[0].length, window, h);
     if (origins.length < 2) throw new Error(`ridge.fit: series too short for window ${window} and horizon ${h}`);
     const scaler = fitScaler(series);
-    const nf = window * series.length;
+    const calendar = fitCalendar("ridge.fit", this.periods(), opts.times, series[0].length);
+    const nf = window * series.length + 2 * this.periods().length;
     const p = nf + 1;
-    const x = buildInputs(series, origins, window, scaler, new Float64Array(origins.length * nf));
+    const x = this.features(series, origins, scaler, calendar, opts.times);
     const y = buildTargets(series[0], origins, h, scaler, target, new Float64Array(origins.length * h));
     const a = new Float64Array(p * p);
     const b = new Float64Array(p * h);
@@ -92,15 +100,34 @@ export class RidgeForecaster extends BaseForecaster<RidgeParams, RidgeState> {
     // a tiny ridge on the intercept too keeps a constant training series solvable
     a[nf * p + nf] += 1e-12;
     const coef = choleskySolve(a, b, p, h);
-    this.state = { scaler, nSeries: series.length, horizon: h, coef: Array.from(coef) };
+    this.state = { scaler, nSeries: series.length, horizon: h, coef: Array.from(coef), ...(calendar ? { calendar } : {}) };
   }
 
-  private rows(series: Float64Array[], origins: ArrayLike<number>): Float64Array[] {
+  private periods(): CalendarState["periods"] {
+    return this.params.calendar as CalendarState["periods"];
+  }
+
+  /** Rows of [lags of every series, calendar features of the forecast step]. */
+  private features(series: Float64Array[], origins: ArrayLike<number>, scaler: ScalerState, calendar: CalendarState | undefined, times: ArrayLike<number> | undefined): Float64Array {
+    const nl = this.params.window * series.length;
+    const lags = buildInputs(series, origins, this.params.window, scaler, new Float64Array(origins.length * nl));
+    if (!calendar) return lags as Float64Array;
+    const nc = 2 * calendar.periods.length;
+    const cal = calendarRows(times!, calendar.stepS, origins, calendar.periods);
+    const x = new Float64Array(origins.length * (nl + nc));
+    for (let r = 0; r < origins.length; r++) {
+      x.set(lags.subarray(r * nl, (r + 1) * nl), r * (nl + nc));
+      x.set(cal.subarray(r * nc, (r + 1) * nc), r * (nl + nc) + nl);
+    }
+    return x;
+  }
+
+  private rows(series: Float64Array[], origins: ArrayLike<number>, times: ArrayLike<number> | undefined): Float64Array[] {
     const st = this.fitted();
     const { window, target } = this.params;
-    const nf = window * st.nSeries;
+    const nf = window * st.nSeries + 2 * (st.calendar?.periods.length ?? 0);
     const h = st.horizon;
-    const x = buildInputs(series, origins, window, st.scaler, new Float64Array(origins.length * nf));
+    const x = this.features(series, origins, st.scaler, st.calendar, times);
     const z = new Float64Array(origins.length * h);
     for (let r = 0; r < origins.length; r++) {
       for (let c = 0; c < h; c++) {
@@ -112,15 +139,27 @@ export class RidgeForecaster extends BaseForecaster<RidgeParams, RidgeState> {
     return unscaleOutputs(z, series[0], origins, h, st.scaler, target);
   }
 
-  protected forecastFrom(history: SeriesSet, horizon: number): Float64Array {
-    return this.predictAt(history, [history[0].length], horizon)[0];
+  protected forecastFrom(history: SeriesSet, horizon: number, times?: ArrayLike<number>): Float64Array {
+    return this.predictAt(history, [history[0].length], horizon, times)[0];
   }
 
-  override predictAt(series: SeriesSet | Float64Array, origins: ArrayLike<number>, horizon: number): Float64Array[] {
+  override predictAt(series: SeriesSet | Float64Array, origins: ArrayLike<number>, horizon: number, times?: ArrayLike<number>): Float64Array[] {
     const set = asSeriesSet(series);
     const st = this.fitted();
     if (set.length !== st.nSeries) throw new Error(`ridge: fitted on ${st.nSeries} series, given ${set.length}`);
-    return directAt(set, origins, horizon, st.horizon, (s, o) => this.rows(s, o));
+    checkTimes("ridge", st.calendar?.periods ?? [], times, set[0].length);
+    // recursive steps past the given series take their time stamps from the training step
+    return directAt(set, origins, horizon, st.horizon, (s, o) => this.rows(s, o, times));
+  }
+
+  override async restore(saved: SavedModel, dir: string): Promise<void> {
+    const where = `model: ${path.join(dir, "model.json")}`;
+    const bad = checkSavedCalendar(saved.params, saved.state, where);
+    if (bad) throw new ForecastInputError(bad);
+    const st = saved.state as Partial<RidgeState> | null;
+    const nf = this.params.window * (st?.nSeries ?? 0) + 2 * this.periods().length + 1;
+    if (!st || !Array.isArray(st.coef) || st.coef.length !== nf * (st.horizon ?? 0)) throw new ForecastInputError(`${where}: state.coef must hold ${nf} x horizon coefficients (window ${this.params.window}, ${st?.nSeries ?? "?"} series, ${this.periods().length} calendar periods)`);
+    await super.restore(saved, dir);
   }
 
   static load(dir: string): Promise<RidgeForecaster> {

@@ -15,6 +15,8 @@ export interface FitOptions {
   epochs?: number;
   /** called after every training epoch of iterative models */
   onEpoch?: (log: EpochLog) => void;
+  /** time stamps (seconds) of the training steps: models with calendar inputs need them */
+  times?: ArrayLike<number>;
 }
 
 export interface EpochLog {
@@ -41,13 +43,14 @@ export interface Forecaster {
   readonly isFitted: boolean;
   fit(series: SeriesSet | Float64Array, opts?: FitOptions): Promise<FitReport>;
   /** forecast the next `horizon` target values after the end of `history` */
-  predict(history: SeriesSet | Float64Array, horizon: number): Float64Array;
+  predict(history: SeriesSet | Float64Array, horizon: number, times?: ArrayLike<number>): Float64Array;
   /**
    * Forecasts made at many origins of one long series: row i holds the `horizon` values
    * forecast for steps origins[i] .. origins[i]+horizon-1 from data strictly before origins[i].
-   * Same numbers as calling predict on each prefix, batched for speed.
+   * Same numbers as calling predict on each prefix, batched for speed. `times` (seconds, one per
+   * step of `series`; later steps continue at the training step) feed calendar inputs.
    */
-  predictAt(series: SeriesSet | Float64Array, origins: ArrayLike<number>, horizon: number): Float64Array[];
+  predictAt(series: SeriesSet | Float64Array, origins: ArrayLike<number>, horizon: number, times?: ArrayLike<number>): Float64Array[];
   /** the fitted state as plain JSON (scalers, coefficients, smoothing constants; not weights) */
   stateJSON(): unknown;
   save(dir: string): Promise<void>;
