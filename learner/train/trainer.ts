@@ -2,8 +2,14 @@
  * Behaviour cloning: minibatch Adam on the cross-entropy of each head against its targets, under
  * the feasibility masks (a masked choice gets no probability, so the loss teaches only among the
  * choices the decoder could make). Loss = provisioning (mean over the provisioning passes: done,
- * or which host to start or stop next) + variant (mean over the requests taught) + host (mean
+ * or which host to start or stop next; the label's mass on a start counts startWeight times, on a
+ * stop stopWeight times, on done once) + variant (mean over the requests taught) + host (mean
  * over the fragments taught).
+ *
+ * Why the provisioning weights: most passes end a decision ("done"), so unweighted the rare
+ * changes are barely learned, and the two mistakes do not cost alike - a start missed under load
+ * leaves requests queueing for a boot time and more, a stop missed costs a host's price for an
+ * interval. Measured on the main job's data set (README, "The learner").
  *
  * Deterministic: the batches of each epoch are a permutation drawn from a seedrandom stream named
  * after the seed, the training stage and the epoch, so a run resumed from a checkpoint continues
@@ -28,10 +34,19 @@ export interface TrainSettings {
   minDelta: number;
   /** gradients are scaled down to this global norm at most */
   gradClip: number;
+  /**
+   * weights of a provisioning label's start and of its stop options in the cross-entropy, "done"
+   * weighing 1: most passes end a decision, so unweighted the rare changes are barely learned
+   */
+  startWeight: number;
+  stopWeight: number;
   seed: number;
 }
 
-export const DEFAULT_TRAIN: TrainSettings = { epochs: 40, batchSize: 128, learningRate: 3e-3, patience: 6, minDelta: 1e-3, gradClip: 1, seed: 1 };
+export const START_WEIGHT = 5;
+export const STOP_WEIGHT = 0.5;
+
+export const DEFAULT_TRAIN: TrainSettings = { epochs: 40, batchSize: 128, learningRate: 3e-3, patience: 6, minDelta: 1e-3, gradClip: 1, startWeight: START_WEIGHT, stopWeight: STOP_WEIGHT, seed: 1 };
 
 const BETA1 = 0.9;
 const BETA2 = 0.999;
@@ -178,15 +193,17 @@ function selectedLogits(sizes: ModelSizes, out: TfOutputs, x: TfInputs, y: Batch
 }
 
 /** Summed cross-entropies of the three heads and the number of items each sums over. */
-function lossSums(sizes: ModelSizes, out: TfOutputs, x: TfInputs, y: BatchLabels): { sums: tf.Scalar[]; counts: tf.Scalar[] } {
+function lossSums(sizes: ModelSizes, out: TfOutputs, x: TfInputs, y: BatchLabels, p: Pick<TrainSettings, "startWeight" | "stopWeight">): { sums: tf.Scalar[]; counts: tf.Scalar[] } {
   const ce = (logits: tf.Tensor, mask: tf.Tensor, target: tf.Tensor) => {
     const lp = tf.logSoftmax(tf.add(logits, tf.mul(tf.sub(1, mask), MASKED_LOGIT)), -1);
     return tf.neg(tf.sum(tf.mul(target, lp)));
   };
   const sel = selectedLogits(sizes, out, x, y);
+  // class weights of the provisioning options: done 1, then start and stop of each host
+  const classes = tf.concat([tf.ones([1, 1]), tf.tile(tf.tensor2d([[p.startWeight, p.stopWeight]]), [1, sizes.hosts])], 1);
   // rows without targets have all-zero targets and add nothing
   return {
-    sums: [ce(sel.provision, y.provisionMask, y.provisionTarget), ce(sel.variant, y.variantMask, y.variantTarget), ce(sel.host, y.hostMask, y.hostTarget)] as tf.Scalar[],
+    sums: [ce(sel.provision, y.provisionMask, tf.mul(y.provisionTarget, classes)), ce(sel.variant, y.variantMask, y.variantTarget), ce(sel.host, y.hostMask, y.hostTarget)] as tf.Scalar[],
     counts: [tf.sum(y.provisionWeight), tf.sum(y.variantWeight), tf.sum(y.hostWeight)] as tf.Scalar[],
   };
 }
@@ -235,7 +252,7 @@ export class Trainer {
         const y = batchLabels(set, idx, bs);
         const r = tf.tidy(() => {
           const out = forward(this.arch, bs, wt, x);
-          const l = lossSums(bs, out, x, y);
+          const l = lossSums(bs, out, x, y, this.settings);
           const sel = selectedLogits(bs, out, x, y);
           return { sums: l.sums.map((t) => t.dataSync()[0]), counts: l.counts.map((t) => t.dataSync()[0]), prov: sel.provision.dataSync(), variant: sel.variant.dataSync(), host: sel.host.dataSync() };
         });
@@ -330,7 +347,7 @@ export class Trainer {
             vars.forEach((v, i) => (wmap[names[i]] = v));
             const { value, grads } = tf.variableGrads(() => {
               const out = forward(this.arch, bs, wmap, x);
-              const l = lossSums(bs, out, x, y);
+              const l = lossSums(bs, out, x, y, this.settings);
               let total: tf.Tensor = tf.scalar(0);
               for (let k = 0; k < 3; k++) total = tf.add(total, tf.div(l.sums[k], tf.maximum(l.counts[k], 1)));
               return total as tf.Scalar;

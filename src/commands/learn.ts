@@ -85,6 +85,8 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     .option("patience", { type: "number", default: DEFAULT_TRAIN.patience, describe: "epochs without a better validation loss before a round stops" })
     .option("batch-size", { type: "number", default: DEFAULT_TRAIN.batchSize })
     .option("learning-rate", { type: "number", default: DEFAULT_TRAIN.learningRate })
+    .option("start-weight", { type: "number", default: DEFAULT_TRAIN.startWeight, describe: 'weight of a host start in the provisioning loss, "done" weighing 1 (starts are rare labels)' })
+    .option("stop-weight", { type: "number", default: DEFAULT_TRAIN.stopWeight, describe: 'weight of a host stop in the provisioning loss, "done" weighing 1' })
     .option("seed", { type: "number", default: 1, describe: "seed of the initial weights, the batches and the validation split" })
     .option("validation", { type: "number", default: 0.2, describe: "share of the round-0 episodes held out for validation" })
     .option("architecture", { type: "string", default: "attention", choices: ["attention", "mlp"], describe: "the attention encoder or the MLP baseline" })
@@ -124,6 +126,8 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     int("max-hosts", a.maxHosts, 1);
     int("max-requests", a.maxRequests, 1);
     int("passes-per-state", a.passesPerState, 0);
+    if (!(a.startWeight > 0)) throw new LearnUsageError(`--start-weight must be positive, got ${a.startWeight}`);
+    if (!(a.stopWeight > 0)) throw new LearnUsageError(`--stop-weight must be positive, got ${a.stopWeight}`);
     if (!(a.learningRate > 0)) throw new LearnUsageError(`--learning-rate must be positive, got ${a.learningRate}`);
     if (!(a.validation > 0 && a.validation < 1)) throw new LearnUsageError(`--validation must be between 0 and 1, got ${a.validation}`);
     if (!(a.tieTemperature > 0)) throw new LearnUsageError(`--tie-temperature must be positive, got ${a.tieTemperature}`);
@@ -165,7 +169,7 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
       daggerRounds: a.daggerRounds,
       architecture,
       sizes: sizesFor(scenarios, { hosts: a.maxHosts, requests: a.maxRequests }),
-      train: { ...DEFAULT_TRAIN, epochs: a.epochs, patience: a.patience, batchSize: a.batchSize, learningRate: a.learningRate, seed: a.seed },
+      train: { ...DEFAULT_TRAIN, epochs: a.epochs, patience: a.patience, batchSize: a.batchSize, learningRate: a.learningRate, startWeight: a.startWeight, stopWeight: a.stopWeight, seed: a.seed },
       tieTemperature: a.tieTemperature,
       deploymentPassesPerState: a.passesPerState === 0 ? null : a.passesPerState,
     };
