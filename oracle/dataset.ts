@@ -2,7 +2,7 @@
  * The labelled data set the learner imitates: the twin runs with the oracle deciding, and every
  * decision point is recorded with what the oracle saw, what it chose and how the choice scored.
  *
- * Directory layout (format "cotwin-oracle-dataset/1"):
+ * Directory layout (format "cotwin-oracle-dataset/2"; /1 had no alternatives and is refused):
  *
  *   manifest.json   provenance and the static part of the observations (see DatasetManifest)
  *   data.jsonl      one JSON object per decision point, in order (see DatasetLine):
@@ -16,6 +16,9 @@
  *     decision     the Decision applied ({provision?, deploy?}); the twin accepted all of it
  *     score        {best, runnerUp, evaluations}: look-ahead scores (lower is better) of the
  *                  chosen and the best other distinct candidate (null if none), and candidates scored
+ *     alternatives [{decision, score}]: the decision taken first (with its look-ahead score), then
+ *                  the best other distinct candidates the search scored, best first (at most 5;
+ *                  empty when there was nothing to decide), for soft targets that ignore near-ties
  *
  * Checkpoints: each line is appended and fsync'ed as soon as it is decided, then the manifest is
  * rewritten atomically. A restart with `resume` checks that the scenario (name and hash of the
@@ -41,8 +44,9 @@ import { buildReadyTwin, prepareInputs } from "../workloads/ready-twin.ts";
 import { createOracle } from "./policy.ts";
 import { TwinStepper } from "./replay.ts";
 import type { OracleSettings } from "./settings.ts";
+import type { ScoredDecision } from "./labels.ts";
 
-export const DATASET_FORMAT = "cotwin-oracle-dataset/1";
+export const DATASET_FORMAT = "cotwin-oracle-dataset/2";
 export const DATA_FILE = "data.jsonl";
 export const MANIFEST_FILE = "manifest.json";
 
@@ -50,7 +54,8 @@ const FORMAT_DESCRIPTION =
   "data.jsonl: one JSON object per decision point {step, interval, time, observation, decision, score}; " +
   "observation holds the dynamic fields of cotwin's Observation (typed arrays as arrays, NaN credits as null), " +
   "manifest.static the fixed ones (decodeObservation in oracle/dataset.ts joins them); decision is the Decision applied; " +
-  "score {best, runnerUp, evaluations} are look-ahead objective values, lower is better.";
+  "score {best, runnerUp, evaluations} are look-ahead objective values, lower is better; " +
+  "alternatives [{decision, score}] lists the decision taken first, then the best other distinct candidates scored, best first.";
 
 export class DatasetError extends InputError {
   constructor(message: string) {
@@ -82,6 +87,8 @@ export interface DatasetLine {
   observation: EncodedObservation;
   decision: Decision;
   score: { best: number | null; runnerUp: number | null; evaluations: number };
+  /** the decision taken first, then the best other distinct candidates scored (lower is better; null: not scored) */
+  alternatives: Array<{ decision: Decision; score: number | null }>;
 }
 
 /** The parts of an Observation that never change during a run. */
@@ -331,7 +338,9 @@ export async function buildDataset(o: DatasetOptions): Promise<DatasetResult> {
     } catch (e) {
       throw new DatasetError(`${manifestFile}: unreadable manifest (${(e as Error).message})`);
     }
-    if (old.format !== DATASET_FORMAT) throw new DatasetError(`${manifestFile}: format "${old.format}", expected "${DATASET_FORMAT}"`);
+    if (old.format !== DATASET_FORMAT) {
+      throw new DatasetError(`${manifestFile}: format "${old.format}", expected "${DATASET_FORMAT}"${old.format === "cotwin-oracle-dataset/1" ? " (a /1 data set records no alternatives: make it again in a new --out)" : ""}`);
+    }
     const diffs = provenanceDifferences(old, provenance);
     if (diffs.length > 0) {
       throw new DatasetError(`${o.out} holds a data set of a different run (${diffs.join("; ")}); resume with the same settings, or choose another --out`);
@@ -412,6 +421,7 @@ export async function buildDataset(o: DatasetOptions): Promise<DatasetResult> {
           observation: encodeObservation(obs),
           decision,
           score: { best: Number.isNaN(last.bestScore) ? null : last.bestScore, runnerUp: last.runnerUpScore, evaluations: last.evaluations },
+          alternatives: oracle.lastAlternatives.map((a: ScoredDecision) => ({ decision: a.decision, score: Number.isFinite(a.score) ? a.score : null })),
         };
         const { rejections, intervalClosed } = stepper.apply(decision);
         if (rejections.length > 0) throw new Error(`the twin rejected an oracle decision at step ${step}: ${rejections.map((r) => r.reason).join("; ")}`);

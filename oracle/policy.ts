@@ -70,6 +70,8 @@ export class OraclePolicy implements Policy {
   /** decisions applied so far, in order (the replay log of worker threads) */
   readonly history: Decision[] = [];
   last: SearchReport | null = null;
+  /** the last decision's scored alternatives (the decision first), as label() returned them */
+  lastAlternatives: ScoredDecision[] = [];
   private lookAhead: LookAhead;
   private seedPolicies: Policy[];
   /** target tracking at the SEED_TARGETS levels, whose decisions start the search as courses */
@@ -109,7 +111,8 @@ export class OraclePolicy implements Policy {
       throw new Error(`oracle: the twin provider returned a twin at t=${twin.now} s (interval ${twin.interval}), but the observation is at t=${obs.time} s (interval ${obs.interval}); it must return the live twin`);
     }
     const step = this.history.length;
-    const { decision } = this.label(twin, obs, `${this.deps.seed}:${step}`, step);
+    const { decision, alternatives } = this.label(twin, obs, `${this.deps.seed}:${step}`, step);
+    this.lastAlternatives = alternatives;
     this.history.push(decision);
     return decision;
   }
@@ -176,8 +179,18 @@ export class OraclePolicy implements Policy {
     const decision = space.toDecision(best);
     // the alternatives: the decision taken first (with its search score), then the best others
     const bestKey = space.key(best);
+    // (distinct decisions: candidates that differ only in their course give the same one; the
+    // learner counts a repeated decision once anyway, so its labels are the same either way)
     const alternatives: ScoredDecision[] = [{ decision, score: ctx.cachedScore(best) ?? validatedScore }];
-    for (const t of ctx.top) if (t.key !== bestKey && alternatives.length < TOP_KEPT) alternatives.push({ decision: space.toDecision(t.candidate), score: t.score });
+    const kept = new Set([JSON.stringify(decision)]);
+    for (const t of ctx.top) {
+      if (t.key === bestKey || alternatives.length >= TOP_KEPT) continue;
+      const d = space.toDecision(t.candidate);
+      const k = JSON.stringify(d);
+      if (kept.has(k)) continue;
+      kept.add(k);
+      alternatives.push({ decision: d, score: t.score });
+    }
     this.last = {
       step,
       bestScore: ctx.best?.score ?? NaN,

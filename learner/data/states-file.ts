@@ -156,7 +156,10 @@ export function readLabelledDataset(dir: string): { states: LabelledState[]; sou
   const episode = `${m.scenario.name}:seed${m.seed}`;
   const states = lines.map((line, i) => {
     if (!line.observation || !line.decision) throw new LearnerDataError(`${dataFile}:${i + 1}: a line without observation or decision`);
-    return { episode, step: line.step, observation: decodeObservation(line, m.static), decision: line.decision, alternatives: [] };
+    if (!Array.isArray(line.alternatives)) throw new LearnerDataError(`${dataFile}:${i + 1}: a line without alternatives`);
+    // an alternative the search did not score (null) cannot weigh a soft target: left out
+    const alternatives = line.alternatives.filter((a): a is { decision: Decision; score: number } => a !== null && typeof a === "object" && typeof a.score === "number" && Number.isFinite(a.score) && a.decision !== undefined);
+    return { episode, step: line.step, observation: decodeObservation(line, m.static), decision: line.decision, alternatives };
   });
   return { states, source: { dir, format: m.format, scenario: m.scenario.name, seed: m.seed, version: m.version, decisions: states.length } };
 }

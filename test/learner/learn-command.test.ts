@@ -104,7 +104,7 @@ test("cotwin learn reads the oracle's data set; a data set of another format is 
     fs.writeFileSync(manifest, JSON.stringify({ ...m, format: "cotwin-oracle-dataset/0" }));
     const bad = capture();
     assert.equal(await runLearnCommand([...args, "--out", path.join(root, "l2")], bad.io), 2);
-    assert.equal(bad.err().trim(), `cotwin learn: ${manifest}: data set format "cotwin-oracle-dataset/0", this learner reads "cotwin-oracle-dataset/1"`);
+    assert.equal(bad.err().trim(), `cotwin learn: ${manifest}: data set format "cotwin-oracle-dataset/0", this learner reads "cotwin-oracle-dataset/2"`);
     const missing = capture();
     assert.equal(await runLearnCommand([...args.map((x) => (x === data ? path.join(root, "none") : x)), "--out", path.join(root, "l3")], missing.io), 2);
     assert.match(missing.err(), /data set .*none: no such directory/);

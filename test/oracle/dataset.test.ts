@@ -53,7 +53,7 @@ test("an interrupted data set, resumed, is byte-identical to an uninterrupted on
     assert.ok(fs.readFileSync(path.join(torn, "data.jsonl")).equals(expected), "data.jsonl after a torn line differs");
 
     const m = JSON.parse(fs.readFileSync(path.join(whole, "manifest.json"), "utf8")) as DatasetManifest;
-    assert.equal(m.format, "cotwin-oracle-dataset/1");
+    assert.equal(m.format, "cotwin-oracle-dataset/2");
     assert.equal(m.scenario.name, "tiny");
     assert.equal(m.scenario.configSha256, configHash(tinyScenario()));
     assert.equal(m.seed, 7);
@@ -79,7 +79,19 @@ test("each line holds the observation, the decision and the scores; decisions we
       assert.equal(l.observation.hosts.state.length, 3);
       assert.ok(l.score.evaluations > 0 && l.score.evaluations <= 80 + 16);
       if (l.score.runnerUp !== null) assert.ok(l.score.runnerUp >= l.score.best!);
+      // the alternatives: the decision taken first, then at most 4 others, distinct, best first
+      if (l.alternatives.length > 0) {
+        assert.deepEqual(l.alternatives[0].decision, l.decision);
+        assert.ok(l.alternatives.length <= 5);
+        const keys = l.alternatives.map((a) => JSON.stringify(a.decision));
+        assert.equal(new Set(keys).size, keys.length, `step ${i}: an alternative is repeated`);
+        const others = l.alternatives.slice(1).map((a) => a.score!);
+        for (let k = 1; k < others.length; k++) assert.ok(others[k] >= others[k - 1], `step ${i}: alternatives not best first`);
+        // the runner-up the search reports is the best other it scored
+        if (others.length > 0 && l.score.runnerUp !== null) assert.ok(others[0] >= l.score.best! - 1e-12);
+      } else assert.deepEqual(l.decision, {});
     });
+    assert.ok(lines.filter((l) => l.alternatives.length > 1).length >= lines.length / 2, "most decision points record rivals");
     assert.ok(lines.some((l) => (l.decision.deploy ?? []).length > 0), "some requests were deployed");
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
