@@ -36,6 +36,7 @@ import { createProgress } from "../workloads/output/progress.ts";
 import { sameDecision } from "./decode/compare.ts";
 import { DEFAULT_SIZES, FEATURE_LAYOUT, type ModelSizes } from "./encoding/layout.ts";
 import { expertFactory } from "./data/experts.ts";
+import { createPolicy } from "../simulator/policies/registry.ts";
 import { runEpisode } from "./data/rollout.ts";
 import { readLabelledDataset, readStates, writeStates, type DatasetSource } from "./data/states-file.ts";
 import { countParams, initWeights, paramSpecs, type Architecture, type Weights } from "./model/architecture.ts";
@@ -68,6 +69,11 @@ export interface LearnConfig {
   dataset: string | null;
   /** "oracle" or a baseline policy name */
   expert: string;
+  /**
+   * who drives the round-0 episodes: null, the expert itself; a baseline policy name, the expert
+   * labels the states that baseline reaches (states the expert would not visit on its own)
+   */
+  behaviour?: string | null;
   /** the oracle's settings when it labels (reproducible: an evaluation budget, no wall clock) */
   oracle: Partial<OracleSettings>;
   /** episode seeds, on every scenario (round 0 without a data set; DAgger rounds use the training ones) */
@@ -169,6 +175,7 @@ function recordedConfig(c: LearnConfig): Record<string, unknown> {
     scenarios: c.scenarios.map((x) => ({ name: x.scenario.name, source: x.source, configSha256: configHash(x.scenario) })),
     dataset: c.dataset,
     expert: c.expert,
+    behaviour: c.behaviour ?? null,
     oracle: c.expert === "oracle" ? c.oracle : null,
     seeds: c.seeds,
     intervals: c.intervals,
@@ -315,7 +322,9 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
           intervals: c.intervals,
           episode: episodeName(e.at.scenario.name, e.seed, round),
           expert,
-          actor: p ? () => p.policy() : undefined,
+          actor: p ? () => p.policy() : c.behaviour ? (ctx) => createPolicy(c.behaviour!, ctx) : undefined,
+          // the learner never emits what the twin rejects; a baseline may (a part that no longer fits)
+          strictActor: p !== null,
           onStep: () => bar.update(i * c.intervals + Math.min(c.intervals, ++done)),
         });
         states.push(...r.states);
@@ -358,7 +367,7 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
       const episodes = c.scenarios.flatMap((at) => c.seeds.map((seed) => ({ at, seed }))).filter((e) => round === 0 || !held.has(episodeName(e.at.scenario.name, e.seed)));
       if (round > 0 && !state) throw new Error("learn: a DAgger round before any training");
       if (episodes.length === 0) throw new LearnError(`DAgger round ${round}: no training episodes left (the validation episodes hold all of --seeds ${c.seeds.join(",")})`);
-      io.info(round === 0 ? `cotwin learn: labelling ${episodes.length} episode(s) of ${c.intervals} intervals with ${c.expert}` : `cotwin learn: DAgger round ${round}: the learner decides, ${c.expert} labels (${episodes.length} episode(s))`);
+      io.info(round === 0 ? `cotwin learn: labelling ${episodes.length} episode(s) of ${c.intervals} intervals with ${c.expert}${c.behaviour ? ` on the states ${c.behaviour} reaches` : ""}` : `cotwin learn: DAgger round ${round}: the learner decides, ${c.expert} labels (${episodes.length} episode(s))`);
       const r = await label(round, episodes, round === 0 ? null : state!.weights);
       fresh = r.states;
       disagreements = round === 0 ? null : r.disagreements;

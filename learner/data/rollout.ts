@@ -25,6 +25,8 @@ export interface EpisodeOptions {
   expert: ExpertFactory;
   /** the policy whose decisions are applied (default: the expert's own) */
   actor?: (ctx: PolicyContext) => Policy;
+  /** a twin rejection of the actor's decision is an error (the learner); false: counted (a baseline) */
+  strictActor?: boolean;
   /** called after each decision point */
   onStep?: () => void;
 }
@@ -54,7 +56,7 @@ export async function runEpisode(o: EpisodeOptions): Promise<EpisodeResult> {
     const decision = actor ? actor.decide(obs) : label.decision;
     if (actor && !sameDecision(decision, label.decision)) disagreements++;
     const { rejections, intervalClosed } = stepper.apply(decision);
-    if (rejections.length > 0 && actor) {
+    if (rejections.length > 0 && actor && o.strictActor !== false) {
       throw new Error(`${o.episode}: the twin rejected the ${actor.name} decision at step ${states.length - 1}: ${rejections.map((r) => r.reason).join("; ")}`);
     }
     expertRejections += rejections.length;

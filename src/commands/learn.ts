@@ -78,6 +78,7 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     .option("out", { type: "string", demandOption: true, describe: "output directory (model.onnx, metrics.json, curves, checkpoint)" })
     .option("dataset", { type: "string", describe: "an oracle data set directory (cotwin oracle --out), or the data/round0.jsonl of an earlier cotwin learn run, for behaviour cloning instead of running episodes" })
     .option("expert", { type: "string", default: "oracle", describe: 'who labels the states: "oracle" or a baseline policy, e.g. compressed+least-loaded' })
+    .option("behaviour", { type: "string", describe: "who drives the episodes the expert labels in round 0 (default: the expert itself); a baseline, e.g. threshold+full+first-fit, gives states the expert would not reach" })
     .option("seeds", { type: "string", default: "1..5", describe: "episode seeds, a..b or a,b,c (round 0 without --dataset, and DAgger rounds)" })
     .option("intervals", { type: "number", describe: "intervals per episode (default: the first scenario's)" })
     .option("dagger-rounds", { type: "number", default: 2, describe: "DAgger rounds after behaviour cloning" })
@@ -150,18 +151,22 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
       if (dModel % a.heads !== 0) throw new LearnUsageError(`--width ${dModel} must be a multiple of --heads ${a.heads}`);
       architecture = { kind: "attention", dModel, heads: a.heads, layers: a.layers ?? base.layers, ffn: 2 * dModel };
     }
-    if (a.expert !== "oracle") {
+    for (const [flag, name] of [["--expert", a.expert], ["--behaviour", a.behaviour]] as const) {
+      if (name === undefined || (flag === "--expert" && name === "oracle")) continue;
       // fails early, with the registry's message, on an unknown baseline
-      const { createPolicy } = await import("../../simulator/policies/registry.ts");
+      const { createPolicy, isRegistered } = await import("../../simulator/policies/registry.ts");
       const { buildTwinModel } = await import("../../simulator/scenarios.ts");
       const { RandomStreams } = await import("../../simulator/engine/random.ts");
-      createPolicy(a.expert, { model: buildTwinModel(scenario, source), seed: 0, streams: new RandomStreams(0) });
+      if (flag === "--behaviour" && (isRegistered(name) || name === "oracle" || name === "learner" || name.includes("/") || /\.(ts|mts|js|mjs)$/.test(name))) throw new LearnUsageError(`--behaviour ${name}: give a baseline (a combination like threshold+full+first-fit)`);
+      if (flag === "--behaviour" && a.dataset !== undefined) throw new LearnUsageError("--behaviour drives the episodes the expert labels; with --dataset there are none");
+      for (const sc of scenarios) createPolicy(name, { model: buildTwinModel(sc.scenario, sc.source), seed: 0, streams: new RandomStreams(0) });
     }
     const oracle = parseOracleSettings({ ...LABELLING_ORACLE, ...(a.budgetEvals !== undefined ? { budgetEvals: a.budgetEvals } : {}), ...(a.horizon !== undefined ? { horizon: a.horizon } : {}) }, (k) => `--${k.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}`);
     const config: LearnConfig = {
       scenarios,
       dataset: a.dataset ?? null,
       expert: a.expert,
+      behaviour: a.behaviour ?? null,
       oracle,
       seeds,
       intervals: a.intervals ?? scenario.intervals,

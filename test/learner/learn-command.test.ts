@@ -133,3 +133,50 @@ test("bad flags of cotwin learn are one-line errors naming the flag (exit code 2
   assert.match(mixed.stderr, /scenarios learner-fleet and scinet-testbed have different applications \(classifier \/ resnet18, .*\); one model learns one catalogue/);
   assert.ok(!fs.existsSync(path.join(os.tmpdir(), "never-written")));
 });
+
+test("--behaviour: a baseline drives the round-0 episodes and the expert labels the states it reaches", async () => {
+  const { readStates } = await import("../../learner/data/states-file.ts");
+  const { buildReadyTwin } = await import("../../workloads/ready-twin.ts");
+  const { TwinStepper } = await import("../../oracle/replay.ts");
+  const { createPolicy } = await import("../../simulator/policies/registry.ts");
+  const { RandomStreams } = await import("../../simulator/engine/random.ts");
+  const root = tempDir();
+  try {
+    const out = path.join(root, "l");
+    const args = ["--scenario", FLEET_FILE, "--expert", "compressed+least-loaded", "--behaviour", "full+first-fit", "--seeds", "1", "--intervals", "5", "--dagger-rounds", "0", "--epochs", "1", "--width", "8", "--heads", "2", "--layers", "1", "--max-hosts", "8", "--max-requests", "6", "--json"];
+    const c = capture();
+    assert.equal(await runLearnCommand([...args, "--out", out], c.io), 0, c.err());
+    const states = readStates(path.join(out, "data", "round0.jsonl"));
+    // the same episode made independently: full+first-fit decides, compressed+least-loaded would have decided
+    const ready = buildReadyTwin({ scenario: fleet(), source: FLEET_FILE, seed: 1, record: false });
+    const ctx = { model: ready.model, seed: 1, streams: ready.streams, options: {} };
+    const behaviour = createPolicy("full+first-fit", ctx);
+    const expert = createPolicy("compressed+least-loaded", { model: ready.model, seed: 1, streams: new RandomStreams(1) });
+    const stepper = new TwinStepper(ready.twin);
+    assert.equal(states.length, 5);
+    let full = 0;
+    for (const [k, s] of states.entries()) {
+      const obs = stepper.observe();
+      assert.equal(s.observation.time, obs.time, `step ${k}`);
+      assert.deepEqual([...s.observation.hosts.placed], [...obs.hosts.placed], `step ${k}: the state is the one full+first-fit reached`);
+      assert.deepEqual(s.observation.pending.map((p) => p.id), obs.pending.map((p) => p.id));
+      assert.deepEqual(s.decision, expert.decide(obs), `step ${k}: the label is the expert's decision there`);
+      for (const d of s.decision.deploy ?? []) assert.equal(d.variant, "compressed");
+      const applied = behaviour.decide(obs);
+      full += (applied.deploy ?? []).filter((d) => d.variant === "full").length;
+      stepper.apply(applied);
+    }
+    assert.ok(full > 0, "the behaviour deployed the full variant: the trajectory is not the expert's");
+    const recorded = JSON.parse(fs.readFileSync(path.join(out, "learn.json"), "utf8"));
+    assert.equal(recorded.config.behaviour, "full+first-fit");
+    // a behaviour that is not a baseline, or with a data set, is refused
+    for (const [extra, re] of [[["--behaviour", "oracle"], /--behaviour oracle: give a baseline/], [["--behaviour", "nosuch"], /unknown policy "nosuch"/]] as const) {
+      const bad = capture();
+      const argv = args.map((x, i) => (args[i - 1] === "--behaviour" ? extra[1] : x));
+      assert.equal(await runLearnCommand([...argv, "--out", path.join(root, "bad")], bad.io), 2, bad.err());
+      assert.match(bad.err(), re);
+    }
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
