@@ -260,14 +260,10 @@ function isTornLine(tail: Buffer): boolean {
 }
 
 /**
- * Reads data.jsonl. Every complete line is parsed before the file is touched; then a last line
- * without its newline (an interrupted write) is cut off at its byte offset. Anything else after
- * the last newline (binary data, another file's bytes) is refused with the file left as it was.
+ * The complete lines of a data.jsonl (up to its last newline), parsed; `end` is the byte offset
+ * after them. A line that is not JSON is `fail`ed, naming the file and the line.
  */
-export function readDatasetLines(dir: string): DatasetLine[] {
-  const file = path.join(dir, DATA_FILE);
-  if (!fs.existsSync(file)) return [];
-  const bytes = fs.readFileSync(file);
+export function parseCompleteLines(bytes: Buffer, file: string, fail: (message: string) => Error): { lines: DatasetLine[]; end: number } {
   const end = bytes.lastIndexOf(0x0a) + 1;
   const lines = bytes
     .subarray(0, end)
@@ -278,9 +274,22 @@ export function readDatasetLines(dir: string): DatasetLine[] {
       try {
         return JSON.parse(l) as DatasetLine;
       } catch (e) {
-        throw new DatasetError(`${file}:${i + 1}: not a JSON line (${(e as Error).message}); nothing was changed`);
+        throw fail(`${file}:${i + 1}: not a JSON line (${(e as Error).message})`);
       }
     });
+  return { lines, end };
+}
+
+/**
+ * Reads data.jsonl. Every complete line is parsed before the file is touched; then a last line
+ * without its newline (an interrupted write) is cut off at its byte offset. Anything else after
+ * the last newline (binary data, another file's bytes) is refused with the file left as it was.
+ */
+export function readDatasetLines(dir: string): DatasetLine[] {
+  const file = path.join(dir, DATA_FILE);
+  if (!fs.existsSync(file)) return [];
+  const bytes = fs.readFileSync(file);
+  const { lines, end } = parseCompleteLines(bytes, file, (m) => new DatasetError(`${m}; nothing was changed`));
   const tail = bytes.subarray(end);
   if (tail.length > 0) {
     if (!isTornLine(tail)) {

@@ -12,6 +12,9 @@ import type { ArmClients } from "./arm.ts";
 import { armError, armRetryVerdict } from "./errors.ts";
 import { isOurs, ownedTags, type Names } from "./naming.ts";
 
+/** the VM's admin account (Azure puts the SSH key in its home directory on the VM) */
+const VM_ADMIN = "cotwin";
+
 export class NotOursError extends Error {
   readonly code = "NotOwnedByCotwin";
   readonly hint = "cotwin never modifies a resource without its tags for this deployment: choose another --deployment name, or remove the resource yourself";
@@ -267,9 +270,9 @@ export class ArmResources {
       },
       osProfile: {
         computerName: this.s.names.vm(h),
-        adminUsername: "cotwin",
+        adminUsername: VM_ADMIN,
         customData,
-        linuxConfiguration: { disablePasswordAuthentication: true, ssh: { publicKeys: [{ path: "/home/cotwin/.ssh/authorized_keys", keyData: sshPublicKey }] } },
+        linuxConfiguration: { disablePasswordAuthentication: true, ssh: { publicKeys: [{ path: `/home/${VM_ADMIN}/.ssh/authorized_keys`, keyData: sshPublicKey }] } },
       },
       networkProfile: { networkInterfaces: [{ id: nicId, primary: true, deleteOption: "Delete" }] },
     };

@@ -8,9 +8,9 @@
  * static (index into statics), observation, decision, alternatives: [{decision, score}]}, the
  * observation's dynamic part encoded as the oracle's data set encodes it (oracle/dataset.ts).
  *
- * readLabelledDataset reads the oracle's data set directory (format cotwin-oracle-dataset/1: one
- * on-policy episode, no alternatives) as labelled states; it is the one place to change when the
- * oracle's data set format changes.
+ * readLabelledDataset reads the oracle's data set directory (format cotwin-oracle-dataset/2: one
+ * on-policy episode, each decision point with its scored alternatives) as labelled states; it is
+ * the one place to change when the oracle's data set format changes.
  */
 import * as fs from "node:fs";
 import path from "node:path";
@@ -18,11 +18,11 @@ import type { LabelledState } from "../../oracle/labels.ts";
 import {
   DATA_FILE,
   DATASET_FORMAT,
+  parseCompleteLines,
   decodeObservation,
   encodeObservation,
   MANIFEST_FILE,
   staticObservation,
-  type DatasetLine,
   type DatasetManifest,
   type EncodedObservation,
   type StaticObservation,
@@ -135,23 +135,13 @@ export function readLabelledDataset(dir: string): { states: LabelledState[]; sou
   if (!m.static || !m.scenario) throw new LearnerDataError(`${file}: manifest without the static observation or the scenario`);
   // complete lines only (a data set being written may end in a partial one); the file is not changed
   const dataFile = path.join(dir, DATA_FILE);
-  let text = "";
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(dataFile, "utf8");
+    bytes = fs.readFileSync(dataFile);
   } catch (e) {
     throw new LearnerDataError(`${dataFile}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const lines: DatasetLine[] = text
-    .slice(0, text.lastIndexOf("\n") + 1)
-    .split("\n")
-    .filter((l) => l.length > 0)
-    .map((l, i) => {
-      try {
-        return JSON.parse(l) as DatasetLine;
-      } catch (e) {
-        throw new LearnerDataError(`${dataFile}:${i + 1}: not a JSON line (${(e as Error).message})`);
-      }
-    });
+  const { lines } = parseCompleteLines(bytes, dataFile, (m) => new LearnerDataError(m));
   if (lines.length === 0) throw new LearnerDataError(`data set ${dir}: ${DATA_FILE} holds no decisions`);
   const episode = `${m.scenario.name}:seed${m.seed}`;
   const states = lines.map((line, i) => {
