@@ -147,7 +147,7 @@ export class OraclePolicy implements Policy {
     }
     const baseCandidate = space.fromDecision(base);
     const seeds = this.settings.baselineSeeds ? seedDecisions.map((d) => space.fromDecision(d)) : [];
-    const onCourse = this.onCourse(space, baseCandidate);
+    const onCourse = this.alongCourse(space, baseCandidate);
     if (space.key(onCourse) !== space.key(baseCandidate)) seeds.unshift(onCourse);
     targetDecisions.forEach((d, i) => {
       const c = space.fromDecision(d);
@@ -230,7 +230,7 @@ export class OraclePolicy implements Policy {
   }
 
   /** `c` with the standing course's variants for every application it sets (c itself if none). */
-  private onCourse(space: SearchSpace, c: Candidate): Candidate {
+  private alongCourse(space: SearchSpace, c: Candidate): Candidate {
     if (!this.course || !space.steerable) return c;
     const out = space.clone(c);
     this.course.forEach((kind, a) => {
