@@ -189,6 +189,8 @@ export class Twin {
   /** false while `recent` is shared with a fork (copied before the first change) */
   private recentOwned = true;
   private arrivedThisInterval = 0;
+  /** requests taken out of `pending` by this apply() and not compacted away yet */
+  private pendingRemoved = 0;
   /** time of the arrival drawn ahead (nextArrival), Infinity if none */
   private arrivalAt = Infinity;
   /** reusable list of fragments completing at one host event (no allocation per event) */
@@ -473,6 +475,14 @@ export class Twin {
    * logged when recording); nothing is silently changed.
    */
   apply(decision: Decision): DecisionRejection[] {
+    try {
+      return this.applyParts(decision);
+    } finally {
+      if (this.pendingRemoved > 0) this.compactPending();
+    }
+  }
+
+  private applyParts(decision: Decision): DecisionRejection[] {
     const out: DecisionRejection[] = [];
     const m = this.model;
     const H = m.hostCount;
@@ -601,10 +611,27 @@ export class Twin {
     if (this.record) this.rejectionLog.push(rej);
   }
 
-  /** Removes the k-th pending request, keeping the order (the head without splice's allocation: V8 moves the array's start). */
-  private removePending(k: number): void {
-    if (k === 0) this.pending.shift();
-    else this.pending.splice(k, 1);
+  /**
+   * Takes the k-th pending request out of the queue. Within apply() it only counts: the caller
+   * changes the request's state, pendingIndex no longer finds it, and apply() compacts the queue
+   * once at its end (one pass, where removing each deployed request at once moved the rest).
+   */
+  private removePending(_k: number): void {
+    this.pendingRemoved++;
+  }
+
+  /** Drops the requests taken out of the pending queue (no longer REQ_PENDING), keeping the order. */
+  private compactPending(): void {
+    const p = this.pending;
+    const I = this.reqs.i;
+    const st = this.reqs.iStride;
+    let kept = 0;
+    for (let k = 0; k < p.length; k++) {
+      const r = p[k];
+      if (I[r * st + RI_STATE] === REQ_PENDING) p[kept++] = r;
+    }
+    while (p.length > kept) p.pop();
+    this.pendingRemoved = 0;
   }
 
   /** Position of request `id` in the queue, or -1: the queue is in id (arrival) order, so a binary search. */
@@ -617,7 +644,7 @@ export class Twin {
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const x = I[p[mid] * ri + RI_ID];
-      if (x === id) return mid;
+      if (x === id) return I[p[mid] * ri + RI_STATE] === REQ_PENDING ? mid : -1; // (taken out in this apply)
       if (x < id) lo = mid + 1;
       else hi = mid - 1;
     }

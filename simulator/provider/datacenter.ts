@@ -104,9 +104,12 @@ export class ProviderDatacenter {
   private readonly drawVms: Int32Array;
   private readonly drawPos: Int32Array;
   private drawCount = 0;
-  /** running stochastic cloudlets, and the queue slot of the next frame (-1: none queued) */
+  /** running stochastic cloudlets; the frame event's reserved queue slot, and whether it is queued */
   private stochasticRunning = 0;
-  private frameSlot = -1;
+  private readonly frameSlot: number;
+  private frameQueued = false;
+  /** time frame of stochastic utilisation, s */
+  private readonly frameS: number;
   /** per-VM running heaps, VM v's at [heapBase(v), heapBase(v) + vmRunning[v]) */
   private readonly heap: Int32Array;
   private readonly perVm: number;
@@ -170,6 +173,9 @@ export class ProviderDatacenter {
     this.perVm = nv > 0 ? Math.floor(nc / nv) : 0;
     this.extraVms = nv > 0 ? nc % nv : 0;
     this.queue = new EventQueue(nv + 4);
+    // one slot for the frame event, rescheduled frame after frame (never freed and taken again)
+    this.frameSlot = this.queue.reserve(EV_FRAME, 0, 0, PRIO_FRAME);
+    this.frameS = settings.utilisationFrameS ?? 1;
   }
 
   /** Places every VM in index order at time 0, timing each decision. */
@@ -230,10 +236,11 @@ export class ProviderDatacenter {
       const kind = q.kindOfSlot(slot);
       if (kind === EV_VM_COMPLETION) {
         this.completeOnVm(q.aOfSlot(slot), t);
-      } else {
+      } else if (kind === EV_SUBMISSION) {
         q.release(slot);
-        if (kind === EV_SUBMISSION) this.submitDue(t);
-        else this.newFrame(t);
+        this.submitDue(t);
+      } else {
+        this.newFrame(t); // (its reserved slot stays allocated)
       }
     }
     this.recordTimeline();
@@ -310,9 +317,9 @@ export class ProviderDatacenter {
       if (cl.stochastic[c]) {
         this.vmStochastic[v]--;
         // the last one: no frame is needed (it would only stretch the run past its last event)
-        if (--this.stochasticRunning === 0 && this.frameSlot >= 0) {
-          this.queue.cancel(this.frameSlot);
-          this.frameSlot = -1;
+        if (--this.stochasticRunning === 0 && this.frameQueued) {
+          this.queue.unqueue(this.frameSlot);
+          this.frameQueued = false;
         }
       }
       this.hostRunning[h]--;
@@ -365,15 +372,17 @@ export class ProviderDatacenter {
 
   /** Schedules the next frame boundary after t, unless one is queued. */
   private queueFrame(t: number): void {
-    if (this.frameSlot >= 0) return;
-    const frame = this.settings.utilisationFrameS ?? 1;
-    const next = (Math.floor(t / frame) + 1) * frame;
-    this.frameSlot = this.queue.schedule(next, EV_FRAME, 0, 0, PRIO_FRAME);
+    if (this.frameQueued) return;
+    const frame = this.frameS;
+    // (t / 1 is t: the division is skipped for the usual 1 s frame, the result is the same)
+    const next = (Math.floor(frame === 1 ? t : t / frame) + 1) * frame;
+    this.queue.reschedule(this.frameSlot, next);
+    this.frameQueued = true;
   }
 
   /** A new time frame: every running stochastic cloudlet draws its utilisation again. */
   private newFrame(t: number): void {
-    this.frameSlot = -1;
+    this.frameQueued = false;
     const { vms, cloudlets: cl } = this.entities;
     const heap = this.heap;
     for (let k = 0; k < this.drawCount; ) {
