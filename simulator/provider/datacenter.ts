@@ -17,12 +17,13 @@ import { Timeline } from "./timeline.ts";
 
 const EV_VM_COMPLETION = 1;
 const EV_SUBMISSION = 2;
-const EV_FRAME = 3; // stochastic utilisations are drawn anew
 // At equal times completions run first, so PEs they free are seen by cloudlets submitted then;
-// a new time frame's draws apply to whatever runs after both.
+// a new time frame's draws (stochastic utilisations drawn anew) apply to whatever runs after both.
+// The frame is not queued: there is at most one, so it waits in `frameAt` and runs when it is
+// earlier than every queued event (at equal times after them, as the last priority). Most events
+// of a long stochastic run are frames; this saves a heap push and pop for each.
 const PRIO_COMPLETION = 0;
 const PRIO_SUBMISSION = 1;
-const PRIO_FRAME = 2;
 
 export const REJECT_VM_DID_NOT_FIT = "vm did not fit";
 export const REJECT_UNPLACED_VM = "cloudlet bound to unplaced vm";
@@ -104,10 +105,9 @@ export class ProviderDatacenter {
   private readonly drawVms: Int32Array;
   private readonly drawPos: Int32Array;
   private drawCount = 0;
-  /** running stochastic cloudlets; the frame event's reserved queue slot, and whether it is queued */
+  /** running stochastic cloudlets; time of the next frame (Infinity: none due) */
   private stochasticRunning = 0;
-  private readonly frameSlot: number;
-  private frameQueued = false;
+  private frameAt = Infinity;
   /** time frame of stochastic utilisation, s */
   private readonly frameS: number;
   /** per-VM running heaps, VM v's at [heapBase(v), heapBase(v) + vmRunning[v]) */
@@ -173,8 +173,6 @@ export class ProviderDatacenter {
     this.perVm = nv > 0 ? Math.floor(nc / nv) : 0;
     this.extraVms = nv > 0 ? nc % nv : 0;
     this.queue = new EventQueue(nv + 4);
-    // one slot for the frame event, rescheduled frame after frame (never freed and taken again)
-    this.frameSlot = this.queue.reserve(EV_FRAME, 0, 0, PRIO_FRAME);
     this.frameS = settings.utilisationFrameS ?? 1;
   }
 
@@ -226,25 +224,30 @@ export class ProviderDatacenter {
     if (cloudlets.count > 0) q.schedule(cloudlets.submitS[0], EV_SUBMISSION, 0, 0, PRIO_SUBMISSION);
     this.settings.onProgress?.(0);
     for (;;) {
-      const t = q.peekTime();
+      const qt = q.peekTime();
+      const frame = this.frameAt < qt;
+      const t = frame ? this.frameAt : qt;
       if (t === Infinity || t > maxT) break;
       if (t > this.now) {
         this.recordTimeline();
         this.now = t;
       }
+      if (frame) {
+        this.frameAt = Infinity;
+        this.newFrame(t);
+        continue;
+      }
       const slot = q.pop();
       const kind = q.kindOfSlot(slot);
       if (kind === EV_VM_COMPLETION) {
         this.completeOnVm(q.aOfSlot(slot), t);
-      } else if (kind === EV_SUBMISSION) {
+      } else {
         q.release(slot);
         this.submitDue(t);
-      } else {
-        this.newFrame(t); // (its reserved slot stays allocated)
       }
     }
     this.recordTimeline();
-    this.endS = q.size === 0 ? this.now : maxT;
+    this.endS = q.size === 0 && this.frameAt === Infinity ? this.now : maxT;
     const { hosts } = this.entities;
     for (let h = 0; h < hosts.count; h++) this.advanceHost(h, this.endS);
     this.settings.onProgress?.(1);
@@ -317,9 +320,8 @@ export class ProviderDatacenter {
       if (cl.stochastic[c]) {
         this.vmStochastic[v]--;
         // the last one: no frame is needed (it would only stretch the run past its last event)
-        if (--this.stochasticRunning === 0 && this.frameQueued) {
-          this.queue.unqueue(this.frameSlot);
-          this.frameQueued = false;
+        if (--this.stochasticRunning === 0) {
+          this.frameAt = Infinity;
         }
       }
       this.hostRunning[h]--;
@@ -372,17 +374,16 @@ export class ProviderDatacenter {
 
   /** Schedules the next frame boundary after t, unless one is queued. */
   private queueFrame(t: number): void {
-    if (this.frameQueued) return;
+    if (this.frameAt !== Infinity) return;
     const frame = this.frameS;
     // (t / 1 is t: the division is skipped for the usual 1 s frame, the result is the same)
     const next = (Math.floor(frame === 1 ? t : t / frame) + 1) * frame;
-    this.queue.reschedule(this.frameSlot, next);
-    this.frameQueued = true;
+    if (!Number.isFinite(next)) throw new RangeError(`event time must be a finite number, got ${next}`);
+    this.frameAt = next;
   }
 
   /** A new time frame: every running stochastic cloudlet draws its utilisation again. */
   private newFrame(t: number): void {
-    this.frameQueued = false;
     const { vms, cloudlets: cl } = this.entities;
     const heap = this.heap;
     for (let k = 0; k < this.drawCount; ) {

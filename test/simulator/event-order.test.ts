@@ -1,10 +1,12 @@
 /**
  * The order of events that share a time: the queue's (time, priority, insertion) order, which the
- * twin extends to arrivals (not queued: they run after every queued event at their time).
+ * twin extends to arrivals and the provider view to time frames (neither is queued: each runs
+ * after every queued event at its time).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { EventQueue } from "../../simulator/engine/event-queue.ts";
+import { runProvider } from "../../simulator/provider/run.ts";
 import type { Observation } from "../../simulator/types.ts";
 import { fnPolicy, makeTwin, PLAIN_2VCPU, run, table } from "../helpers/twin.ts";
 
@@ -74,4 +76,25 @@ test("an arrival exactly at an interval's end belongs to that interval; one afte
   twin.runUntil(20);
   assert.equal(twin.totals().arrived, 2);
   assert.equal(twin.queuedEvents, 0);
+});
+
+test("provider view: a time frame's draws come after a submission at the same time (the new cloudlet draws again)", () => {
+  // Two VMs on two hosts, two long stochastic cloudlets: A submitted at 0 on VM 0, B at 1 on VM 1,
+  // stopped at t = 1. Events: 2 placements + 2 submissions + the frame at t = 1 redrawing both
+  // VMs (B was submitted first, at the same time) = 6. Had the frame run before B's submission
+  // it would redraw VM 0 only: 5.
+  const r = runProvider(
+    {
+      name: "frame-order",
+      view: "provider",
+      hosts: { count: 2, pes: 1, mipsPerPe: 1000, ramMB: 1e6, bwMbps: 1e6 },
+      vms: { count: 2, pes: 1, mips: 1000, ramMB: 1, bwMbps: 1 },
+      cloudlets: { count: 2, pes: 1, lengthMI: 1e9, utilisation: "stochastic", submitIntervalS: 1 },
+      cloudletScheduler: "time-shared",
+      maxTimeS: 1,
+    },
+    { seed: 1 },
+  );
+  assert.equal(r.summary.events, 6);
+  assert.equal(r.summary.requests.arrived, 2);
 });
