@@ -19,6 +19,8 @@
  *     alternatives [{decision, score}]: the decision taken first (with its look-ahead score), then
  *                  the best other distinct candidates the search scored, best first (at most 5;
  *                  empty when there was nothing to decide), for soft targets that ignore near-ties
+ *     course       the oracle's standing course after the decision: per application the variant
+ *                  its look-ahead keeps (null: the continuation's own), restored on resume
  *
  * Checkpoints: each line is appended and fsync'ed as soon as it is decided, then the manifest is
  * rewritten atomically. A restart with `resume` checks that the scenario (name and hash of the
@@ -55,7 +57,8 @@ const FORMAT_DESCRIPTION =
   "observation holds the dynamic fields of cotwin's Observation (typed arrays as arrays, NaN credits as null), " +
   "manifest.static the fixed ones (decodeObservation in oracle/dataset.ts joins them); decision is the Decision applied; " +
   "score {best, runnerUp, evaluations} are look-ahead objective values, lower is better; " +
-  "alternatives [{decision, score}] lists the decision taken first, then the best other distinct candidates scored, best first.";
+  "alternatives [{decision, score}] lists the decision taken first, then the best other distinct candidates scored, best first; " +
+  "course is the oracle's standing course after the decision (per application a variant kept, or null), read back on --resume.";
 
 export class DatasetError extends InputError {
   constructor(message: string) {
@@ -89,6 +92,8 @@ export interface DatasetLine {
   score: { best: number | null; runnerUp: number | null; evaluations: number };
   /** the decision taken first, then the best other distinct candidates scored (lower is better; null: not scored) */
   alternatives: Array<{ decision: Decision; score: number | null }>;
+  /** the oracle's standing course after this decision (per application a variant, or null), so a resume goes on from it */
+  course?: Array<VariantKind | null> | null;
 }
 
 /** The parts of an Observation that never change during a run. */
@@ -389,7 +394,7 @@ export async function buildDataset(o: DatasetOptions): Promise<DatasetResult> {
       }
       const { rejections, intervalClosed } = stepper.apply(line.decision);
       if (rejections.length > 0) throw new DatasetError(`${dataFile}:${i + 1}: the twin rejected the recorded decision on replay (${rejections[0].reason})`);
-      oracle.noteApplied(line.decision, obs);
+      oracle.noteApplied(line.decision, obs, line.course ?? null);
       if (intervalClosed) intervalsDone++;
     });
 
@@ -431,6 +436,7 @@ export async function buildDataset(o: DatasetOptions): Promise<DatasetResult> {
           decision,
           score: { best: Number.isNaN(last.bestScore) ? null : last.bestScore, runnerUp: last.runnerUpScore, evaluations: last.evaluations },
           alternatives: oracle.lastAlternatives.map((a: ScoredDecision) => ({ decision: a.decision, score: Number.isFinite(a.score) ? a.score : null })),
+          course: oracle.course,
         };
         const { rejections, intervalClosed } = stepper.apply(decision);
         if (rejections.length > 0) throw new Error(`the twin rejected an oracle decision at step ${step}: ${rejections.map((r) => r.reason).join("; ")}`);

@@ -8,6 +8,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { RandomStream } from "../simulator/engine/random.ts";
+import type { VariantKind } from "../simulator/catalogue/applications.ts";
 import type { TwinModel } from "../simulator/model.ts";
 import type { TenantScenario } from "../simulator/scenario.ts";
 import type { Twin } from "../simulator/twin.ts";
@@ -79,6 +80,13 @@ export class OraclePolicy implements Policy {
   private pool: TwinPool | null = null;
   /** measured cost of one evaluation at the last decision (a hard wall-clock limit plans with it) */
   private evalMsHint: number | undefined;
+  /**
+   * The standing course: per application, the variant the last decision's course kept (null: the
+   * continuation's own). The next decision starts from it and must beat it to change it, so a
+   * course once validated (say, serving a cheap model in full) is followed until a better one is
+   * found, rather than found again at every decision point.
+   */
+  course: Array<VariantKind | null> | null = null;
 
   constructor(
     readonly deps: OracleDeps,
@@ -137,7 +145,10 @@ export class OraclePolicy implements Policy {
       this.last = { step, bestScore: NaN, runnerUpScore: null, evaluations: 0, validated: null, ms: performance.now() - t0 };
       return { decision: {}, alternatives: [] };
     }
+    const baseCandidate = space.fromDecision(base);
     const seeds = this.settings.baselineSeeds ? seedDecisions.map((d) => space.fromDecision(d)) : [];
+    const onCourse = this.onCourse(space, baseCandidate);
+    if (space.key(onCourse) !== space.key(baseCandidate)) seeds.unshift(onCourse);
     targetDecisions.forEach((d, i) => {
       const c = space.fromDecision(d);
       c.target = SEED_TARGETS[i];
@@ -146,37 +157,53 @@ export class OraclePolicy implements Policy {
     });
     const ctx = this.search(space, obs, twin, salt, seeds);
     let best: Candidate = ctx.best?.candidate ?? space.empty();
-    const baseCandidate = space.fromDecision(base);
     let validated: boolean | null = null;
     let validatedScore = NaN;
     const V = this.settings.validationForks;
-    if (V > 0 && !this.settings.clairvoyant && space.key(best) !== space.key(baseCandidate)) {
-      // The winner of many candidates scored on the same few samples is biased in its own favour;
-      // it replaces the continuation's own decision only if it is better on fresh samples, fork
-      // by fork, by a clear margin (mean paired gain above two standard errors).
-      // A package of changes can fail on one risky part (a host stopped, a request deferred)
-      // while another (a better variant for an application) is a clear gain: then the variants
-      // alone (the course, on the continuation's decision) get their own check.
-      const a = this.lookAhead.scoreEach(twin, space.toEvaluation(baseCandidate), salt, V);
-      const tried = new Set([space.key(baseCandidate)]);
-      validated = false;
-      for (const c of [best, space.withCourseOf(baseCandidate, best)]) {
-        if (!c || tried.has(space.key(c))) continue;
-        tried.add(space.key(c));
-        const b = this.lookAhead.scoreEach(twin, space.toEvaluation(c), salt, V);
-        if (clearlyBetter(a, b)) {
-          best = c;
-          validatedScore = b.reduce((x, y) => x + y, 0) / b.length;
-          validated = true;
-          break;
-        }
+    if (V > 0 && !this.settings.clairvoyant) {
+      // The standing course is kept while, on fresh samples, it does at least as well as the
+      // continuation's own decision (mean), and dropped as soon as it does worse: adopting a
+      // course takes clear evidence (below), leaving it takes none, so a course found at a calm
+      // time does not outlive a burst.
+      let reference = baseCandidate;
+      let ref: number[] | null = null;
+      if (space.key(onCourse) !== space.key(baseCandidate)) {
+        const plain = this.lookAhead.scoreEach(twin, space.toEvaluation(baseCandidate), salt, V);
+        const kept = this.lookAhead.scoreEach(twin, space.toEvaluation(onCourse), salt, V);
+        if (mean(kept) <= mean(plain)) {
+          reference = onCourse;
+          ref = kept;
+        } else ref = plain;
       }
-      if (!validated) {
-        best = baseCandidate;
-        validatedScore = a.reduce((x, y) => x + y, 0) / a.length;
+      if (space.key(best) !== space.key(reference)) {
+        // The winner of many candidates scored on the same few samples is biased in its own
+        // favour; it replaces the reference only if it is better on fresh samples, fork by fork,
+        // by a clear margin (mean paired gain above two standard errors).
+        // A package of changes can fail on one risky part (a host stopped, a request deferred)
+        // while another (a better variant for an application) is a clear gain: then the variants
+        // alone (the course, on the reference decision) get their own check.
+        const a = ref ?? this.lookAhead.scoreEach(twin, space.toEvaluation(reference), salt, V);
+        const tried = new Set([space.key(reference)]);
+        validated = false;
+        for (const c of [best, space.withCourseOf(reference, best)]) {
+          if (!c || tried.has(space.key(c))) continue;
+          tried.add(space.key(c));
+          const b = this.lookAhead.scoreEach(twin, space.toEvaluation(c), salt, V);
+          if (clearlyBetter(a, b)) {
+            best = c;
+            validatedScore = mean(b);
+            validated = true;
+            break;
+          }
+        }
+        if (!validated) {
+          best = reference;
+          validatedScore = mean(a);
+        }
       }
     }
     const decision = space.toDecision(best);
+    if (space.steerable) this.course = courseOf(space, best);
     // the alternatives: the decision taken first (with its search score), then the best others
     const bestKey = space.key(best);
     // (distinct decisions: candidates that differ only in their course give the same one; the
@@ -202,6 +229,17 @@ export class OraclePolicy implements Policy {
     return { decision, alternatives };
   }
 
+  /** `c` with the standing course's variants for every application it sets (c itself if none). */
+  private onCourse(space: SearchSpace, c: Candidate): Candidate {
+    if (!this.course || !space.steerable) return c;
+    const out = space.clone(c);
+    this.course.forEach((kind, a) => {
+      const o = kind === null ? -1 : space.appKinds[a].indexOf(kind);
+      if (o >= 0) space.setAppOption(out, a, o, null);
+    });
+    return out;
+  }
+
   /** Runs the configured search at one decision point and returns its context (best, runner-up). */
   search(space: SearchSpace, _obs: Observation, twin: Twin, salt: string, seeds: Candidate[]): SearchContext {
     const s = this.settings;
@@ -222,9 +260,11 @@ export class OraclePolicy implements Policy {
 
   /**
    * Records a decision applied without asking the oracle (a resumed data set replaying its log);
-   * `obs` is the observation it was applied at, which the stateful continuation and seeds see.
+   * `obs` is the observation it was applied at, which the stateful continuation and seeds see;
+   * `course` the standing course the oracle had after it (recorded with the decision).
    */
-  noteApplied(decision: Decision, obs?: Observation): void {
+  noteApplied(decision: Decision, obs?: Observation, course?: Array<VariantKind | null> | null): void {
+    if (course !== undefined) this.course = course;
     if (obs) {
       this.lookAhead.observe(obs);
       for (const p of this.seedPolicies) p.decide(obs);
@@ -258,6 +298,7 @@ export class OraclePolicy implements Policy {
     c.history.push(...this.history);
     c.lookAhead = this.lookAhead.withContinuation(this.lookAhead.continuation.clone());
     c.seedPolicies = this.seedPolicies.map((p) => p.clone());
+    c.course = this.course ? this.course.slice() : null;
     c.targetSeeds = this.targetSeeds.map((p) => p.clone());
     return c;
   }
@@ -319,4 +360,22 @@ export class OracleExpert implements Expert {
     this.byEpisode.get(episode)?.close();
     this.byEpisode.delete(episode);
   }
+}
+
+/** The per-application variants of a candidate's course (null if it keeps the continuation's own everywhere). */
+function courseOf(space: SearchSpace, c: Candidate): Array<VariantKind | null> | null {
+  let any = false;
+  const out: Array<VariantKind | null> = [];
+  for (let a = 0; a < space.appCount; a++) {
+    const o = c.course[a];
+    out.push(o < 0 ? null : space.appKinds[a][o]);
+    if (o >= 0) any = true;
+  }
+  return any ? out : null;
+}
+
+function mean(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s / xs.length;
 }

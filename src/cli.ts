@@ -258,6 +258,30 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
         }
       },
     )
+    .command(
+      "bound",
+      "a lower bound on the usd-per-request objective that no policy can beat on a run's arrivals (how much any decision could gain over a baseline)",
+      (y) =>
+        y
+          .option("scenario", { type: "string", default: "scinet-testbed", describe: "built-in name or file (a tenant scenario with the usd-per-request objective)" })
+          .option("seed", { type: "string", default: "1", describe: "seed of the run whose arrivals are bounded" })
+          .option("intervals", { type: "string", describe: "scheduling intervals of the run (default: the scenario's)" })
+          .option("iterations", { type: "string", default: "1000", describe: "subgradient iterations (work, not time: the result is deterministic)" })
+          .option("json", { type: "boolean", default: false, describe: "print the bound as one JSON object" }),
+      async (a) => {
+        const { runBound } = await import("./commands/bound.ts");
+        setExit(
+          await runBound({
+            scenario: a.scenario,
+            seed: parseSeed(a.seed),
+            intervals: a.intervals === undefined ? undefined : intervalsFlag(a.intervals),
+            iterations: parsePositiveInt(a.iterations, "--iterations"),
+            json: a.json,
+            command: argv,
+          }),
+        );
+      },
+    )
     .command("objective", "list the variables a scenario's objective expression may use", {}, async () => {
       const { OBJECTIVE_VARIABLES } = await import("../simulator/objective.ts");
       for (const [k, v] of Object.entries(OBJECTIVE_VARIABLES)) io.out(`  ${k.padEnd(17)} ${v}\n`);

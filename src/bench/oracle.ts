@@ -111,9 +111,32 @@ async function ladderRung(name: string, intervals: number, log: Log, outRoot: st
   const p99 = Math.max(...SEEDS.map((seed) => results.find((r) => r.policy === "oracle" && r.seed === seed)!.summary.decisionMs.p99));
   const p50 = SEEDS.map((seed) => results.find((r) => r.policy === "oracle" && r.seed === seed)!.summary.decisionMs.p50).sort((x, y) => x - y)[2];
   log(`  oracle objective ${(100 * gain).toFixed(1)} % lower than the best baseline's (the objective is money per request, never negative; target >= 10 %: ${gain >= 0.1 ? "met" : "NOT met"})`);
+  const bounds = await lowerBounds(scenario, source, intervals);
+  if (bounds) {
+    const lb = meanCI(bounds);
+    const room = (bo - lb.mean) / bo;
+    log(`  lower bound on any policy's objective (oracle/bound.ts, ${BOUND_ITERATIONS} iterations): ${fmtG(lb.mean)} ± ${fmtG(lb.ci95)}; the most any policy could be below the best baseline: ${(100 * room).toFixed(1)} %; the oracle is ${(100 * ((o - lb.mean) / lb.mean)).toFixed(1)} % above the bound`);
+  }
   log(`  idle ${fmtG(idle)} vs the worst of the ${baselines.length} baselines ${fmtG(worstBaseline)}: ${idle > worstBaseline ? "idle worse than every baseline" : "IDLE NOT WORST"}`);
   log(`  oracle decision time: median of the runs' p50 ${p50.toFixed(0)} ms, worst run's p99 ${p99.toFixed(0)} ms (target p99 < 1,000 ms: ${p99 < 1000 ? "met" : "NOT met"})`);
   void a;
+}
+
+const BOUND_ITERATIONS = 1000;
+
+/** The lower bound per seed (null when the scenario's objective is not usd-per-request). */
+async function lowerBounds(scenario: TenantScenario, source: string, intervals: number): Promise<number[] | null> {
+  const { lowerBound, runArrivals } = await import("../../oracle/bound.ts");
+  const { buildTwinModel } = await import("../../simulator/scenarios.ts");
+  if ((scenario.objective ?? "usd-per-request") !== "usd-per-request") return null;
+  const model = buildTwinModel(scenario, source);
+  const economics = scenarioObjective(scenario, source).economics;
+  const out: number[] = [];
+  for (const seed of SEEDS) {
+    const inputs = await prepareInputs({ scenario, source, seed });
+    out.push(lowerBound(model, economics, runArrivals(inputs, intervals), { iterations: BOUND_ITERATIONS }).usdPerRequest);
+  }
+  return out;
 }
 
 async function readResults(dir: string): Promise<Array<{ policy: string; seed: number; summary: Record<string, unknown> & { decisionMs: { p50: number; p99: number } } }>> {

@@ -44,6 +44,16 @@ test("an interrupted data set, resumed, is byte-identical to an uninterrupted on
     assert.equal(resumed.resumedFrom, 5);
     assert.ok(fs.readFileSync(path.join(cut, "data.jsonl")).equals(expected), "resumed data.jsonl differs");
 
+    // A cut while the oracle follows a course (it serves an application with another variant than
+    // the continuation's): the resume goes on from the recorded course.
+    const lines = readDatasetLines(whole) as Array<{ course?: unknown }>;
+    const onCourse = lines.findIndex((l) => l.course !== null && l.course !== undefined);
+    assert.ok(onCourse >= 0 && onCourse < N - 1, "the tiny run should set a course (the test needs one)");
+    const cut2 = path.join(root, "cut-on-course");
+    await build(cut2, { stopAfter: onCourse + 1 });
+    await build(cut2, { resume: true });
+    assert.ok(fs.readFileSync(path.join(cut2, "data.jsonl")).equals(expected), "data.jsonl resumed on a course differs");
+
     // A crash in the middle of writing line 5: the torn line is dropped and decided again.
     const torn = path.join(root, "torn");
     await build(torn, { stopAfter: 4 });
