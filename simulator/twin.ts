@@ -519,7 +519,7 @@ export class Twin {
           continue;
         }
         const r = this.pending[k];
-        this.removePending(k);
+        this.leavePending();
         this.endRequest(r, "rejected");
       }
     }
@@ -571,7 +571,7 @@ export class Twin {
         return;
       }
     }
-    this.removePending(k);
+    this.leavePending();
     const size = this.reqs.f[r * RF + R_SIZE];
     this.reqs.i[ri + RI_VARIANT] = v;
     this.reqs.i[ri + RI_STATE] = REQ_RUNNING;
@@ -612,11 +612,11 @@ export class Twin {
   }
 
   /**
-   * Takes the k-th pending request out of the queue. Within apply() it only counts: the caller
-   * changes the request's state, pendingIndex no longer finds it, and apply() compacts the queue
-   * once at its end (one pass, where removing each deployed request at once moved the rest).
+   * Takes a request out of the pending queue. Within apply() it only counts: the caller changes
+   * the request's state, pendingIndex no longer finds it, and apply() compacts the queue once at
+   * its end (one pass, where removing each deployed request at once moved the rest).
    */
-  private removePending(_k: number): void {
+  private leavePending(): void {
     this.pendingRemoved++;
   }
 
