@@ -37,8 +37,10 @@ const EV_TRANSFER = 1; // a fragment's input has arrived
 const EV_BOOT = 2;
 const EV_FAILURE = 3;
 const EV_REPAIR = 4;
-const EV_ARRIVAL = 5;
-const EV_NET = 6; // the network's next transfer completion (one reserved slot)
+// (5, last: an arrival. Arrivals are not queued: the one drawn ahead waits in `arrivalAt` and
+// runs when it is earlier than every queued event, so at equal times after them. They form a
+// sorted stream; merging it with the queue saves a heap push and pop for most events.)
+const EV_NET = 6; // the network's next transfer completion (one reserved slot, priority EV_TRANSFER)
 
 // Host float fields
 const H_LAST = 0; // time accounting was last brought up to date
@@ -55,7 +57,8 @@ const H_POWER = 8; // watts now (the curve at H_U, cached: utilisation changes o
 // the point set when it started; nothing is decremented per event.
 const H_CLOCK = 9;
 const H_NEXTDONE = 10; // lowest finishing point among the running fragments (NaN: to be found again)
-const HF = 11;
+const H_CREDIT_RATE = 11; // credits earned minus spent per second at H_U (cached: changes with H_U only)
+const HF = 12;
 // Host int fields
 const HI_STATE = 0;
 const HI_NRUN = 1;
@@ -186,8 +189,10 @@ export class Twin {
   /** false while `recent` is shared with a fork (copied before the first change) */
   private recentOwned = true;
   private arrivedThisInterval = 0;
-  /** queue slot of the pending arrival event, -1 if none */
-  private arrivalSlot = -1;
+  /** requests taken out of `pending` by this apply() and not compacted away yet */
+  private pendingRemoved = 0;
+  /** time of the arrival drawn ahead (nextArrival), Infinity if none */
+  private arrivalAt = Infinity;
   /** reusable list of fragments completing at one host event (no allocation per event) */
   private scratch: number[] = [];
   // The network: transfers crossing it now (a list through the fragments receiving them), the
@@ -254,7 +259,7 @@ export class Twin {
       this.interval = o.interval;
       this.nextRequestId = o.nextRequestId;
       this.arrivedThisInterval = o.arrivedThisInterval;
-      this.arrivalSlot = o.arrivalSlot;
+      this.arrivalAt = o.arrivalAt;
       this.arrived = o.arrived;
       this.completed = o.completed;
       this.violated = o.violated;
@@ -292,6 +297,7 @@ export class Twin {
       this.hostI[hi + HI_BOOTSLOT] = -1;
       this.hostF[h * HF + H_POWER] = model.idleW[h];
       this.hostF[h * HF + H_NEXTDONE] = Infinity;
+      this.hostF[h * HF + H_CREDIT_RATE] = model.creditEarnPerS[h] - (0 * model.vcpus[h]) / 60;
       this.hostI[hi + HI_EVENT] = this.queue.reserve(EV_HOST, h, 0, EV_HOST);
       if (model.initiallyOn[h]) {
         this.hostI[hi + HI_STATE] = HOST_ON;
@@ -312,7 +318,23 @@ export class Twin {
    */
   runUntil(until: number, stopOnArrival = false): boolean {
     const q = this.queue;
-    while (q.peekTime() <= until) {
+    for (;;) {
+      const qt = q.peekTime();
+      const at = this.arrivalAt;
+      if (at < qt) {
+        if (at > until) break;
+        this.arrivalAt = Infinity;
+        this.now = at;
+        this.events++;
+        this.onArrival();
+        if (stopOnArrival) {
+          // Bring every host's accounts to now, so observations and totals are current.
+          this.accrueAll(at);
+          return true;
+        }
+        continue;
+      }
+      if (qt > until) break;
       const slot = q.pop();
       const t = q.timeOf(slot);
       const kind = q.kindOfSlot(slot);
@@ -321,7 +343,6 @@ export class Twin {
       if (kind !== EV_HOST && kind !== EV_NET) q.release(slot);
       if (kind === EV_FAILURE && this.hostI[a * HI + HI_FAILSLOT] === slot) this.hostI[a * HI + HI_FAILSLOT] = -1;
       else if (kind === EV_BOOT && this.hostI[a * HI + HI_BOOTSLOT] === slot) this.hostI[a * HI + HI_BOOTSLOT] = -1;
-      else if (kind === EV_ARRIVAL) this.arrivalSlot = -1;
       this.now = t;
       this.events++;
       switch (kind) {
@@ -343,18 +364,10 @@ export class Twin {
         case EV_NET:
           this.onNetworkEvent();
           break;
-        case EV_ARRIVAL:
-          this.onArrival();
-          if (stopOnArrival) {
-            // Bring every host's accounts to now, so observations and totals are current.
-            for (let h = 0; h < this.model.hostCount; h++) this.accrue(h, t);
-            return true;
-          }
-          break;
       }
     }
     this.now = until;
-    for (let h = 0; h < this.model.hostCount; h++) this.accrue(h, until);
+    this.accrueAll(until);
     return false;
   }
 
@@ -462,6 +475,14 @@ export class Twin {
    * logged when recording); nothing is silently changed.
    */
   apply(decision: Decision): DecisionRejection[] {
+    try {
+      return this.applyParts(decision);
+    } finally {
+      if (this.pendingRemoved > 0) this.compactPending();
+    }
+  }
+
+  private applyParts(decision: Decision): DecisionRejection[] {
     const out: DecisionRejection[] = [];
     const m = this.model;
     const H = m.hostCount;
@@ -498,7 +519,7 @@ export class Twin {
           continue;
         }
         const r = this.pending[k];
-        this.pending.splice(k, 1);
+        this.leavePending();
         this.endRequest(r, "rejected");
       }
     }
@@ -510,10 +531,9 @@ export class Twin {
 
   private deploy(id: number, kind: VariantKind, hosts: readonly number[], out: DecisionRejection[]): void {
     const m = this.model;
-    const target = `request ${id}`;
     const k = this.pendingIndex(id);
     if (k < 0) {
-      this.reject(out, "deploy", target, "request not pending", `request ${id} is not pending`);
+      this.reject(out, "deploy", `request ${id}`, "request not pending", `request ${id} is not pending`);
       return;
     }
     const r = this.pending[k];
@@ -522,12 +542,12 @@ export class Twin {
     const v = m.variantId(app, kind);
     if (v < 0) {
       const offered = VARIANT_KINDS.filter((_, j) => m.variantOffered[app * NKINDS + j] === 1).join(", ");
-      this.reject(out, "deploy", target, "unknown variant", `variant "${kind}" is not offered for ${m.apps[app].name} (offered: ${offered})`);
+      this.reject(out, "deploy", `request ${id}`, "unknown variant", `variant "${kind}" is not offered for ${m.apps[app].name} (offered: ${offered})`);
       return;
     }
     const nf = m.vNFrag[v];
     if (!hosts || hosts.length !== nf) {
-      this.reject(out, "deploy", target, "wrong fragment count", `variant "${kind}" has ${nf} fragment(s), got ${hosts ? hosts.length : 0} host(s)`);
+      this.reject(out, "deploy", `request ${id}`, "wrong fragment count", `variant "${kind}" has ${nf} fragment(s), got ${hosts ? hosts.length : 0} host(s)`);
       return;
     }
     // Check every host before touching anything: all fragments are placed, or none.
@@ -535,23 +555,23 @@ export class Twin {
     for (let j = 0; j < nf; j++) {
       const h = hosts[j];
       if (!Number.isInteger(h) || h < 0 || h >= m.hostCount) {
-        this.reject(out, "deploy", target, "unknown host", `fragment ${j}: no host ${h} (hosts are 0..${m.hostCount - 1})`);
+        this.reject(out, "deploy", `request ${id}`, "unknown host", `fragment ${j}: no host ${h} (hosts are 0..${m.hostCount - 1})`);
         return;
       }
       const st = this.hostI[h * HI + HI_STATE];
       if (st !== HOST_ON) {
-        this.reject(out, "deploy", target, "host not on", `fragment ${j}: host ${h} is ${["off", "booting", "on", "draining", "failed"][st]}`);
+        this.reject(out, "deploy", `request ${id}`, "host not on", `fragment ${j}: host ${h} is ${["off", "booting", "on", "draining", "failed"][st]}`);
         return;
       }
       let need = 0;
       for (let q = 0; q < nf; q++) if (hosts[q] === h) need += m.fragRam[base + q];
       const free = m.ramMB[h] - this.hostF[h * HF + H_RAM_USED];
       if (need > free + 1e-9) {
-        this.reject(out, "deploy", target, "insufficient RAM", `fragment ${j}: host ${h} has ${round3(free)} MB free, needs ${round3(need)} MB`);
+        this.reject(out, "deploy", `request ${id}`, "insufficient RAM", `fragment ${j}: host ${h} has ${round3(free)} MB free, needs ${round3(need)} MB`);
         return;
       }
     }
-    this.pending.splice(k, 1);
+    this.leavePending();
     const size = this.reqs.f[r * RF + R_SIZE];
     this.reqs.i[ri + RI_VARIANT] = v;
     this.reqs.i[ri + RI_STATE] = REQ_RUNNING;
@@ -591,6 +611,29 @@ export class Twin {
     if (this.record) this.rejectionLog.push(rej);
   }
 
+  /**
+   * Takes a request out of the pending queue. Within apply() it only counts: the caller changes
+   * the request's state, pendingIndex no longer finds it, and apply() compacts the queue once at
+   * its end (one pass, where removing each deployed request at once moved the rest).
+   */
+  private leavePending(): void {
+    this.pendingRemoved++;
+  }
+
+  /** Drops the requests taken out of the pending queue (no longer REQ_PENDING), keeping the order. */
+  private compactPending(): void {
+    const p = this.pending;
+    const I = this.reqs.i;
+    const st = this.reqs.iStride;
+    let kept = 0;
+    for (let k = 0; k < p.length; k++) {
+      const r = p[k];
+      if (I[r * st + RI_STATE] === REQ_PENDING) p[kept++] = r;
+    }
+    while (p.length > kept) p.pop();
+    this.pendingRemoved = 0;
+  }
+
   /** Position of request `id` in the queue, or -1: the queue is in id (arrival) order, so a binary search. */
   private pendingIndex(id: number): number {
     const p = this.pending;
@@ -601,7 +644,7 @@ export class Twin {
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const x = I[p[mid] * ri + RI_ID];
-      if (x === id) return mid;
+      if (x === id) return I[p[mid] * ri + RI_STATE] === REQ_PENDING ? mid : -1; // (taken out in this apply)
       if (x < id) lo = mid + 1;
       else hi = mid - 1;
     }
@@ -724,15 +767,41 @@ export class Twin {
     F[hf + H_ENERGY_J] += F[hf + H_POWER] * dt;
     F[hf + H_BILLED_S] += dt;
     F[hf + H_BUSY] += u * dt;
-    const earn = m.creditEarnPerS[h];
-    if (earn > 0 && st !== HOST_BOOTING) {
-      let c = F[hf + H_CREDITS] + (earn - (u * m.vcpus[h]) / 60) * dt;
+    if (m.creditEarnPerS[h] > 0 && st !== HOST_BOOTING) {
+      let c = F[hf + H_CREDITS] + F[hf + H_CREDIT_RATE] * dt;
       if (c < 0) c = 0;
       else if (c > m.creditMax[h]) c = m.creditMax[h];
       F[hf + H_CREDITS] = c;
     }
     const rate = F[hf + H_RATE];
     if (rate > 0) F[hf + H_CLOCK] += rate * dt;
+  }
+
+  /** accrue(h, t) for every host, as one loop (it runs at every interval's end). */
+  private accrueAll(t: number): void {
+    const H = this.model.hostCount;
+    const F = this.hostF;
+    const I = this.hostI;
+    const earn = this.model.creditEarnPerS;
+    const creditMax = this.model.creditMax;
+    for (let h = 0, hf = 0, hi = HI_STATE; h < H; h++, hf += HF, hi += HI) {
+      const dt = t - F[hf + H_LAST];
+      if (dt <= 0) continue;
+      F[hf + H_LAST] = t;
+      const st = I[hi];
+      if (st === HOST_OFF || st === HOST_FAILED) continue;
+      F[hf + H_ENERGY_J] += F[hf + H_POWER] * dt;
+      F[hf + H_BILLED_S] += dt;
+      F[hf + H_BUSY] += F[hf + H_U] * dt;
+      if (earn[h] > 0 && st !== HOST_BOOTING) {
+        let c = F[hf + H_CREDITS] + F[hf + H_CREDIT_RATE] * dt;
+        if (c < 0) c = 0;
+        else if (c > creditMax[h]) c = creditMax[h];
+        F[hf + H_CREDITS] = c;
+      }
+      const rate = F[hf + H_RATE];
+      if (rate > 0) F[hf + H_CLOCK] += rate * dt;
+    }
   }
 
   /**
@@ -759,6 +828,7 @@ export class Twin {
       }
     }
     F[hf + H_U] = u;
+    F[hf + H_CREDIT_RATE] = m.creditEarnPerS[h] - (u * v) / 60;
     F[hf + H_POWER] = m.power(h, u);
     I[hi + HI_THROTTLED] = throttled;
     const rate = n > 0 ? (u * v * m.mips[h]) / n : 0;
@@ -809,11 +879,32 @@ export class Twin {
     // at this host's rate is more than MI_EPS, and the completion time would not advance.
     const clock = this.hostF[h * HF + H_CLOCK];
     const eps = MI_EPS + (this.hostF[h * HF + H_RATE] * Math.abs(this.now) + clock) * TIME_ULPS;
+    // The same pass finds the earliest finishing point among the fragments that keep running,
+    // so updateHost need not walk the list again.
+    let restMin = Infinity;
+    let firstRest = -1;
     while (f >= 0) {
-      if (fr.f[f * FF + F_MI] - clock <= eps) done[nd++] = f;
+      const d = fr.f[f * FF + F_MI];
+      if (d - clock <= eps) done[nd++] = f;
+      else {
+        if (firstRest < 0) firstRest = f;
+        if (d < restMin) restMin = d;
+      }
       f = fr.i[f * FIS + FI_NEXT];
     }
-    for (let k = 0; k < nd; k++) this.completeFragment(done[k]);
+    if (nd > 0) {
+      for (let k = 0; k < nd; k++) this.completeFragment(done[k]);
+      const hf = h * HF;
+      if (this.hostF[hf + H_NEXTDONE] !== this.hostF[hf + H_NEXTDONE]) {
+        // Successors started here meanwhile were linked in at the head, before the first one
+        // that kept running: only they are new to the minimum.
+        for (let g = this.hostI[hi + HI_HEAD]; g !== firstRest; g = fr.i[g * FIS + FI_NEXT]) {
+          const d = fr.f[g * FF + F_MI];
+          if (d < restMin) restMin = d;
+        }
+        this.hostF[hf + H_NEXTDONE] = restMin;
+      }
+    }
     if (this.hostI[hi + HI_STATE] === HOST_DRAINING && this.hostI[hi + HI_NPLACED] === 0) this.powerOff(h);
     else this.updateHost(h);
   }
@@ -1119,15 +1210,18 @@ export class Twin {
 
   private expirePending(): void {
     const limit = this.now - this.model.maxPendingS;
-    let k = 0;
-    while (k < this.pending.length) {
-      const r = this.pending[k];
+    // one compacting pass, in queue order (the order the rejections are counted and recorded)
+    const p = this.pending;
+    const n = p.length;
+    let kept = 0;
+    for (let k = 0; k < n; k++) {
+      const r = p[k];
       if (this.reqs.f[r * RF + R_ARRIVAL] < limit) {
-        this.pending.splice(k, 1);
         this.endRequest(r, "rejected");
         this.rejectionCounts["waited too long"] = (this.rejectionCounts["waited too long"] ?? 0) + 1;
-      } else k++;
+      } else p[kept++] = r;
     }
+    while (p.length > kept) p.pop();
   }
 
   // ---------------------------------------------------------------- arrivals
@@ -1135,7 +1229,9 @@ export class Twin {
   private pullArrival(): void {
     if (this.arrivalsClosed) return;
     if (this.arrivals.next(this.nextArrival)) {
-      this.arrivalSlot = this.queue.schedule(Math.max(this.nextArrival.time, this.now), EV_ARRIVAL, 0, 0, EV_ARRIVAL);
+      const t = Math.max(this.nextArrival.time, this.now);
+      checkTime(t);
+      this.arrivalAt = t;
     }
   }
 
@@ -1146,9 +1242,8 @@ export class Twin {
    */
   private redrawFuture(): void {
     // Only a pending arrival is drawn again: with none, the source is exhausted.
-    if (this.arrivalSlot >= 0) {
-      this.queue.cancel(this.arrivalSlot);
-      this.arrivalSlot = -1;
+    if (this.arrivalAt !== Infinity) {
+      this.arrivalAt = Infinity;
       this.pullArrival();
     }
     for (let h = 0; h < this.model.hostCount; h++) {
@@ -1192,10 +1287,7 @@ export class Twin {
    */
   closeArrivals(): void {
     this.arrivalsClosed = true;
-    if (this.arrivalSlot >= 0) {
-      this.queue.cancel(this.arrivalSlot);
-      this.arrivalSlot = -1;
-    }
+    this.arrivalAt = Infinity;
   }
 
   get arrivalsOpen(): boolean {
@@ -1237,7 +1329,7 @@ export class Twin {
 
   /** events waiting in the queue (for checks that dead events do not pile up) */
   get queuedEvents(): number {
-    return this.queue.size;
+    return this.queue.size + (this.arrivalAt !== Infinity ? 1 : 0);
   }
 
   get pendingCount(): number {
@@ -1358,6 +1450,13 @@ export class Twin {
       this.runUntil(end);
     }
     this.closeInterval();
+  }
+}
+
+/** The event queue's check, for the arrival drawn ahead (which is not queued). */
+function checkTime(time: number): void {
+  if (!(time === time) || time === Infinity || time === -Infinity) {
+    throw new RangeError(`event time must be a finite number, got ${time}`);
   }
 }
 

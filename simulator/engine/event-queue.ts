@@ -8,9 +8,11 @@
  * cloud model uses for processor-sharing completions whose time moves whenever a host's load
  * changes (no stale events pile up).
  *
- * Storage is three typed arrays (times and sequences; per-slot integers; heap order and free
+ * Storage is three typed arrays (times and order keys; per-slot integers; heap order and free
  * list) over one ArrayBuffer, so `clone()` is one allocation and one memory copy. Nothing
- * allocates per event once capacity has grown.
+ * allocates per event once capacity has grown. The order key is priority * 2^44 + sequence,
+ * exact in a double, so ties of time are settled by one comparison in the same array (large
+ * heaps with many equal times, e.g. identical cloudlets, compare mostly ties).
  */
 
 // per-slot integer fields, stride SI
@@ -21,9 +23,12 @@ const S_B = 3;
 /** heap position of the slot, -1 when not queued */
 const S_POS = 4;
 const SI = 5;
+/** order key = priority * KEY_PRIO + sequence; priorities below 2^9 and sequences below 2^44 keep it exact */
+const KEY_PRIO = 2 ** 44;
+const MAX_PRIORITY = 2 ** 9;
 
 export class EventQueue {
-  /** [time, sequence] per slot */
+  /** [time, order key] per slot */
   private tf: Float64Array;
   private si: Int32Array;
   /** heap order in [0, cap), free slots in [cap, 2 cap) */
@@ -44,7 +49,7 @@ export class EventQueue {
     return this.n;
   }
 
-  /** Total events ever scheduled or rescheduled (a deterministic counter). */
+  /** Total events ever scheduled or rescheduled (a deterministic counter, below 2^44). */
   get scheduledCount(): number {
     return this.nextSeq;
   }
@@ -54,13 +59,16 @@ export class EventQueue {
     checkTime(time);
     const slot = this.reserve(kind, a, b, priority);
     this.tf[2 * slot] = time;
-    this.tf[2 * slot + 1] = this.nextSeq++;
+    const seq = this.nextSeq++;
+    if (seq >= KEY_PRIO) tooManyEvents();
+    this.tf[2 * slot + 1] = priority * KEY_PRIO + seq;
     this.insert(slot);
     return slot;
   }
 
   /** Allocates a slot that is not queued yet (for a handle that is rescheduled repeatedly). */
   reserve(kind: number, a = 0, b = 0, priority = 0): number {
+    if (!(priority >= 0 && priority < MAX_PRIORITY && (priority | 0) === priority)) throw new RangeError(`event priority must be an integer in [0, ${MAX_PRIORITY}), got ${priority}`);
     const slot = this.allocSlot();
     const o = slot * SI;
     this.si[o + S_PRIO] = priority;
@@ -76,7 +84,9 @@ export class EventQueue {
     checkTime(time);
     const old = this.tf[2 * slot];
     this.tf[2 * slot] = time;
-    this.tf[2 * slot + 1] = this.nextSeq++;
+    const seq = this.nextSeq++;
+    if (seq >= KEY_PRIO) tooManyEvents();
+    this.tf[2 * slot + 1] = this.si[slot * SI + S_PRIO] * KEY_PRIO + seq;
     const p = this.si[slot * SI + S_POS];
     if (p < 0) this.insert(slot);
     else if (time < old) this.siftUp(p);
@@ -193,10 +203,7 @@ export class EventQueue {
     const tx = tf[2 * x];
     const ty = tf[2 * y];
     if (tx !== ty) return tx < ty;
-    const px = this.si[x * SI + S_PRIO];
-    const py = this.si[y * SI + S_PRIO];
-    if (px !== py) return px < py;
-    return tf[2 * x + 1] < tf[2 * y + 1];
+    return tf[2 * x + 1] < tf[2 * y + 1]; // priority, then sequence
   }
 
   private siftUp(i: number): void {
@@ -235,6 +242,10 @@ export class EventQueue {
     heap[i] = slot;
     si[slot * SI + S_POS] = i;
   }
+}
+
+function tooManyEvents(): never {
+  throw new RangeError("more than 2^44 events scheduled in one queue (the order key would lose its sequence)");
 }
 
 function checkTime(time: number): void {

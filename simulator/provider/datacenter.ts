@@ -17,12 +17,13 @@ import { Timeline } from "./timeline.ts";
 
 const EV_VM_COMPLETION = 1;
 const EV_SUBMISSION = 2;
-const EV_FRAME = 3; // stochastic utilisations are drawn anew
 // At equal times completions run first, so PEs they free are seen by cloudlets submitted then;
-// a new time frame's draws apply to whatever runs after both.
+// a new time frame's draws (stochastic utilisations drawn anew) apply to whatever runs after both.
+// The frame is not queued: there is at most one, so it waits in `frameAt` and runs when it is
+// earlier than every queued event (at equal times after them, as the last priority). Most events
+// of a long stochastic run are frames; this saves a heap push and pop for each.
 const PRIO_COMPLETION = 0;
 const PRIO_SUBMISSION = 1;
-const PRIO_FRAME = 2;
 
 export const REJECT_VM_DID_NOT_FIT = "vm did not fit";
 export const REJECT_UNPLACED_VM = "cloudlet bound to unplaced vm";
@@ -104,9 +105,11 @@ export class ProviderDatacenter {
   private readonly drawVms: Int32Array;
   private readonly drawPos: Int32Array;
   private drawCount = 0;
-  /** running stochastic cloudlets, and the queue slot of the next frame (-1: none queued) */
+  /** running stochastic cloudlets; time of the next frame (Infinity: none due) */
   private stochasticRunning = 0;
-  private frameSlot = -1;
+  private frameAt = Infinity;
+  /** time frame of stochastic utilisation, s */
+  private readonly frameS: number;
   /** per-VM running heaps, VM v's at [heapBase(v), heapBase(v) + vmRunning[v]) */
   private readonly heap: Int32Array;
   private readonly perVm: number;
@@ -170,6 +173,7 @@ export class ProviderDatacenter {
     this.perVm = nv > 0 ? Math.floor(nc / nv) : 0;
     this.extraVms = nv > 0 ? nc % nv : 0;
     this.queue = new EventQueue(nv + 4);
+    this.frameS = settings.utilisationFrameS ?? 1;
   }
 
   /** Places every VM in index order at time 0, timing each decision. */
@@ -220,11 +224,18 @@ export class ProviderDatacenter {
     if (cloudlets.count > 0) q.schedule(cloudlets.submitS[0], EV_SUBMISSION, 0, 0, PRIO_SUBMISSION);
     this.settings.onProgress?.(0);
     for (;;) {
-      const t = q.peekTime();
+      const qt = q.peekTime();
+      const frame = this.frameAt < qt;
+      const t = frame ? this.frameAt : qt;
       if (t === Infinity || t > maxT) break;
       if (t > this.now) {
         this.recordTimeline();
         this.now = t;
+      }
+      if (frame) {
+        this.frameAt = Infinity;
+        this.newFrame(t);
+        continue;
       }
       const slot = q.pop();
       const kind = q.kindOfSlot(slot);
@@ -232,12 +243,11 @@ export class ProviderDatacenter {
         this.completeOnVm(q.aOfSlot(slot), t);
       } else {
         q.release(slot);
-        if (kind === EV_SUBMISSION) this.submitDue(t);
-        else this.newFrame(t);
+        this.submitDue(t);
       }
     }
     this.recordTimeline();
-    this.endS = q.size === 0 ? this.now : maxT;
+    this.endS = q.size === 0 && this.frameAt === Infinity ? this.now : maxT;
     const { hosts } = this.entities;
     for (let h = 0; h < hosts.count; h++) this.advanceHost(h, this.endS);
     this.settings.onProgress?.(1);
@@ -310,9 +320,8 @@ export class ProviderDatacenter {
       if (cl.stochastic[c]) {
         this.vmStochastic[v]--;
         // the last one: no frame is needed (it would only stretch the run past its last event)
-        if (--this.stochasticRunning === 0 && this.frameSlot >= 0) {
-          this.queue.cancel(this.frameSlot);
-          this.frameSlot = -1;
+        if (--this.stochasticRunning === 0) {
+          this.frameAt = Infinity;
         }
       }
       this.hostRunning[h]--;
@@ -365,15 +374,16 @@ export class ProviderDatacenter {
 
   /** Schedules the next frame boundary after t, unless one is queued. */
   private queueFrame(t: number): void {
-    if (this.frameSlot >= 0) return;
-    const frame = this.settings.utilisationFrameS ?? 1;
-    const next = (Math.floor(t / frame) + 1) * frame;
-    this.frameSlot = this.queue.schedule(next, EV_FRAME, 0, 0, PRIO_FRAME);
+    if (this.frameAt !== Infinity) return;
+    const frame = this.frameS;
+    // (t / 1 is t: the division is skipped for the usual 1 s frame, the result is the same)
+    const next = (Math.floor(frame === 1 ? t : t / frame) + 1) * frame;
+    if (!Number.isFinite(next)) throw new RangeError(`event time must be a finite number, got ${next}`);
+    this.frameAt = next;
   }
 
   /** A new time frame: every running stochastic cloudlet draws its utilisation again. */
   private newFrame(t: number): void {
-    this.frameSlot = -1;
     const { vms, cloudlets: cl } = this.entities;
     const heap = this.heap;
     for (let k = 0; k < this.drawCount; ) {

@@ -172,19 +172,19 @@ export function buildIntervals(dc: ProviderDatacenter, s: ResolvedProviderScenar
     let hostS = 0;
     let usedMipsS = 0;
     let onMipsS = 0;
-    while (k + 1 < tl.length && tl.t[k + 1] <= a) k++;
-    for (let j = k; j < tl.length && tl.t[j] < e; j++) {
-      const from = Math.max(a, tl.t[j]);
-      const to = Math.min(e, j + 1 < tl.length ? tl.t[j + 1] : T);
+    while (k + 1 < tl.length && tl.time(k + 1) <= a) k++;
+    for (let j = k; j < tl.length && tl.time(j) < e; j++) {
+      const from = Math.max(a, tl.time(j));
+      const to = Math.min(e, j + 1 < tl.length ? tl.time(j + 1) : T);
       const dt = to - from;
       if (dt <= 0) continue;
-      energyJ += tl.powerW[j] * dt;
-      hostS += tl.hostsOn[j] * dt;
-      usedMipsS += tl.usedMips[j] * dt;
-      onMipsS += tl.onMips[j] * dt;
+      energyJ += tl.powerW(j) * dt;
+      hostS += tl.hostsOn(j) * dt;
+      usedMipsS += tl.usedMips(j) * dt;
+      onMipsS += tl.onMips(j) * dt;
     }
     let atEnd = k;
-    while (atEnd + 1 < tl.length && tl.t[atEnd + 1] <= e) atEnd++;
+    while (atEnd + 1 < tl.length && tl.time(atEnd + 1) <= e) atEnd++;
     cumArrived += arrived[b];
     cumStarted += started[b];
     cumCompleted += completed[b];
@@ -205,7 +205,7 @@ export function buildIntervals(dc: ProviderDatacenter, s: ResolvedProviderScenar
       running: cumStarted - cumCompleted,
       meanResponseS: completed[b] > 0 ? responseSum[b] / completed[b] : 0,
       meanAccuracy: 1,
-      hostsOn: tl.length > 0 ? tl.hostsOn[atEnd] : 0,
+      hostsOn: tl.length > 0 ? tl.hostsOn(atEnd) : 0,
       meanUtilisation: onMipsS > 0 ? usedMipsS / onMipsS : 0,
       decisionMs: b === 0 ? decisionMs : 0,
     });
