@@ -34,7 +34,7 @@ export async function runBound(a: BoundArgs): Promise<number> {
   const model = buildTwinModel(scenario, source);
   const economics = scenarioObjective(scenario, source).economics;
   const b = lowerBound(model, economics, runArrivals(inputs, intervals), { iterations: a.iterations });
-  const out = { scenario: scenario.name, seed: a.seed, intervals, version: VERSION, command: a.command, economics, ...b };
+  const out = { scenario: scenario.name, seed: a.seed, intervals, version: VERSION, command: a.command, config: scenario, ...b };
   if (a.json) io.out(JSON.stringify(out) + "\n");
   else {
     io.out(`lower bound on usd-per-request, ${scenario.name}, seed ${a.seed}, ${intervals} intervals (${b.requests} requests, ${b.iterations} iterations)\n`);

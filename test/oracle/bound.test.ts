@@ -5,6 +5,8 @@ import { buildTwinModel, loadTenantScenario, scenarioObjective } from "../../sim
 import { runTenant } from "../../src/runner.ts";
 import { ensurePolicies } from "../../src/policies.ts";
 import { scenario, table } from "../helpers/twin.ts";
+import { cli } from "../helpers/cli.ts";
+import { VERSION } from "../../simulator/version.ts";
 
 // One host of 1 vCPU x 1,000 MIPS at 3.6 USD/h on a linear curve of 100 W idle, 200 W busy;
 // energy at 0.36 USD/kWh = 1e-7 USD/J; 10 s intervals. Per interval the host costs
@@ -103,4 +105,22 @@ test("on scinet-load-70 the bound is below every policy's objective on the same 
     best = Math.min(best, r.summary.objective);
   }
   assert.ok(b.usdPerRequest > 0.3 * best, `bound ${b.usdPerRequest} against the best ${best}`);
+});
+
+test("cotwin bound prints the same bound as the library, with seed, version and config; bad input names the flag", async () => {
+  const { scenario: s, source } = loadTenantScenario("scinet-load-35");
+  const expected = lowerBound(buildTwinModel(s, source), scenarioObjective(s, source).economics, runArrivals({ scenario: s, source, seed: 4 }, 12), { iterations: 50 });
+  const r = await cli(["bound", "--scenario", "scinet-load-35", "--seed", "4", "--intervals", "12", "--iterations", "50", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.usdPerRequest, expected.usdPerRequest);
+  assert.equal(j.seed, 4);
+  assert.equal(j.version, VERSION);
+  assert.equal(j.config.name, "scinet-load-35");
+  const provider = await cli(["bound", "--scenario", "cloudsim-scale"]);
+  assert.equal(provider.code, 2);
+  assert.match(provider.stderr, /--scenario: cloudsim-scale is a provider-view scenario/);
+  const zero = await cli(["bound", "--iterations", "0"]);
+  assert.equal(zero.code, 2);
+  assert.match(zero.stderr, /--iterations/);
 });
