@@ -82,9 +82,10 @@ export class OraclePolicy implements Policy {
   private evalMsHint: number | undefined;
   /**
    * The standing course: per application, the variant the last decision's course kept (null: the
-   * continuation's own). The next decision starts from it and must beat it to change it, so a
-   * course once validated (say, serving a cheap model in full) is followed until a better one is
-   * found, rather than found again at every decision point.
+   * continuation's own). The next decision seeds its search with it and keeps it while it does at
+   * least as well as the continuation's own decision on fresh samples, so a course once validated
+   * (say, serving a cheap model in full) is followed rather than found again at every decision
+   * point, and dropped once it does worse (see label()).
    */
   course: Array<VariantKind | null> | null = null;
 
