@@ -3,17 +3,21 @@
  * the baselines the search starts from. The continuation must be cheap (it runs in every fork,
  * every interval of the horizon) and realistic: the default is the strongest baseline family -
  * target tracking (it starts hosts when load grows, so a candidate that leaves capacity short is
- * charged the boot delay and the requests that wait for it), each application's preferred variant
- * and least-loaded placement.
+ * charged the boot delay and the requests that wait for it), each application's least-work
+ * variant upgraded with the capacity left while every host on is needed anyway (headroom.ts), and
+ * least-work placement (the host with the least outstanding work, by its own account). A course
+ * that fixes an application's variant replaces the headroom rule in the forks it steers.
  */
 import type { VariantKind } from "../simulator/catalogue/applications.ts";
 import type { TwinModel } from "../simulator/model.ts";
 import { ComposedPolicy } from "../simulator/policies/compose.ts";
-import { LeastLoaded } from "../simulator/policies/least-loaded.ts";
+import { LeastWork } from "../simulator/policies/least-work.ts";
+import { StaticProvisioning } from "../simulator/policies/static-provisioning.ts";
 import type { DeploymentPart } from "../simulator/policies/parts.ts";
 import { createPolicy, type PolicyContext } from "../simulator/policies/registry.ts";
 import { TargetTracking } from "../simulator/policies/target-tracking.ts";
-import type { Observation, PendingRequest, Policy } from "../simulator/types.ts";
+import { HOST_BOOTING, HOST_ON, type Decision, type Observation, type PendingRequest, type Policy } from "../simulator/types.ts";
+import { HeadroomVariant } from "./headroom.ts";
 
 /** Preference order of variants: compressed is about as accurate as full at a third of the work. */
 const PREFERENCE: readonly VariantKind[] = ["compressed", "full", "layer", "semantic"];
@@ -36,7 +40,7 @@ export class PreferredVariant implements DeploymentPart {
   }
 }
 
-/** The default continuation: target tracking, preferred variant, least-loaded placement. */
+/** The default continuation: target tracking, headroom variants, least-work placement. */
 export function defaultContinuation(model: TwinModel): Policy {
   return new DefaultContinuation(model, new TargetTracking(), new PreferredVariant(model));
 }
@@ -57,20 +61,38 @@ export interface Course {
   variants: Array<VariantKind | null>;
 }
 
+/** Target tracking's need for the least-work variants' work leaves no host to stop: every host on is needed. */
+function fleetFullyNeeded(obs: Observation, tracking: TargetTracking): boolean {
+  const h = obs.hosts;
+  let capacity = 0;
+  let smallest = Infinity;
+  for (let i = 0; i < h.count; i++) {
+    if (h.state[i] !== HOST_ON && h.state[i] !== HOST_BOOTING) continue;
+    capacity += h.vcpus[i];
+    smallest = Math.min(smallest, h.vcpus[i]);
+  }
+  return capacity > 0 && tracking.flowNeedVcpus > capacity - smallest;
+}
+
 class DefaultContinuation extends ComposedPolicy {
   constructor(
     readonly model: TwinModel,
     readonly tracking: TargetTracking,
     readonly preferred: PreferredVariant,
+    steered = false,
   ) {
-    super(tracking, preferred, new LeastLoaded());
+    super(tracking, !steered ? new HeadroomVariant(0, (obs) => fleetFullyNeeded(obs, tracking)) : preferred, new LeastWork());
   }
   override clone(): DefaultContinuation {
-    return new DefaultContinuation(this.model, this.tracking.clone(), this.preferred);
+    const c = new DefaultContinuation(this.model, this.tracking.clone(), this.preferred, this.deployment === this.preferred);
+    c.tracker = this.tracker.clone();
+    return c;
   }
   steer(course: Course): DefaultContinuation {
     const variants = course.variants.some((v) => v !== null) ? new PreferredVariant(this.model, course.variants) : this.preferred;
-    return new DefaultContinuation(this.model, this.tracking.tuned(course.target ?? this.tracking.target, course.offsetVcpus), variants);
+    const c = new DefaultContinuation(this.model, this.tracking.tuned(course.target ?? this.tracking.target, course.offsetVcpus), variants, variants !== this.preferred);
+    c.tracker = this.tracker.clone();
+    return c;
   }
 }
 
@@ -96,6 +118,8 @@ export const SEED_POLICIES = [
   "threshold+compressed+least-loaded",
   "target+deadline+least-loaded",
   "static+deadline+least-loaded",
+  "static+compressed+least-work",
+  "target+deadline+least-work",
 ];
 
 /**
@@ -111,8 +135,26 @@ export function targetSeed(model: TwinModel, target: number): Policy {
   return new DefaultContinuation(model, new TargetTracking(target), new PreferredVariant(model));
 }
 
+/**
+ * The oracle's own heuristic seeds (headroom.ts): the least-work variants, upgraded with the
+ * capacity left this interval, on least-work placement, with the hosts as they are and with
+ * target tracking's.
+ */
+export function headroomSeeds(): Policy[] {
+  return [
+    new ComposedPolicy(new StaticProvisioning(), new HeadroomVariant(), new LeastWork()),
+    new ComposedPolicy(new StaticProvisioning(), new HeadroomVariant(-0.1), new LeastWork()),
+    new ComposedPolicy(new TargetTracking(), new HeadroomVariant(), new LeastWork()),
+  ];
+}
+
+/** Tells a policy that only advised (a seed, the continuation) which decision was applied. */
+export function noteAppliedTo(p: Policy, obs: Observation, decision: Decision): void {
+  if (p instanceof ComposedPolicy) p.applied(obs, decision);
+}
+
 export function seedPolicies(ctx: PolicyContext): Policy[] {
-  const out: Policy[] = [];
+  const out: Policy[] = [...headroomSeeds()];
   for (const name of SEED_POLICIES) {
     try {
       out.push(createPolicy(name, ctx));

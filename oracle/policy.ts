@@ -16,7 +16,7 @@ import { HOST_BOOTING, HOST_DRAINING, HOST_OFF, HOST_ON, type Decision, type Obs
 import { compileObjective, DEFAULT_OBJECTIVE } from "../simulator/objective.ts";
 import type { PolicyContext } from "../simulator/policies/registry.ts";
 import { SearchSpace, type Candidate } from "./candidate.ts";
-import { continuationPolicy, SEED_TARGETS, seedPolicies, targetSeed } from "./continuation.ts";
+import { continuationPolicy, noteAppliedTo, SEED_TARGETS, seedPolicies, targetSeed } from "./continuation.ts";
 import { TwinPool } from "./pool.ts";
 import { LookAhead } from "./score.ts";
 import { clearlyBetter, SearchContext, TOP_KEPT, type Evaluator } from "./search/context.ts";
@@ -144,6 +144,7 @@ export class OraclePolicy implements Policy {
     space.steerable = this.settings.continuation === "default";
     if (space.changeable.length === 0 && space.requests.length === 0) {
       this.last = { step, bestScore: NaN, runnerUpScore: null, evaluations: 0, validated: null, ms: performance.now() - t0 };
+      this.tellApplied(obs, {});
       return { decision: {}, alternatives: [] };
     }
     const baseCandidate = space.fromDecision(base);
@@ -204,6 +205,7 @@ export class OraclePolicy implements Policy {
       }
     }
     const decision = space.toDecision(best);
+    this.tellApplied(obs, decision);
     if (space.steerable) this.course = courseOf(space, best);
     // the alternatives: the decision taken first (with its search score), then the best others
     const bestKey = space.key(best);
@@ -228,6 +230,16 @@ export class OraclePolicy implements Policy {
       ms: performance.now() - t0,
     };
     return { decision, alternatives };
+  }
+
+  /**
+   * The continuation and the seeds keep an account of the hosts' work: it follows the decision
+   * applied (the oracle's own, or another policy's when the oracle only labels its states).
+   */
+  tellApplied(obs: Observation, decision: Decision): void {
+    noteAppliedTo(this.lookAhead.continuation, obs, decision);
+    for (const p of this.seedPolicies) noteAppliedTo(p, obs, decision);
+    for (const p of this.targetSeeds) noteAppliedTo(p, obs, decision);
   }
 
   /** `c` with the standing course's variants for every application it sets (c itself if none). */
@@ -270,6 +282,7 @@ export class OraclePolicy implements Policy {
       this.lookAhead.observe(obs);
       for (const p of this.seedPolicies) p.decide(obs);
       for (const p of this.targetSeeds) p.decide(obs);
+      this.tellApplied(obs, decision);
     }
     this.history.push(decision);
   }
@@ -354,6 +367,11 @@ export class OracleExpert implements Expert {
     }
     const { decision, alternatives } = o.label(twin, obs, `${episode}:${step}`, step);
     return { episode, step, observation: obs, decision, alternatives };
+  }
+
+  /** Another policy acted at this state: the episode's oracle follows what was applied. */
+  applied(obs: Observation, decision: Decision, episode: string): void {
+    this.byEpisode.get(episode)?.tellApplied(obs, decision);
   }
 
   /** Frees an episode's oracle (its continuation state) once the episode is labelled. */

@@ -37,8 +37,9 @@ export const oracleSettingsSchema = z.strictObject({
   drainIntervals: z.number().int().nonnegative().nullable().default(null),
   /**
    * policy assumed after the decision in the look-ahead: "default" (target tracking, each
-   * application's preferred variant, least-loaded placement: the strongest baseline family, and
-   * it starts hosts when load grows) or any policy name (a user's policy file too)
+   * application's least-work variant upgraded with the capacity left while every host is needed
+   * (oracle/headroom.ts), least-work placement: it starts hosts when load grows) or any policy
+   * name (a user's policy file too)
    */
   continuation: z.string().min(1).default("default"),
   /** start the search from the decisions of the strongest baselines (see policy.ts SEED_POLICIES) */

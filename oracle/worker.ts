@@ -8,7 +8,7 @@ import { RandomStreams } from "../simulator/engine/random.ts";
 import { Twin } from "../simulator/twin.ts";
 import { buildTwinModel, scenarioObjective } from "../simulator/scenarios.ts";
 import { loadArrivals } from "../workloads/scenario-workload.ts";
-import { continuationPolicy } from "./continuation.ts";
+import { continuationPolicy, noteAppliedTo } from "./continuation.ts";
 import type { EvalReply, EvalRequest, PoolSpec } from "./pool.ts";
 import { fingerprint, sameFingerprint, TwinStepper } from "./replay.ts";
 import { LookAhead } from "./score.ts";
@@ -33,10 +33,12 @@ function reply(r: EvalReply): void {
 }
 
 let observedAt = -1;
+let lastObs: ReturnType<typeof stepper.observe> | null = null;
 function observeOnce(): void {
   const obs = stepper.observe();
   if (observedAt === stepper.decisions) return;
   observedAt = stepper.decisions;
+  lastObs = obs;
   lookAhead.observe(obs);
 }
 
@@ -48,6 +50,8 @@ parentPort!.on("message", (req: EvalRequest) => {
     // the continuation keeps state: it sees every decision point's observation once, as the live one does
     for (const d of req.history) {
       observeOnce();
+      // its account of the hosts' work follows the decision the oracle applied, as the live one's does
+      if (lastObs) noteAppliedTo(lookAhead.continuation, lastObs, d);
       stepper.apply(d);
     }
     observeOnce();

@@ -15,6 +15,11 @@ export interface PlacementState {
   ramFree: Float64Array;
   /** fragments placed per host, including those placed earlier in this decision */
   placed: Int32Array;
+  /**
+   * the policy's own account of the work each host holds, MI, including fragments placed earlier
+   * in this decision (work-tracker.ts); absent where no account is kept
+   */
+  remainingMI?: Float64Array;
 }
 
 /**
@@ -48,13 +53,15 @@ export interface DeploymentPart {
   choose(obs: Observation, req: PendingRequest, trial: (kind: VariantKind) => PlacementTrial | null): VariantKind;
   /** the variant usually chosen for an application (for capacity planning) */
   usual(obs: Observation, app: number): VariantKind;
+  /** called once per decision before the first choose(), with the hosts as placement sees them */
+  prepare?(obs: Observation, state: PlacementState): void;
   clone(): DeploymentPart;
 }
 
 export interface PlacementPart {
   readonly name: string;
-  /** a host for a fragment needing `ramMB`, or -1 if none fits */
-  pick(state: PlacementState, ramMB: number): number;
+  /** a host for a fragment needing `ramMB` (and `mi` million instructions of work), or -1 if none fits */
+  pick(state: PlacementState, ramMB: number, mi?: number): number;
   clone(): PlacementPart;
 }
 

@@ -13,6 +13,7 @@ import { ComposedPolicy } from "./compose.ts";
 import { FirstFit } from "./first-fit.ts";
 import { FixedVariant } from "./fixed-variant.ts";
 import { LeastLoaded } from "./least-loaded.ts";
+import { LeastWork } from "./least-work.ts";
 import type { DeploymentPart, PlacementPart, ProvisioningPart } from "./parts.ts";
 import { RandomPlacement } from "./random.ts";
 import { RoundRobin } from "./round-robin.ts";
@@ -69,6 +70,7 @@ const PARTS: Record<string, PartEntry> = {
   "first-fit": { kind: "placement", description: "lowest-numbered host that fits", make: () => new FirstFit() },
   "best-fit": { kind: "placement", description: "host left with the least free RAM", make: () => new BestFit() },
   "least-loaded": { kind: "placement", description: "host with the fewest fragments per vCPU (ties: most CPU credits left)", make: () => new LeastLoaded() },
+  "least-work": { kind: "placement", description: "host with the least outstanding work per vCPU (the policy's own account of the work it placed)", make: () => new LeastWork() },
   "round-robin": { kind: "placement", description: "next host in turn that fits", make: () => new RoundRobin() },
   random: { kind: "placement", description: "a host drawn at random among those that fit", make: (ctx) => new RandomPlacement(ctx.streams.get("policy:random")) },
 };

@@ -34,7 +34,7 @@ test("unknown policy and conflicting policy parts", async () => {
   // the parts, then any registered policies (the oracle, ...)
   assert.match(
     r.stderr,
-    /^cotwin: unknown policy "fastest" \(known: static, threshold, target, predictive, full, compressed, layer, semantic, deadline, first-fit, best-fit, least-loaded, round-robin, random(, [a-z-]+)*; join one of each kind with "\+"\)\n$/,
+    /^cotwin: unknown policy "fastest" \(known: static, threshold, target, predictive, full, compressed, layer, semantic, deadline, first-fit, best-fit, least-loaded, least-work, round-robin, random(, [a-z-]+)*; join one of each kind with "\+"\)\n$/,
   );
   r = await cli(["simulate", "--scenario", `${F}/tiny.yaml`, "--policy", "first-fit+best-fit"]);
   assert.equal(r.stderr, 'cotwin: policy "first-fit+best-fit": "first-fit" and "best-fit" are both placement rules; give at most one of each\n');

@@ -45,7 +45,7 @@ for (const name of ["scinet-load-35", "scinet-load-70", "scinet-load-90"]) {
     const { scenario, source } = loadTenantScenario(name);
     const model = buildTwinModel(scenario, source);
     const baselines = allBaselines(model).map((p) => [p, objective(name, p)] as const);
-    assert.equal(baselines.length, 3 * 5 * 5); // static/threshold/target x full/compressed/layer/semantic/deadline x 5 placements
+    assert.equal(baselines.length, 3 * 5 * 6); // static/threshold/target x full/compressed/layer/semantic/deadline x 6 placements
     const worstBaseline = Math.max(...baselines.map(([, o]) => o));
     const idle = objective(name, "idle");
     // nobody served: every request unserved, at the full price of one
