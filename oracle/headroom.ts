@@ -40,13 +40,13 @@ export class HeadroomVariant implements DeploymentPart {
   /**
    * @param margin share of the interval's capacity kept free (0 = spend it all; negative: spend
    *   that much more, the backlog running into the next interval)
-   * @param gate when given and false at a decision, nothing is upgraded then (the continuation
-   *   upgrades only while target tracking needs every host for the least-work variants anyway:
-   *   spending the capacity of hosts it would stop keeps them busy, and on)
+   * @param share when given, the share of the interval's capacity it may fill at a decision (0:
+   *   upgrade nothing then), in place of 1 - margin (the continuation's rule: continuation.ts
+   *   headroomShare)
    */
   constructor(
     readonly margin = 0,
-    readonly gate?: (obs: Observation) => boolean,
+    readonly share?: (obs: Observation) => number,
   ) {}
 
   private plan(obs: Observation): AppPlan[] {
@@ -59,14 +59,16 @@ export class HeadroomVariant implements DeploymentPart {
 
   prepare(obs: Observation, state: PlacementState): void {
     this.chosen.clear();
-    if (obs.pending.length === 0 || (this.gate && !this.gate(obs))) return;
+    if (obs.pending.length === 0) return;
+    const fill = this.share ? this.share(obs) : 1 - this.margin;
+    if (fill <= 0) return;
     const plans = this.plan(obs);
     const h = obs.hosts;
     let spare = 0;
     for (let i = 0; i < h.count; i++) {
       if (h.state[i] !== HOST_ON || state.usable[i] !== 1) continue;
       const rate = h.vcpus[i] * h.mipsPerVcpu[i] * (h.throttled[i] ? h.baseUtilisation[i] : 1);
-      spare += rate * obs.intervalS * (1 - this.margin) - (state.remainingMI?.[i] ?? 0);
+      spare += rate * obs.intervalS * fill - (state.remainingMI?.[i] ?? 0);
     }
     const ups: PendingRequest[] = [];
     for (const req of obs.pending) {
@@ -98,7 +100,7 @@ export class HeadroomVariant implements DeploymentPart {
   }
 
   clone(): HeadroomVariant {
-    return new HeadroomVariant(this.margin, this.gate);
+    return new HeadroomVariant(this.margin, this.share);
   }
 }
 

@@ -25,7 +25,8 @@ export class TargetTracking implements ProvisioningPart {
   private lastSeen = -1;
   /**
    * vCPUs the arrivals and the backlog alone call for at the last decision (demand without the
-   * busy-now floor, over the target): what the fleet needs for the work the usual variants make.
+   * busy-now floor, over the target): what the fleet needs for the work the usual variants make,
+   * whatever else keeps the hosts busy.
    */
   flowNeedVcpus = NaN;
 
@@ -62,12 +63,12 @@ export class TargetTracking implements ProvisioningPart {
     const flow = rate * work;
     const demand = Math.max(busy, flow) + Math.max(0, backlogS - flow * I) / I;
     const need = Math.max(0, demand / this.target + this.offsetVcpus);
-    this.flowNeedVcpus = Math.max(0, (flow + Math.max(0, backlogS - flow * I) / I) / this.target + this.offsetVcpus);
 
     // the window keeps demands (not needs), so a copy tuned to another target reads it right
     const windowIntervals = Math.max(1, Math.ceil(Math.max(this.stabilisationS, boot) / I));
     this.history.push(demand);
     if (this.history.length > windowIntervals) this.history.shift();
+    this.flowNeedVcpus = Math.max(0, (flow + Math.max(0, backlogS - flow * I) / I) / this.target + this.offsetVcpus);
     const keep = Math.max(0, Math.max(...this.history) / this.target + this.offsetVcpus);
 
     let capacity = 0;

@@ -4,6 +4,8 @@ import { createOracle, OracleExpert } from "../../oracle/policy.ts";
 import { fingerprint, TwinStepper } from "../../oracle/replay.ts";
 import { RandomStreams } from "../../simulator/engine/random.ts";
 import { createPolicy } from "../../simulator/policies/registry.ts";
+import { ComposedPolicy } from "../../simulator/policies/compose.ts";
+import { WorkTracker } from "../../simulator/policies/work-tracker.ts";
 import { loadTenantScenario } from "../../simulator/scenarios.ts";
 import { buildReadyTwin } from "../../workloads/ready-twin.ts";
 
@@ -62,4 +64,24 @@ test("the same states get the same labels (the samples are named by episode and 
     a.stepper.apply(a.behaviour.decide(a.ready.twin.observe()));
     b.stepper.apply(b.behaviour.decide(b.ready.twin.observe()));
   }
+});
+
+test("an oracle that only labels keeps its account of the hosts' work by the decisions applied, not by its own", () => {
+  const { ready, stepper, behaviour, make } = stateOfABaseline();
+  const expert = make();
+  // the baseline places full models with first-fit; the account must hold exactly their work
+  const account = new WorkTracker();
+  for (let k = 0; k < 6; k++) {
+    const obs = stepper.observe();
+    account.observe(obs);
+    expert.label(ready.twin, obs, "ep", k);
+    const d = behaviour.decide(obs);
+    expert.applied(obs, d, "ep");
+    account.redo(obs, d);
+    stepper.apply(d);
+  }
+  const oracle = (expert as unknown as { byEpisode: Map<string, { lookAhead: { continuation: ComposedPolicy } }> }).byEpisode.get("ep")!;
+  const kept = oracle.lookAhead.continuation.tracker.remainingMI;
+  assert.ok(account.remainingMI.some((w) => w > 0), "the baseline left work on the hosts");
+  assert.deepEqual(Array.from(kept), Array.from(account.remainingMI));
 });
