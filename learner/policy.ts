@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import type { PolicyContext } from "../simulator/policies/registry.ts";
 import type { Decision, Observation, Policy } from "../simulator/types.ts";
 import { BootTracker } from "./encoding/boot.ts";
+import { WorkTracker } from "../simulator/policies/work-tracker.ts";
 import { INPUT_NAMES, inputDims, V, type ModelSizes } from "./encoding/layout.ts";
 import { maskedArgmax } from "./decode/pick.ts";
 import { walkDecision, type Chooser, type Pass } from "./decode/walk.ts";
@@ -79,17 +80,21 @@ export class LearnerPolicy implements Policy {
   constructor(
     readonly model: { sizes: ModelSizes; scorer: Scorer },
     private readonly boot: BootTracker = new BootTracker(),
+    /** its own account of the work it placed on each host (an input of the host tokens) */
+    private readonly work: WorkTracker = new WorkTracker(),
   ) {}
 
   decide(obs: Observation): Decision {
     const chooser = new ScoreChooser(this.model.scorer, this.model.sizes);
-    const d = walkDecision(obs, this.boot.observe(obs), this.model.sizes, chooser);
+    this.work.observe(obs);
+    const d = walkDecision(obs, this.boot.observe(obs), this.model.sizes, chooser, this.work.remainingMI);
+    this.work.redo(obs, d);
     this.lastPasses = chooser.passes;
     return d;
   }
 
   clone(): LearnerPolicy {
-    return new LearnerPolicy(this.model, this.boot.clone());
+    return new LearnerPolicy(this.model, this.boot.clone(), this.work.clone());
   }
 }
 

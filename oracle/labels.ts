@@ -23,6 +23,11 @@ export interface LabelledState {
   decision: Decision;
   /** the best distinct candidates scored, best first (the decision itself first); may be empty */
   alternatives: ScoredDecision[];
+  /**
+   * the acting policy's account of the work each host holds at this state, MI
+   * (simulator/policies/work-tracker.ts, kept over the decisions applied before it); absent: none
+   */
+  workMI?: number[];
 }
 
 /** Labels any observed state of a twin (the oracle's query, used by DAgger rounds). */
@@ -30,4 +35,6 @@ export interface Expert {
   readonly name: string;
   /** labels the state `twin` is in (observed as `obs`); must not change `twin` */
   label(twin: Twin, obs: Observation, episode: string, step: number): LabelledState;
+  /** told the decision applied at `obs` when another policy acts (the expert's own state follows it) */
+  applied?(obs: Observation, decision: Decision, episode: string): void;
 }

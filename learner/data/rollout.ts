@@ -10,6 +10,7 @@ import { TwinStepper } from "../../oracle/replay.ts";
 import type { PolicyContext } from "../../simulator/policies/registry.ts";
 import type { TenantScenario } from "../../simulator/scenario.ts";
 import type { Policy } from "../../simulator/types.ts";
+import { WorkTracker } from "../../simulator/policies/work-tracker.ts";
 import { buildReadyTwin, prepareInputs } from "../../workloads/ready-twin.ts";
 import { sameDecision } from "../decode/compare.ts";
 import type { ExpertFactory } from "./experts.ts";
@@ -49,12 +50,18 @@ export async function runEpisode(o: EpisodeOptions): Promise<EpisodeResult> {
   let intervals = 0;
   let disagreements = 0;
   let expertRejections = 0;
+  // the acting policy's account of the hosts' work, as a deployed learner keeps it (an input)
+  const work = new WorkTracker();
   while (intervals < o.intervals) {
     const obs = stepper.observe();
+    work.observe(obs);
     const label = expert.label(ready.twin, obs, o.episode, states.length);
+    label.workMI = Array.from(work.remainingMI);
     states.push(label);
     const decision = actor ? actor.decide(obs) : label.decision;
     if (actor && !sameDecision(decision, label.decision)) disagreements++;
+    if (actor) expert.applied?.(obs, decision, o.episode);
+    work.redo(obs, decision);
     const { rejections, intervalClosed } = stepper.apply(decision);
     if (rejections.length > 0 && actor && o.strictActor !== false) {
       throw new Error(`${o.episode}: the twin rejected the ${actor.name} decision at step ${states.length - 1}: ${rejections.map((r) => r.reason).join("; ")}`);

@@ -2,10 +2,11 @@
  * Labelled states on disk, and the oracle's data set read as labelled states.
  *
  * The learner keeps the states of each round (behaviour cloning, then each DAgger round) in its
- * output directory, so a resumed run does not label them again. Format "cotwin-learner-states/1"
+ * output directory, so a resumed run does not label them again. Format "cotwin-learner-states/2"
  * (JSON lines): a header {format, statics} with the fixed parts of the observations (as in the
  * oracle's data set; one per scenario), then one line per state {episode, step, time, interval,
- * static (index into statics), observation, decision, alternatives: [{decision, score}]}, the
+ * static (index into statics), observation, decision, alternatives: [{decision, score}], work: the
+ * acting policy's account of the work per host, MI}, the
  * observation's dynamic part encoded as the oracle's data set encodes it (oracle/dataset.ts).
  *
  * readLabelledDataset reads the oracle's data set directory (format cotwin-oracle-dataset/2: one
@@ -28,9 +29,10 @@ import {
   type StaticObservation,
 } from "../../oracle/dataset.ts";
 import type { Decision } from "../../simulator/types.ts";
+import { WorkTracker } from "../../simulator/policies/work-tracker.ts";
 import { writeFileAtomicSync } from "../../workloads/output/atomic.ts";
 
-export const STATES_FORMAT = "cotwin-learner-states/1";
+export const STATES_FORMAT = "cotwin-learner-states/2";
 
 export class LearnerDataError extends Error {
   constructor(message: string) {
@@ -48,6 +50,8 @@ interface StateLine {
   observation: EncodedObservation;
   decision: Decision;
   alternatives: Array<{ decision: Decision; score: number }>;
+  /** the acting policy's account of the work per host, MI (LabelledState.workMI) */
+  work?: number[];
 }
 
 /** Writes states atomically. */
@@ -67,6 +71,7 @@ export function writeStates(file: string, states: readonly LabelledState[]): voi
       observation: encodeObservation(s.observation),
       decision: s.decision,
       alternatives: s.alternatives,
+      work: s.workMI,
     };
     lines.push(JSON.stringify(line));
   }
@@ -96,7 +101,7 @@ export function readStates(file: string): LabelledState[] {
     const s = parse(l, i + 1) as StateLine;
     const st = statics[s.static];
     if (!st) throw new LearnerDataError(`${file}:${i + 2}: static observation ${s.static} is not in the header`);
-    return { episode: s.episode, step: s.step, observation: decodeObservation(s, st), decision: s.decision, alternatives: s.alternatives ?? [] };
+    return { episode: s.episode, step: s.step, observation: decodeObservation(s, st), decision: s.decision, alternatives: s.alternatives ?? [], workMI: s.work };
   });
 }
 
@@ -144,12 +149,19 @@ export function readLabelledDataset(dir: string): { states: LabelledState[]; sou
   const { lines } = parseCompleteLines(bytes, dataFile, (m) => new LearnerDataError(m));
   if (lines.length === 0) throw new LearnerDataError(`data set ${dir}: ${DATA_FILE} holds no decisions`);
   const episode = `${m.scenario.name}:seed${m.seed}`;
+  // one on-policy episode in step order: the oracle's account of the hosts' work is rebuilt by
+  // following its decisions, as the learner keeps its own
+  const work = new WorkTracker();
   const states = lines.map((line, i) => {
     if (!line.observation || !line.decision) throw new LearnerDataError(`${dataFile}:${i + 1}: a line without observation or decision`);
     if (!Array.isArray(line.alternatives)) throw new LearnerDataError(`${dataFile}:${i + 1}: a line without alternatives`);
     // an alternative the search did not score (null) cannot weigh a soft target: left out
     const alternatives = line.alternatives.filter((a): a is { decision: Decision; score: number } => a !== null && typeof a === "object" && typeof a.score === "number" && Number.isFinite(a.score) && a.decision !== undefined);
-    return { episode, step: line.step, observation: decodeObservation(line, m.static), decision: line.decision, alternatives };
+    const observation = decodeObservation(line, m.static);
+    work.observe(observation);
+    const workMI = Array.from(work.remainingMI);
+    work.redo(observation, line.decision);
+    return { episode, step: line.step, observation, decision: line.decision, alternatives, workMI };
   });
   return { states, source: { dir, format: m.format, scenario: m.scenario.name, seed: m.seed, version: m.version, decisions: states.length } };
 }

@@ -56,10 +56,16 @@ export class DecisionDraft {
   readonly variants: Array<Array<VariantSpec | null>>;
   /** per host: 1 once this decision has started or stopped it */
   readonly acted: Uint8Array;
+  /** work each host holds, MI: the policy's own account before this decision, plus its fragments */
+  readonly workMI: Float64Array;
   private readonly provision: ProvisionAction[] = [];
   private readonly deploy: Deployment[] = [];
 
-  constructor(readonly obs: Observation) {
+  /** @param workMI the account of the work each host holds (work-tracker.ts; zeros if absent) */
+  constructor(
+    readonly obs: Observation,
+    workMI?: ArrayLike<number>,
+  ) {
     const h = obs.hosts;
     this.state = h.state.slice();
     this.ramFree = h.ramFreeMB.slice();
@@ -68,6 +74,8 @@ export class DecisionDraft {
     this.utilisation = h.utilisation.slice();
     this.decided = new Uint8Array(obs.pending.length);
     this.acted = new Uint8Array(h.count);
+    this.workMI = new Float64Array(h.count);
+    if (workMI) for (let i = 0; i < h.count && i < workMI.length; i++) this.workMI[i] = workMI[i];
     this.variants = obs.pending.map((p) => offeredVariants(obs, p.app));
   }
 
@@ -159,10 +167,11 @@ export class DecisionDraft {
     return n;
   }
 
-  /** Places one fragment (the caller checked the mask); `starts`: it executes at once (a chain's first, or parallel). */
-  placeFragment(h: number, ramMB: number, starts: boolean): void {
+  /** Places one fragment of `mi` MI (the caller checked the mask); `starts`: it executes at once (a chain's first, or parallel). */
+  placeFragment(h: number, ramMB: number, starts: boolean, mi = 0): void {
     this.ramFree[h] -= ramMB;
     this.placed[h]++;
+    this.workMI[h] += mi;
     if (starts) {
       this.running[h]++;
       const demand = Math.min(1, this.running[h] / this.obs.hosts.vcpus[h]);

@@ -38,10 +38,11 @@ export interface Chooser {
   host(pass: Pass, kind: number, mask: Uint8Array, draft: DecisionDraft): number;
 }
 
-export function walkDecision(obs: Observation, bootLeft: Float64Array, sizes: ModelSizes, chooser: Chooser): Decision {
+/** `workMI`: the acting policy's account of the work each host holds (work-tracker.ts), before this decision. */
+export function walkDecision(obs: Observation, bootLeft: Float64Array, sizes: ModelSizes, chooser: Chooser, workMI?: ArrayLike<number>): Decision {
   const why = sizeMismatch(obs, sizes);
   if (why) throw new SizeError(`the observation has ${why}`);
-  const draft = new DecisionDraft(obs);
+  const draft = new DecisionDraft(obs, workMI);
   const fleet = fleetStats(obs);
   const pass = (ctx: PassContext, request: number): Pass => {
     const inputs = allocInputs(sizes, 1);
@@ -85,7 +86,7 @@ export function walkDecision(obs: Observation, bootLeft: Float64Array, sizes: Mo
       if (n === 0) throw new Error(`learner: no host for fragment ${j} of request ${obs.pending[r].id} although its variant was allowed`);
       const h = n === 1 ? hmask.indexOf(1) : chooser.host(current(j), k, hmask, draft);
       if (hmask[h] !== 1) throw new Error(`learner: host ${h} chosen for fragment ${j} of request ${obs.pending[r].id} is not allowed`);
-      draft.placeFragment(h, ram[j], v.parallel || j === 0);
+      draft.placeFragment(h, ram[j], v.parallel || j === 0, v.fragments[j].mi * obs.pending[r].size);
       hosts.push(h);
     }
     draft.finishRequest(r, KINDS[k], hosts);

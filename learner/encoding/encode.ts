@@ -115,6 +115,7 @@ export function encodePass(draft: DecisionDraft, bootLeft: Float64Array, fleet: 
     f[o + 20] = h.bootS[i] / iv / SCALE.bootIntervals;
     f[o + 21] = draft.acted[i];
     f[o + 22] = h.baseUtilisation[i];
+    f[o + 23] = draft.workMI[i] / (vc * h.mipsPerVcpu[i] * iv) / SCALE.workIntervals;
     out.hostMask[row * H + i] = 1;
   }
   // requests of this chunk
@@ -221,6 +222,7 @@ export interface DecodedPass {
     bootS: number;
     changed: number;
     baseUtilisation: number;
+    workMI: number;
   }>;
   requests: Array<{ app: number; deadline: number; age: number; size: number; decided: number; current: number; offered: VariantKindFlags }>;
   phase: number;
@@ -262,6 +264,7 @@ export function decodePass(inp: PassInputs, row: number, sizes: ModelSizes): Dec
       bootS,
       changed: f[21],
       baseUtilisation: f[22],
+      workMI: f[23] * SCALE.workIntervals * vcpus * ((f[7] * SCALE.capacityMips) / vcpus) * iv,
     });
   }
   const requests: DecodedPass["requests"] = [];

@@ -14,11 +14,12 @@
  *
  * Scales are fixed constants (not fitted to a data set), so one model reads every fleet on the
  * same scale. Only what a deployed policy can observe is used; the boot time a host has left is
- * estimated from when it was seen to start booting (boot.ts).
+ * estimated from when it was seen to start booting (boot.ts), and the work a host still holds is
+ * the policy's own account of the work it placed (simulator/policies/work-tracker.ts).
  */
 import { VARIANT_KINDS } from "../../simulator/catalogue/applications.ts";
 
-export const FEATURE_LAYOUT = "cotwin-learner-features/2";
+export const FEATURE_LAYOUT = "cotwin-learner-features/3";
 
 /** The fixed maximum sizes a model is built for. */
 export interface ModelSizes {
@@ -97,6 +98,7 @@ export const HOST_FEATURES: ReadonlyArray<readonly [string, string]> = [
   ["bootLength", "boot time / interval / 20"],
   ["changed", "1 if this decision has started or stopped it (in provisioning passes after the first)"],
   ["baseUtilisation", "the utilisation a B-series host is held at without credits (1 for other sizes)"],
+  ["work", "work the host holds by the policy's own account, this decision's fragments included / (vCPUs x MIPS x interval) / 10"],
 ];
 
 /** Per-variant-kind request features, repeated for each kind in KINDS order. */

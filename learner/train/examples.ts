@@ -227,7 +227,7 @@ export function buildExamples(states: readonly LabelledState[], sizes: ModelSize
     for (const i of idx) {
       const s = states[i];
       const teacher = new TeacherChooser(sizes, s, kindTargets(s, opts.tieTemperature), e, i);
-      const rebuilt = walkDecision(s.observation, boot.observe(s.observation), sizes, teacher);
+      const rebuilt = walkDecision(s.observation, boot.observe(s.observation), sizes, teacher, s.workMI);
       rows.push(...keepSome(teacher.rows, opts.deploymentPassesPerState, `${opts.seed ?? 0}:${name}:${s.step}`));
       const d = teacher.dropped;
       if (sameDecision(rebuilt, s.decision)) clean++;

@@ -8,12 +8,12 @@
  */
 import type { Decision, Observation } from "../../simulator/types.ts";
 
-/** Groups of hosts the observation cannot tell apart (groups of one left out). */
-export function identicalHostGroups(obs: Observation): number[][] {
+/** Groups of hosts the observation (and the acting policy's account of their work, if given) cannot tell apart (groups of one left out). */
+export function identicalHostGroups(obs: Observation, workMI?: ArrayLike<number>): number[][] {
   const h = obs.hosts;
   const groups = new Map<string, number[]>();
   for (let i = 0; i < h.count; i++) {
-    const key = [h.size[i], h.state[i], h.vcpus[i], h.mipsPerVcpu[i], h.ramMB[i], h.ramFreeMB[i], h.placed[i], h.running[i], h.utilisation[i], h.credits[i], h.throttled[i], h.pricePerHour[i], h.idleW[i], h.maxW[i], h.bootS[i], h.baseUtilisation[i]].join(",");
+    const key = [h.size[i], h.state[i], h.vcpus[i], h.mipsPerVcpu[i], h.ramMB[i], h.ramFreeMB[i], h.placed[i], h.running[i], h.utilisation[i], h.credits[i], h.throttled[i], h.pricePerHour[i], h.idleW[i], h.maxW[i], h.bootS[i], h.baseUtilisation[i], workMI?.[i] ?? 0].join(",");
     let g = groups.get(key);
     if (!g) groups.set(key, (g = []));
     g.push(i);

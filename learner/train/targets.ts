@@ -57,7 +57,7 @@ export function alternativeWeights(state: LabelledState, tieTemperature: number)
   const raw = alts.map((a) => Math.exp(-Math.max(0, a.score - ref) / t));
   const sum = raw.reduce((x, y) => x + y, 0);
   // an alternative that only swaps identical hosts is the expert's decision again (symmetry.ts)
-  const groups = identicalHostGroups(state.observation);
+  const groups = identicalHostGroups(state.observation, state.workMI);
   const decisions = alts.map((a) => (groups.length > 0 ? alignAlternative(state.observation, state.decision, a.decision, groups) : a.decision));
   return { decisions, weights: raw.map((x) => x / sum) };
 }

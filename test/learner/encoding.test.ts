@@ -39,8 +39,8 @@ function scinetObservation(steps: number, seed = 3): Observation {
   return stepper.observe();
 }
 
-function encode(obs: Observation, sizes: ModelSizes, boot = new Float64Array(obs.hosts.count)) {
-  const draft = new DecisionDraft(obs);
+function encode(obs: Observation, sizes: ModelSizes, boot = new Float64Array(obs.hosts.count), workMI?: ArrayLike<number>) {
+  const draft = new DecisionDraft(obs, workMI);
   const inputs = allocInputs(sizes, 1);
   encodePass(draft, boot, fleetStats(obs), sizes, { phase: 0, chunkStart: 0, current: null }, inputs, 0);
   return inputs;
@@ -60,6 +60,10 @@ test("a Standard_B2s host is encoded on the documented fixed scales (worked by h
   assert.ok(Math.abs(f[20] - 60 / 5 / 20) < 1e-7); // boot time / interval / 20
   assert.equal(f[13], 1); // B-series: credits observed
   assert.ok(Math.abs(f[22] - 0.2) < 1e-7); // held at its 20 % base rate without credits
+  assert.equal(f[23], 0); // no work placed yet
+  // 20,140 MI by the policy's own account: 20,140 / (2 vCPUs x 2,014 MIPS x 5 s) / 10 = 0.1
+  const w = encode(obs, SIZES, undefined, [20_140]).hosts;
+  assert.ok(Math.abs(w[23] - 0.1) < 1e-7, `${w[23]}`);
   // hosts beyond the fleet are padding
   assert.deepEqual(Array.from(x.hostMask), [...new Array(16).fill(1), 0, 0, 0, 0]);
 });
@@ -69,7 +73,8 @@ test("encoding round-trips: the decoded pass gives back the observation's hosts 
   assert.ok(obs.pending.length >= 2, "the state has pending requests");
   assert.ok(new Set(obs.hosts.state).size >= 2, "hosts in more than one state");
   const boot = new Float64Array(obs.hosts.count).map((_, i) => (obs.hosts.state[i] === HOST_BOOTING ? 17.5 : 0));
-  const d = decodePass(encode(obs, SIZES, boot), 0, SIZES);
+  const work = Array.from({ length: obs.hosts.count }, (_, i) => 1000 * i);
+  const d = decodePass(encode(obs, SIZES, boot, work), 0, SIZES);
   const h = obs.hosts;
   assert.equal(d.hosts.length, h.count);
   const near = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
@@ -91,6 +96,7 @@ test("encoding round-trips: the decoded pass gives back the observation's hosts 
     near(x.bootS, h.bootS[i], "boot");
     near(x.baseUtilisation, h.baseUtilisation[i], "base utilisation");
     near(x.bootLeftS, h.state[i] === HOST_BOOTING ? 17.5 : 0, "boot left");
+    near(x.workMI, 1000 * i, `work ${i}`);
   });
   const n = Math.min(SIZES.requests, obs.pending.length);
   assert.equal(d.requests.length, n);

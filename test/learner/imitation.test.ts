@@ -5,9 +5,49 @@ import type { LabelledState } from "../../oracle/labels.ts";
 import { sameDecision } from "../../learner/decode/compare.ts";
 import { buildExamples, byEpisode, subset } from "../../learner/train/examples.ts";
 import { DEFAULT_TRAIN, freshState, Trainer } from "../../learner/train/trainer.ts";
+import { ComposedPolicy } from "../../simulator/policies/compose.ts";
+import { FixedVariant } from "../../simulator/policies/fixed-variant.ts";
+import type { PlacementPart, PlacementState } from "../../simulator/policies/parts.ts";
+import { registerPolicy } from "../../simulator/policies/registry.ts";
+import { StaticProvisioning } from "../../simulator/policies/static-provisioning.ts";
 import { expertEpisodes, fleet, policyOn, randomWeights, SMALL_SIZES, TINY_ATTENTION } from "../helpers/learner.ts";
 
-const EXPERT = "compressed+least-loaded";
+/**
+ * The expert: compressed variants on least-loaded placement, its ties in load broken by the work
+ * the hosts hold (the policy's own account, which host tokens carry) instead of CPU credits and
+ * host number. Host tokens have no number, so a rule that breaks ties by number is a function of
+ * the tokens only while the tied hosts look alike; with the work account in the tokens, tied
+ * hosts rarely do, and plain least-loaded could not be reproduced exactly by any order-free model.
+ */
+class LeastLoadedByWork implements PlacementPart {
+  readonly name = "least-loaded-by-work";
+  pick(s: PlacementState, ramMB: number): number {
+    const x = s.obs.hosts;
+    for (let pass = 0; pass < 2; pass++) {
+      let best = -1;
+      let bestLoad = Infinity;
+      let bestWork = Infinity;
+      for (let h = 0; h < x.count; h++) {
+        if (s.usable[h] !== 1 || s.ramFree[h] < ramMB) continue;
+        if (pass === 0 && s.placed[h] >= x.vcpus[h]) continue;
+        const load = s.placed[h] / x.vcpus[h];
+        const work = s.remainingMI![h] / (x.vcpus[h] * x.mipsPerVcpu[h]);
+        if (best < 0 || load < bestLoad || (load === bestLoad && work < bestWork)) {
+          best = h;
+          bestLoad = load;
+          bestWork = work;
+        }
+      }
+      if (best >= 0) return best;
+    }
+    return -1;
+  }
+  clone(): LeastLoadedByWork {
+    return this;
+  }
+}
+const EXPERT = "test:compressed+least-loaded-by-work";
+registerPolicy(EXPERT, "compressed, least-loaded with ties by outstanding work", () => new ComposedPolicy(new StaticProvisioning(), new FixedVariant("compressed"), new LeastLoadedByWork()));
 
 /** Decisions of a policy on `weights` equal to the expert's, decoding each episode in step order. */
 function matches(weights: ReturnType<typeof randomWeights>, states: LabelledState[]): { equal: number; total: number } {
@@ -24,7 +64,7 @@ function matches(weights: ReturnType<typeof randomWeights>, states: LabelledStat
   return { equal, total: states.length };
 }
 
-test("a learner trained on least-loaded placement with a fixed variant reproduces it exactly on held-out states and on other fleet sizes", async () => {
+test("a learner trained on least-loaded placement (ties by outstanding work) with a fixed variant reproduces it exactly on held-out states and on other fleet sizes", async () => {
   await initBackend();
   const states = await expertEpisodes(fleet(), EXPERT, [1, 2, 3, 4, 5], 16);
   const { set, stats } = buildExamples(states, SMALL_SIZES);

@@ -49,7 +49,7 @@ test("a model file that is missing, corrupt, not cotwin's or of another layout i
     expect(modelFile(dir, { featureLayout: "cotwin-learner-features/0" }), /feature layout "cotwin-learner-features\/0", this version encodes/);
     expect(modelFile(dir, { format: "cotwin-learner-model/9" }), /format "cotwin-learner-model\/9"/);
     // metadata that claims 8 host tokens on a graph built for 12
-    expect(modelFile(dir, {}, { ...SMALL_SIZES, hosts: 12 }), /input "hosts" is \[-1, 276\], its metadata's sizes need \[batch, 184\]/);
+    expect(modelFile(dir, {}, { ...SMALL_SIZES, hosts: 12 }), /input "hosts" is \[-1, 288\], its metadata's sizes need \[batch, 192\]/);
     const ok = loadLearnerModel(modelFile(dir));
     assert.deepEqual(ok.info.sizes, SMALL_SIZES);
     ok.session.dispose();
