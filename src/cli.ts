@@ -119,7 +119,7 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
       (y) =>
         y
           .option("scenario", { type: "string", default: "scinet-testbed", describe: "built-in name or file" })
-          .option("policies", { type: "string", describe: "comma-separated policy names, or all for every baseline combination (default: six representative baselines)" })
+          .option("policies", { type: "string", describe: "comma-separated policy names, or all for every baseline combination (default: eight representative baselines)" })
           .option("seeds", { type: "string", default: "3", describe: "number of seeds (1..n)" })
           .option("intervals", { type: "string", describe: "scheduling intervals per run" })
           .option("out", { type: "string", describe: "directory for one run directory per policy plus compare.json and compare.csv" })

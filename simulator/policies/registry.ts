@@ -103,7 +103,11 @@ export function knownPolicyNames(): string[] {
   return [...Object.keys(PARTS), ...POLICIES.keys()];
 }
 
-/** The baselines `compare` runs by default: a representative few (see allBaselines for every combination). */
+/**
+ * The baselines `compare`, `npm start` and the learner benchmark run by default: a representative
+ * few, including the best of all combinations on the load ladder (static or target tracking with
+ * the compressed variant on least-work placement; see allBaselines for every combination).
+ */
 export const BASELINE_POLICIES = [
   "least-loaded",
   "compressed+least-loaded",
@@ -111,6 +115,8 @@ export const BASELINE_POLICIES = [
   "target+compressed+least-loaded",
   "target+deadline+least-loaded",
   "target+deadline+best-fit",
+  "compressed+least-work",
+  "target+compressed+least-work",
 ];
 
 /**
