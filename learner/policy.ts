@@ -1,9 +1,8 @@
 /**
  * The learner as a Policy: each decision is built pass by pass (decode/walk.ts), every pass one
  * batch-1 run of the ONNX model in ONNX Runtime, every choice the best-scored one the feasibility
- * masks allow (for provisioning: the most probable kind of action, then its best-scored host;
- * decode/pick.ts), so the twin never rejects a learner decision. The only state is the boot-time
- * estimate and the work account (encoding/boot.ts, work-tracker.ts), copied by clone().
+ * masks allow (decode/pick.ts), so the twin never rejects a learner decision. The only state is
+ * the boot-time estimate (encoding/boot.ts), copied by clone().
  */
 import * as fs from "node:fs";
 import type { PolicyContext } from "../simulator/policies/registry.ts";
@@ -11,7 +10,7 @@ import type { Decision, Observation, Policy } from "../simulator/types.ts";
 import { BootTracker } from "./encoding/boot.ts";
 import { WorkTracker } from "../simulator/policies/work-tracker.ts";
 import { INPUT_NAMES, inputDims, V, type ModelSizes } from "./encoding/layout.ts";
-import { maskedArgmax, provisionChoice } from "./decode/pick.ts";
+import { maskedArgmax } from "./decode/pick.ts";
 import { walkDecision, type Chooser, type Pass } from "./decode/walk.ts";
 import { DEFAULT_MODEL_FILE, LearnerModelError, loadLearnerModel, modelMismatch, type LoadedModel } from "./model-file.ts";
 import type { Feeds, OnnxSession, Outputs } from "./onnx/runtime.ts";
@@ -61,7 +60,7 @@ export class ScoreChooser implements Chooser {
     const flat = new Float64Array(mask.length);
     flat[0] = s.done[0];
     for (let i = 1; i < mask.length; i++) flat[i] = s.provision[i - 1];
-    return provisionChoice(flat, 0, mask.length, mask);
+    return maskedArgmax(flat, 0, mask.length, mask);
   }
 
   variant(pass: Pass, mask: Uint8Array): number {

@@ -19,7 +19,7 @@
 import * as tf from "@tensorflow/tfjs";
 import seedrandom from "seedrandom";
 import { inputDims, INPUT_NAMES, V, type ModelSizes } from "../encoding/layout.ts";
-import { maskedArgmax, provisionChoice } from "../decode/pick.ts";
+import { maskedArgmax } from "../decode/pick.ts";
 import { paramSpecs, type Architecture, type Weights } from "../model/architecture.ts";
 import { forward, type TfInputs, type TfOutputs } from "../model/tf-forward.ts";
 import type { ExampleSet } from "./examples.ts";
@@ -269,7 +269,7 @@ export class Trainer {
             const O = 1 + 2 * H;
             const o = i * O;
             const Ob = 1 + 2 * bs.hosts; // the batch's options (the rest are padding hosts)
-            const got = provisionChoice(r.prov, b * Ob, Ob, set.provisionMask, o);
+            const got = maskedArgmax(r.prov, b * Ob, Ob, set.provisionMask, o);
             let top = 0;
             for (let k = 0; k < O; k++) top = Math.max(top, set.provisionTarget[o + k]);
             const ok = got >= 0 && set.provisionTarget[o + got] >= top * (1 - 1e-6);

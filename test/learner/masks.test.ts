@@ -15,9 +15,7 @@ const SIZES: ModelSizes = { hosts: 16, requests: 4, apps: 8, fragments: 4 };
 function randomScorer(seed: string): Scorer {
   const rng = new RandomStream(seed);
   const fill = (n: number) => Float64Array.from({ length: n }, () => rng.uniform(-3, 3));
-  // "done" lifted by ln 4: the provisioning choice compares its mass with the total of each kind
-  // of action over all hosts (decode/pick.ts); unlifted, random scores stop every host
-  return () => ({ done: fill(1).map((x) => x + Math.log(4)), provision: fill(SIZES.hosts * 2), variant: fill(SIZES.requests * (V + 1)), place: fill(V * SIZES.hosts) });
+  return () => ({ done: fill(1), provision: fill(SIZES.hosts * 2), variant: fill(SIZES.requests * (V + 1)), place: fill(V * SIZES.hosts) });
 }
 
 /**
