@@ -43,10 +43,10 @@ import { countParams, initWeights, paramSpecs, type Architecture, type Weights }
 import { exportOnnx } from "./model/onnx-export.ts";
 import { METADATA_KEY, MODEL_FORMAT, type LearnerModelInfo } from "./model-file.ts";
 import { OnnxSession } from "./onnx/runtime.ts";
-import { LearnerPolicy, onnxScorer } from "./policy.ts";
+import { LearnerPolicy, onnxScorer, type ProvisionDecode } from "./policy.ts";
 import { readCheckpoint, writeCheckpoint } from "./train/checkpoint.ts";
 import { buildExamples, byEpisode, concat, subset, type ExampleSet, type ExampleStats } from "./train/examples.ts";
-import { DEFAULT_TIE_TEMPERATURE } from "./train/targets.ts";
+import { DEFAULT_TIE_RULE, DEFAULT_TIE_TEMPERATURE, type TieRule } from "./train/targets.ts";
 import { freshState, Trainer, type EpochLog, type HeadMetrics, type TrainerState, type TrainSettings } from "./train/trainer.ts";
 
 export const LEARN_FORMAT = "cotwin-learner-run/1";
@@ -83,10 +83,17 @@ export interface LearnConfig {
   /** share of round-0 episodes held out for validation */
   validationFraction: number;
   daggerRounds: number;
+  /**
+   * how the learner decodes provisioning while it drives DAgger rollouts (policy.ts); the model
+   * is served with "argmax" whatever this is. Absent: "argmax".
+   */
+  rolloutDecode?: ProvisionDecode;
   architecture: Architecture;
   sizes: ModelSizes;
   train: TrainSettings;
   tieTemperature: number;
+  /** how alternatives the search scored better than the decision are weighed (train/targets.ts); absent: its default */
+  tieRule?: TieRule;
   /** deployment passes trained on per state at most (heavy states are sampled; null: all) */
   deploymentPassesPerState: number | null;
 }
@@ -181,10 +188,12 @@ function recordedConfig(c: LearnConfig): Record<string, unknown> {
     intervals: c.intervals,
     validationFraction: c.validationFraction,
     daggerRounds: c.daggerRounds,
+    rolloutDecode: c.rolloutDecode ?? "argmax",
     architecture: c.architecture,
     sizes: c.sizes,
     train: c.train,
     tieTemperature: c.tieTemperature,
+    tieRule: c.tieRule ?? DEFAULT_TIE_RULE,
     deploymentPassesPerState: c.deploymentPassesPerState,
     featureLayout: FEATURE_LAYOUT,
     version: VERSION,
@@ -233,10 +242,10 @@ function modelBytes(c: LearnConfig, weights: Weights, training: Record<string, u
 }
 
 /** A learner policy on in-memory weights (exported to ONNX and run in ONNX Runtime, as deployed). */
-function policyOf(c: LearnConfig, weights: Weights): { policy: () => LearnerPolicy; dispose: () => void } {
+function policyOf(c: LearnConfig, weights: Weights, decode: ProvisionDecode = "argmax"): { policy: () => LearnerPolicy; dispose: () => void } {
   const session = new OnnxSession(exportOnnx(c.architecture, c.sizes, weights));
   const model = { sizes: c.sizes, scorer: onnxScorer(session, c.sizes) };
-  return { policy: () => new LearnerPolicy(model), dispose: () => session.dispose() };
+  return { policy: () => new LearnerPolicy(model, undefined, undefined, decode), dispose: () => session.dispose() };
 }
 
 /** Validation states whose decoded decision equals the expert's (each episode decoded in step order). */
@@ -309,7 +318,7 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
   const label = async (round: number, episodes: Array<{ at: LearnScenario; seed: number }>, weights: Weights | null): Promise<{ states: LabelledState[]; disagreements: number; ms: number }> => {
     const t0 = performance.now();
     const bar = createProgress({ total: episodes.length * c.intervals, label: round === 0 ? `labelling (${c.expert})` : `DAgger round ${round}`, enabled: io.progress });
-    const p = weights ? policyOf(c, weights) : null;
+    const p = weights ? policyOf(c, weights, c.rolloutDecode ?? "argmax") : null;
     const states: LabelledState[] = [];
     let disagreements = 0;
     try {
@@ -339,7 +348,7 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
 
   const examplesOf = (states: LabelledState[]) => {
     try {
-      return buildExamples(states, c.sizes, { tieTemperature: c.tieTemperature, deploymentPassesPerState: c.deploymentPassesPerState ?? undefined, seed: c.train.seed });
+      return buildExamples(states, c.sizes, { tieTemperature: c.tieTemperature, tieRule: c.tieRule, deploymentPassesPerState: c.deploymentPassesPerState ?? undefined, seed: c.train.seed });
     } catch (e) {
       if ((e as Error).name === "SizeError") throw new LearnError(`the states do not fit the model's sizes: ${(e as Error).message} (raise --max-hosts or --max-requests)`);
       throw e;
@@ -452,6 +461,7 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
     seeds: c.seeds,
     intervals: c.intervals,
     daggerRounds: c.daggerRounds,
+    rolloutDecode: c.rolloutDecode ?? "argmax",
     seed: c.train.seed,
     version: VERSION,
     states: allStates.length,

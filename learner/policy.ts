@@ -2,7 +2,13 @@
  * The learner as a Policy: each decision is built pass by pass (decode/walk.ts), every pass one
  * batch-1 run of the ONNX model in ONNX Runtime, every choice the best-scored one the feasibility
  * masks allow (decode/pick.ts), so the twin never rejects a learner decision. The only state is
- * the boot-time estimate (encoding/boot.ts), copied by clone().
+ * the boot-time estimate and the work account (encoding/boot.ts, work-tracker.ts), copied by clone().
+ *
+ * Provisioning is decoded one of two ways (`ProvisionDecode`): "argmax", the best-scored allowed
+ * option (what the shipped model serves with), or "kind", the kind of action (done, start some
+ * host, stop some host) with the most probability in total, then its best host. `cotwin learn`
+ * may drive its DAgger rollouts with "kind" so that the learner visits the states it reaches when
+ * it stops hosts, and the oracle labels those too.
  */
 import * as fs from "node:fs";
 import type { PolicyContext } from "../simulator/policies/registry.ts";
@@ -10,7 +16,7 @@ import type { Decision, Observation, Policy } from "../simulator/types.ts";
 import { BootTracker } from "./encoding/boot.ts";
 import { WorkTracker } from "../simulator/policies/work-tracker.ts";
 import { INPUT_NAMES, inputDims, V, type ModelSizes } from "./encoding/layout.ts";
-import { maskedArgmax } from "./decode/pick.ts";
+import { maskedArgmax, provisionChoice } from "./decode/pick.ts";
 import { walkDecision, type Chooser, type Pass } from "./decode/walk.ts";
 import { DEFAULT_MODEL_FILE, LearnerModelError, loadLearnerModel, modelMismatch, type LoadedModel } from "./model-file.ts";
 import type { Feeds, OnnxSession, Outputs } from "./onnx/runtime.ts";
@@ -24,6 +30,10 @@ export interface PassScores {
 }
 
 export type Scorer = (pass: Pass) => PassScores;
+
+/** How the provisioning pass turns scores into a choice (see the header). */
+export type ProvisionDecode = "argmax" | "kind";
+export const PROVISION_DECODES: readonly ProvisionDecode[] = ["argmax", "kind"];
 
 /** Scores a pass with an ONNX Runtime session at batch 1. */
 export function onnxScorer(session: OnnxSession, sizes: ModelSizes): Scorer {
@@ -44,6 +54,7 @@ export class ScoreChooser implements Chooser {
   constructor(
     private readonly scorer: Scorer,
     private readonly sizes: ModelSizes,
+    private readonly decode: ProvisionDecode = "argmax",
   ) {}
 
   private scores(pass: Pass): PassScores {
@@ -60,7 +71,7 @@ export class ScoreChooser implements Chooser {
     const flat = new Float64Array(mask.length);
     flat[0] = s.done[0];
     for (let i = 1; i < mask.length; i++) flat[i] = s.provision[i - 1];
-    return maskedArgmax(flat, 0, mask.length, mask);
+    return this.decode === "kind" ? provisionChoice(flat, 0, mask.length, mask) : maskedArgmax(flat, 0, mask.length, mask);
   }
 
   variant(pass: Pass, mask: Uint8Array): number {
@@ -82,10 +93,11 @@ export class LearnerPolicy implements Policy {
     private readonly boot: BootTracker = new BootTracker(),
     /** its own account of the work it placed on each host (an input of the host tokens) */
     private readonly work: WorkTracker = new WorkTracker(),
+    readonly decode: ProvisionDecode = "argmax",
   ) {}
 
   decide(obs: Observation): Decision {
-    const chooser = new ScoreChooser(this.model.scorer, this.model.sizes);
+    const chooser = new ScoreChooser(this.model.scorer, this.model.sizes, this.decode);
     this.work.observe(obs);
     const d = walkDecision(obs, this.boot.observe(obs), this.model.sizes, chooser, this.work.remainingMI);
     this.work.redo(obs, d);
@@ -94,7 +106,7 @@ export class LearnerPolicy implements Policy {
   }
 
   clone(): LearnerPolicy {
-    return new LearnerPolicy(this.model, this.boot.clone(), this.work.clone());
+    return new LearnerPolicy(this.model, this.boot.clone(), this.work.clone(), this.decode);
   }
 }
 

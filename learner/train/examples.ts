@@ -20,7 +20,7 @@ import type { DecisionDraft } from "../decode/draft.ts";
 import { maskedArgmax } from "../decode/pick.ts";
 import { walkDecision, type Chooser, type Pass } from "../decode/walk.ts";
 import { sameDecision } from "../decode/compare.ts";
-import { kindTargets, provisionPassTarget, type KindTargets } from "./targets.ts";
+import { kindTargets, provisionPassTarget, type KindTargets, type TieRule } from "./targets.ts";
 
 export interface ExampleSet {
   sizes: ModelSizes;
@@ -206,6 +206,8 @@ export function byEpisode(states: readonly LabelledState[]): Map<string, number[
 
 export interface ExampleOptions {
   tieTemperature?: number;
+  /** how alternatives the search scored better than the decision are weighed (targets.ts) */
+  tieRule?: TieRule;
   /**
    * deployment passes kept per state at most, drawn at random (seeded by state) when a state has
    * more: under heavy load one interval holds dozens of requests, so the heaviest states would
@@ -226,7 +228,7 @@ export function buildExamples(states: readonly LabelledState[], sizes: ModelSize
     const boot = new BootTracker();
     for (const i of idx) {
       const s = states[i];
-      const teacher = new TeacherChooser(sizes, s, kindTargets(s, opts.tieTemperature), e, i);
+      const teacher = new TeacherChooser(sizes, s, kindTargets(s, opts.tieTemperature, opts.tieRule), e, i);
       const rebuilt = walkDecision(s.observation, boot.observe(s.observation), sizes, teacher, s.workMI);
       rows.push(...keepSome(teacher.rows, opts.deploymentPassesPerState, `${opts.seed ?? 0}:${name}:${s.step}`));
       const d = teacher.dropped;

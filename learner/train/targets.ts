@@ -6,7 +6,7 @@
  * is weighted by exp(-(score - own) / T), T = tieTemperature x max(|own|, 1e-9), own = the
  * decision's score (see alternativeWeights): an alternative
  * that trails by much more than T gets no weight, a near-tie shares the label, so a 1e-4 gap in
- * the look-ahead is not taught as a firm choice. Without alternatives the labels are one-hot on
+ * the look-ahead is not taught as a firm choice (one the search scored better: see TieRule). Without alternatives the labels are one-hot on
  * the expert's decision. Host labels for a fragment come from the alternatives that gave the
  * request the same variant as the expert's decision (the placement is taught under that variant).
  * A request the expert rejected counts as left waiting (the learner does not reject). Before
@@ -36,12 +36,24 @@ export interface KindTargets {
 export const DEFAULT_TIE_TEMPERATURE = 0.01;
 
 /**
+ * How an alternative the search scored better than the expert's decision is weighed (the oracle
+ * took its decision because that alternative failed its check on fresh samples):
+ * "one-sided", as a tie (weight 1, like the decision itself); "two-sided", by its distance from the
+ * decision's score like any other (exp(-|score - own| / T)), so a package the oracle refused as
+ * too risky (say, stop ten hosts before any load is seen) is not taught as a near-equal choice,
+ * while a near-tie still shares the label.
+ */
+export type TieRule = "one-sided" | "two-sided";
+export const TIE_RULES: readonly TieRule[] = ["one-sided", "two-sided"];
+export const DEFAULT_TIE_RULE: TieRule = "one-sided";
+
+/**
  * Weights of the alternatives (sum 1); a single 1 when there are none. Scores are taken relative
  * to the expert's own decision (the first alternative): an alternative the search scored better
  * than the decision lost the oracle's check on fresh samples, so it counts as a tie, not as
  * better. Repeated alternatives count once.
  */
-export function alternativeWeights(state: LabelledState, tieTemperature: number): { decisions: Decision[]; weights: number[] } {
+export function alternativeWeights(state: LabelledState, tieTemperature: number, rule: TieRule = DEFAULT_TIE_RULE): { decisions: Decision[]; weights: number[] } {
   const seen = new Set<string>();
   const alts = state.alternatives.filter((a) => {
     if (!Number.isFinite(a.score)) return false;
@@ -54,7 +66,7 @@ export function alternativeWeights(state: LabelledState, tieTemperature: number)
   const own = alts.find((a) => decisionKey(a.decision) === decisionKey(state.decision));
   const ref = own ? own.score : Math.min(...alts.map((a) => a.score));
   const t = tieTemperature * Math.max(Math.abs(ref), 1e-9);
-  const raw = alts.map((a) => Math.exp(-Math.max(0, a.score - ref) / t));
+  const raw = alts.map((a) => Math.exp(-(rule === "two-sided" ? Math.abs(a.score - ref) : Math.max(0, a.score - ref)) / t));
   const sum = raw.reduce((x, y) => x + y, 0);
   // an alternative that only swaps identical hosts is the expert's decision again (symmetry.ts)
   const groups = identicalHostGroups(state.observation, state.workMI);
@@ -62,10 +74,10 @@ export function alternativeWeights(state: LabelledState, tieTemperature: number)
   return { decisions, weights: raw.map((x) => x / sum) };
 }
 
-export function kindTargets(state: LabelledState, tieTemperature = DEFAULT_TIE_TEMPERATURE): KindTargets {
+export function kindTargets(state: LabelledState, tieTemperature = DEFAULT_TIE_TEMPERATURE, rule: TieRule = DEFAULT_TIE_RULE): KindTargets {
   const obs = state.observation;
   const H = obs.hosts.count;
-  const { decisions, weights } = alternativeWeights(state, tieTemperature);
+  const { decisions, weights } = alternativeWeights(state, tieTemperature, rule);
   const provision: KindTargets["provision"] = [];
   const variant = new Map<number, Float64Array>();
   const pendingIds = obs.pending.map((p) => p.id);

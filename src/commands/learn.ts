@@ -19,12 +19,13 @@ import { writeFileAtomicSync } from "../../workloads/output/atomic.ts";
 import { DEFAULT_ORACLE_SETTINGS, OracleSettingsError, parseOracleSettings } from "../../oracle/settings.ts";
 import { DEFAULT_ATTENTION, DEFAULT_MLP, type Architecture } from "../../learner/model/architecture.ts";
 import { CONFIG_FILE, LearnError, learn, sizesFor, type LearnConfig, type LearnResult } from "../../learner/learn.ts";
+import type { ProvisionDecode } from "../../learner/policy.ts";
 import { checkOutputDirectory, OutputPathError } from "../../workloads/output/out-path.ts";
 import { LABELLING_ORACLE } from "../../learner/data/experts.ts";
 import { LearnerDataError } from "../../learner/data/states-file.ts";
 import { CheckpointError } from "../../learner/train/checkpoint.ts";
 import { DEFAULT_TRAIN } from "../../learner/train/trainer.ts";
-import { DEFAULT_TIE_TEMPERATURE } from "../../learner/train/targets.ts";
+import { DEFAULT_TIE_RULE, DEFAULT_TIE_TEMPERATURE, TIE_RULES, type TieRule } from "../../learner/train/targets.ts";
 import { lineChart, standaloneSvg } from "../output/svg-chart.ts";
 
 export interface LearnCommandIo {
@@ -82,6 +83,7 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     .option("seeds", { type: "string", default: "1..5", describe: "episode seeds, a..b or a,b,c (round 0 without --dataset, and DAgger rounds)" })
     .option("intervals", { type: "number", describe: "intervals per episode (default: the first scenario's)" })
     .option("dagger-rounds", { type: "number", default: 2, describe: "DAgger rounds after behaviour cloning" })
+    .option("rollout-decode", { type: "string", default: "argmax", choices: ["argmax", "kind"], describe: 'how the learner decodes provisioning while it drives the DAgger rollouts: "argmax" (as served) or "kind" (the most probable kind of action - done, start or stop some host - then its best host), which visits states where hosts are stopped' })
     .option("epochs", { type: "number", default: DEFAULT_TRAIN.epochs, describe: "training epochs per round at most (early stopping may end sooner)" })
     .option("patience", { type: "number", default: DEFAULT_TRAIN.patience, describe: "epochs without a better validation loss before a round stops" })
     .option("batch-size", { type: "number", default: DEFAULT_TRAIN.batchSize })
@@ -99,6 +101,7 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     .option("budget-evals", { type: "number", describe: `the oracle's candidates scored per label (default ${DEFAULT_ORACLE_SETTINGS.budgetEvals})` })
     .option("horizon", { type: "number", describe: "the oracle's look-ahead intervals" })
     .option("tie-temperature", { type: "number", default: DEFAULT_TIE_TEMPERATURE, describe: "soft-target temperature, a share of |best score|: alternatives within it share the label" })
+    .option("tie-rule", { type: "string", default: DEFAULT_TIE_RULE, choices: [...TIE_RULES], describe: 'an alternative the oracle\'s search scored better than its decision (refused on fresh samples): "one-sided" shares the label as a tie, "two-sided" is weighed by its distance like any other' })
     .option("passes-per-state", { type: "number", default: 12, describe: "deployment passes (a request's variant, a fragment's host) trained on per state at most; heavier states are sampled (0: all)" })
     .option("resume", { type: "boolean", default: false, describe: "continue the run in --out (refused if its settings differ)" })
     .option("force", { type: "boolean", default: false, describe: "write into a non-empty --out that holds no learner run" })
@@ -107,7 +110,8 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     .help()
     .exitProcess(false)
     .fail((msg, err) => {
-      throw err ?? new LearnUsageError(msg);
+      // one line: yargs words some messages over two ("Invalid values:\n  Argument: ...")
+      throw err ?? new LearnUsageError(msg.replace(/:?\s*\n\s*/g, ": "));
     });
   try {
     const a = await parser.parseAsync();
@@ -172,10 +176,12 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
       intervals: a.intervals ?? scenario.intervals,
       validationFraction: a.validation,
       daggerRounds: a.daggerRounds,
+      rolloutDecode: a.rolloutDecode as ProvisionDecode,
       architecture,
       sizes: sizesFor(scenarios, { hosts: a.maxHosts, requests: a.maxRequests }),
       train: { ...DEFAULT_TRAIN, epochs: a.epochs, patience: a.patience, batchSize: a.batchSize, learningRate: a.learningRate, startWeight: a.startWeight, stopWeight: a.stopWeight, seed: a.seed },
       tieTemperature: a.tieTemperature,
+      tieRule: a.tieRule as TieRule,
       deploymentPassesPerState: a.passesPerState === 0 ? null : a.passesPerState,
     };
     const progress = io.interactive && !a.json;

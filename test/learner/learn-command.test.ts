@@ -46,6 +46,9 @@ test("cotwin learn on two scenarios writes the model, the metrics (config, seed,
     assert.equal(metrics.version, VERSION);
     assert.equal(metrics.seed, 1);
     assert.equal(metrics.config.expert, "compressed+least-loaded");
+    // the defaults are recorded: DAgger rollouts decode as the model is served, better-scored alternatives tie
+    assert.equal(metrics.config.rolloutDecode, "argmax");
+    assert.equal(metrics.config.tieRule, "one-sided");
     assert.equal(metrics.rounds.length, 2);
     // 2 scenarios x 3 seeds: one episode of the six validates, five train and run the DAgger round (6 intervals each)
     assert.equal(metrics.validationEpisodes.length, 1);
@@ -122,6 +125,8 @@ test("bad flags of cotwin learn are one-line errors naming the flag (exit code 2
     ["--epochs", "0", /--epochs must be an integer >= 1, got 0/],
     ["--expert", "nonsense", /unknown policy "nonsense"/],
     ["--validation", "1", /--validation must be between 0 and 1/],
+    ["--rollout-decode", "sample", /Argument: rollout-decode, Given: "sample", Choices: "argmax", "kind"/],
+    ["--tie-rule", "both", /Argument: tie-rule, Given: "both", Choices: "one-sided", "two-sided"/],
   ] as const) {
     const r = await cli(["learn", "--scenario", FLEET_FILE, "--out", path.join(os.tmpdir(), "never-written"), flag, value]);
     assert.equal(r.code, 2, `${flag} ${value}: ${r.stderr}`);

@@ -108,3 +108,19 @@ test("alternatives are weighed against the expert's own decision: one scored bet
   const z = 2 + Math.exp(-100);
   [1 / z, 1 / z, Math.exp(-100) / z].forEach((w, i) => assert.ok(Math.abs(weights[i] - w) < 1e-12, `${weights[i]} vs ${w}`));
 });
+
+test("two-sided ties: an alternative the search scored better is weighed by its distance, like a worse one", () => {
+  // T = 0.01 x 0.1 = 0.001; `close` 0.0999 (0.0001 better: e^-0.1), `far` 0.09 (0.01 better: e^-10)
+  const s = state(best, [
+    [best, 0.1],
+    [close, 0.0999],
+    [far, 0.09],
+  ]);
+  const two = alternativeWeights(s, 0.01, "two-sided").weights;
+  const z = 1 + Math.exp(-0.1) + Math.exp(-10);
+  [1 / z, Math.exp(-0.1) / z, Math.exp(-10) / z].forEach((w, i) => assert.ok(Math.abs(two[i] - w) < 1e-12, `two-sided ${two[i]} vs ${w}`));
+  // one-sided (the default): both count as ties of the decision
+  const one = alternativeWeights(s, 0.01).weights;
+  [1 / 3, 1 / 3, 1 / 3].forEach((w, i) => assert.ok(Math.abs(one[i] - w) < 1e-12, `one-sided ${one[i]} vs ${w}`));
+  assert.deepEqual(alternativeWeights(s, 0.01, "one-sided").weights, one);
+});
