@@ -18,6 +18,9 @@ export const METADATA_KEY = "cotwin.learner";
 /** The model shipped with the package, trained by `cotwin learn` on the scinet-testbed fleet. */
 export const DEFAULT_MODEL_FILE = packagePath("learner", "models", "scinet-default.onnx");
 
+/** Every model shipped with the package, each made by `cotwin learn` for one fleet and catalogue. */
+export const SHIPPED_MODEL_FILES: readonly string[] = [DEFAULT_MODEL_FILE, packagePath("learner", "models", "bitbrains-50-default.onnx")];
+
 export interface LearnerModelInfo {
   format: string;
   featureLayout: string;
@@ -43,8 +46,12 @@ export interface LoadedModel {
   session: OnnxSession;
 }
 
-/** Reads and checks a model file and opens an ONNX Runtime session on it. */
-export function loadLearnerModel(file: string): LoadedModel {
+/** Reads and checks a model file's metadata (no ONNX Runtime session). */
+export function readLearnerModelInfo(file: string): LearnerModelInfo {
+  return readChecked(file).info;
+}
+
+function readChecked(file: string): { bytes: Uint8Array; info: LearnerModelInfo } {
   let bytes: Uint8Array;
   try {
     bytes = fs.readFileSync(file);
@@ -72,6 +79,13 @@ export function loadLearnerModel(file: string): LoadedModel {
   if (!s || ![s.hosts, s.requests, s.apps, s.fragments].every((n) => Number.isInteger(n) && n > 0) || !Array.isArray(info.apps)) {
     throw new LearnerModelError(`learner model ${file}: metadata without valid sizes and applications`);
   }
+  return { bytes, info };
+}
+
+/** Reads and checks a model file and opens an ONNX Runtime session on it. */
+export function loadLearnerModel(file: string): LoadedModel {
+  const { bytes, info } = readChecked(file);
+  const s = info.sizes;
   let session: OnnxSession;
   try {
     session = new OnnxSession(bytes);
@@ -102,6 +116,29 @@ export function modelMismatch(info: LearnerModelInfo, model: TwinModel): string 
   if (differ >= 0) why.push(`application ${differ} "${names[differ]}" where the model was trained on "${info.apps[differ]}"`);
   else if (names.length > info.apps.length && names.length <= s.apps) why.push(`application ${info.apps.length} "${names[info.apps.length]}" the model never saw`);
   return why.length > 0 ? why.join(", ") : null;
+}
+
+/**
+ * The shipped model that serves a twin's fleet and catalogue (the first of SHIPPED_MODEL_FILES
+ * that fits it), or null when none does; a shipped file that is missing or unreadable is skipped.
+ */
+export function shippedModelFor(model: TwinModel): string | null {
+  for (const file of SHIPPED_MODEL_FILES) {
+    let info: LearnerModelInfo;
+    try {
+      info = readLearnerModelInfo(file);
+    } catch {
+      continue;
+    }
+    if (modelMismatch(info, model) === null) return file;
+  }
+  return null;
+}
+
+/** Why no shipped model serves a scenario, and what to do about it. */
+export function noShippedModelMessage(scenario: string): string {
+  const names = SHIPPED_MODEL_FILES.map((f) => f.split(/[\\/]/).pop()).join(", ");
+  return `learner: no shipped model serves scenario ${scenario} (shipped: ${names}, made for the scinet and bitbrains-50 fleets); train one for it with \`cotwin learn --scenario <name|file> --out <dir>\` and pass --model <dir>/model.onnx`;
 }
 
 function firstLine(e: unknown): string {

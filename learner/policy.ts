@@ -18,7 +18,7 @@ import { WorkTracker } from "../simulator/policies/work-tracker.ts";
 import { INPUT_NAMES, inputDims, V, type ModelSizes } from "./encoding/layout.ts";
 import { maskedArgmax, provisionChoice } from "./decode/pick.ts";
 import { walkDecision, type Chooser, type Pass } from "./decode/walk.ts";
-import { DEFAULT_MODEL_FILE, LearnerModelError, loadLearnerModel, modelMismatch, type LoadedModel } from "./model-file.ts";
+import { LearnerModelError, loadLearnerModel, modelMismatch, noShippedModelMessage, shippedModelFor, type LoadedModel } from "./model-file.ts";
 import type { Feeds, OnnxSession, Outputs } from "./onnx/runtime.ts";
 
 /** The heads' scores for one pass, as flat arrays (done [1], provision [H, 2], variant [R, V + 1], place [V, H]). */
@@ -118,13 +118,15 @@ export function learnerFromModel(m: LoadedModel): LearnerPolicy {
 const loaded = new Map<string, LoadedModel>();
 
 /**
- * The learner for a run: `ctx.options.model` names the model file (default: the one shipped for
- * the scinet fleet). Refuses, naming the file, a model that cannot serve the scenario.
+ * The learner for a run: `ctx.options.model` names the model file (default: the shipped model
+ * made for the scenario's fleet, see shippedModelFor). Refuses, naming the file, a model that
+ * cannot serve the scenario.
  */
 export function createLearner(ctx: PolicyContext): LearnerPolicy {
   const opt = ctx.options?.model;
   if (opt !== undefined && (typeof opt !== "string" || opt === "")) throw new LearnerModelError(`learner: option "model" must be a file name, got ${JSON.stringify(opt)}`);
-  const file = opt ?? DEFAULT_MODEL_FILE;
+  const file = opt ?? shippedModelFor(ctx.model);
+  if (file === null) throw new LearnerModelError(noShippedModelMessage(ctx.model.name));
   // one session per file version (a retrained file is read again)
   let key = file;
   try {

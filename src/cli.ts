@@ -90,7 +90,7 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
           .option("force", FORCE_FLAG)
           .option("json", { type: "boolean", default: false, describe: "print the summary as one JSON object" })
           .options(ORACLE_FLAGS)
-          .option("model", { type: "string", describe: "the learner policy's ONNX model (default: the one shipped for the scinet fleet)" }),
+          .option("model", { type: "string", describe: "the learner policy's ONNX model (default: the shipped one made for the scenario's fleet: scinet or bitbrains-50)" }),
       async (a) => {
         const { runSimulate } = await commands();
         let policyOptions = oracleOptions(a, a.policy === "oracle");
@@ -170,7 +170,7 @@ export function buildParser(argv: string[], setExit: (code: number) => void): Ar
           .option("queue", { type: "string", describe: "redis://host:port: put the runs on a job queue served by `cotwin worker`" })
           .option("compare", { type: "string", array: true, describe: "<dirA> <dirB>: what changed between two result directories" })
           .option("oracle-budget-ms", { type: "string", describe: "time budget per decision of the oracle policy, ms" })
-          .option("model", { type: "string", describe: "the learner policy's ONNX model (default: the one shipped for the scinet fleet); its contents are part of every learner run's key" })
+          .option("model", { type: "string", describe: "the learner policy's ONNX model (default: the shipped one made for the scenario's fleet: scinet or bitbrains-50); its contents are part of every learner run's key" })
           .option("report", { type: "boolean", default: true, describe: "write the charts and report.html (--no-report: tables and CSVs only)" })
           .option("force", { type: "boolean", default: false, describe: "write --out even into a non-empty directory that holds no matrix" })
           .option("json", { type: "boolean", default: false, describe: "print the result as one JSON object" }),

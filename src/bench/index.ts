@@ -4,6 +4,7 @@
  *
  *   npm run bench                      all sections
  *   npm run bench -- twin provider     only these sections (startup, twin, provider, forecast, oracle, matrix, deploy, learner)
+ *   npm run bench -- learner-latency   only the shipped learner models' decision latency (part of "learner")
  */
 import os from "node:os";
 import { performance } from "node:perf_hooks";
@@ -154,7 +155,7 @@ function fmtRate(x: number): string {
   return x.toFixed(0);
 }
 
-export const BENCH_SECTIONS = ["startup", "twin", "provider", "forecast", "matrix", "deploy", "oracle", "learner"] as const;
+export const BENCH_SECTIONS = ["startup", "twin", "provider", "forecast", "matrix", "deploy", "oracle", "learner", "learner-latency"] as const;
 
 /** The sections asked for; an unknown name or any flag is refused (it would run everything, or nothing, silently). */
 export function benchSections(args: readonly string[]): string[] {
@@ -231,6 +232,11 @@ async function main(): Promise<void> {
     } catch (e) {
       log(`oracle bench failed: ${(e as Error).message}`);
     }
+  }
+  if (want.includes("learner-latency") && !want.includes("learner")) {
+    log("\n== Learner: decision latency of the shipped models ==");
+    const { benchLearnerLatency } = await import("./learner.ts");
+    await benchLearnerLatency(log);
   }
   if (on("learner")) {
     log("\n== Learner ==");

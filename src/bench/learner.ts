@@ -2,23 +2,24 @@
  * The learner's benchmark (`npm run bench -- learner`): decision latency of the shipped model at
  * batch 1 in ONNX Runtime; the time to label and train on a 1,000-interval data set (5 scinet-testbed
  * episodes of 200 intervals labelled by the oracle, then the DAgger rounds, as `cotwin learn` does
- * by default); and the objective of the learner (shipped and freshly trained), the oracle and every
- * baseline on unseen seeds; the MLP baseline trained on the same labels. Figures are measured in one run and printed next to their targets;
+ * by default); and the objective of the learner (shipped and freshly trained), the oracle and the
+ * baselines on unseen seeds (on the load ladder and bitbrains-50-synthetic every combination of
+ * baseline parts, each fleet with its own shipped model); the MLP baseline trained on the same labels. Figures are measured in one run and printed next to their targets;
  * nothing fails for a miss.
  */
 import * as fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { BASELINE_POLICIES, PolicyError } from "../../simulator/policies/registry.ts";
-import { loadTenantScenario } from "../../simulator/scenarios.ts";
+import { allBaselines, BASELINE_POLICIES, PolicyError } from "../../simulator/policies/registry.ts";
+import { buildTwinModel, loadTenantScenario } from "../../simulator/scenarios.ts";
 import { percentile } from "../../simulator/summary.ts";
 import { prepareInputs } from "../../workloads/ready-twin.ts";
 import { TwinStepper } from "../../oracle/replay.ts";
 import { learn, sizesFor, type LearnConfig } from "../../learner/learn.ts";
 import { LABELLING_ORACLE } from "../../learner/data/experts.ts";
 import { DEFAULT_ATTENTION, DEFAULT_MLP } from "../../learner/model/architecture.ts";
-import { DEFAULT_MODEL_FILE, loadLearnerModel } from "../../learner/model-file.ts";
+import { DEFAULT_MODEL_FILE, loadLearnerModel, SHIPPED_MODEL_FILES, shippedModelFor } from "../../learner/model-file.ts";
 import { INPUT_NAMES, inputDims } from "../../learner/encoding/layout.ts";
 import { learnerFromModel } from "../../learner/policy.ts";
 import { DEFAULT_TRAIN } from "../../learner/train/trainer.ts";
@@ -41,10 +42,10 @@ function pctOf(x: number | null | undefined): string {
   return x === null || x === undefined || !Number.isFinite(x) ? "- (no such choice)" : `${(100 * x).toFixed(1)} %`;
 }
 
-/** Decision latency of a model: every decision of unseen scinet-testbed runs, timed around decide(). */
-async function latency(log: Log, modelFile: string, label: string): Promise<void> {
+/** Decision latency of a model: every decision of unseen runs of a scenario, timed around decide(). */
+async function latency(log: Log, modelFile: string, label: string, scenarioName = "scinet-testbed"): Promise<void> {
   const m = loadLearnerModel(modelFile);
-  const { scenario, source } = loadTenantScenario("scinet-testbed");
+  const { scenario, source } = loadTenantScenario(scenarioName);
   const ms: number[] = [];
   const passes: number[] = [];
   for (const seed of UNSEEN) {
@@ -78,7 +79,7 @@ async function latency(log: Log, modelFile: string, label: string): Promise<void
   const p99 = percentile(ms, 99);
   const meanPasses = passes.reduce((a, b) => a + b, 0) / passes.length;
   log(
-    `${label}: decision latency at batch 1 over ${ms.length} scinet-testbed decisions: p50 ${fmt(p50, 3)} ms (target < 1 ms: ${p50 < 1 ? "met" : "MISSED"}), p99 ${fmt(p99, 3)} ms (target < 5 ms: ${p99 < 5 ? "met" : "MISSED"}), max ${fmt(Math.max(...ms), 3)} ms; ${fmt(meanPasses, 2)} model runs per decision on average (max ${Math.max(...passes)}), one run p50 ${fmt(1000 * percentile(runs, 50), 0)} us, p99 ${fmt(1000 * percentile(runs, 99), 0)} us`,
+    `${label}: decision latency at batch 1 over ${ms.length} ${scenarioName} decisions: p50 ${fmt(p50, 3)} ms (target < 1 ms: ${p50 < 1 ? "met" : "MISSED"}), p99 ${fmt(p99, 3)} ms (target < 5 ms: ${p99 < 5 ? "met" : "MISSED"}), max ${fmt(Math.max(...ms), 3)} ms; ${fmt(meanPasses, 2)} model runs per decision on average (max ${Math.max(...passes)}), one run p50 ${fmt(1000 * percentile(runs, 50), 0)} us, p99 ${fmt(1000 * percentile(runs, 99), 0)} us`,
   );
   m.session.dispose();
 }
@@ -102,7 +103,13 @@ const LADDER = ["scinet-load-35", "scinet-load-70", "scinet-load-90"];
 const LADDER_INTERVALS = 100;
 
 /** Every baseline, the oracle and the given learner models on unseen seeds of one scenario, with the targets. */
-async function compare(log: Log, scenarioName: string, intervals: number, learners: ReadonlyArray<readonly [string, string | null | undefined]>): Promise<void> {
+async function compare(
+  log: Log,
+  scenarioName: string,
+  intervals: number,
+  learners: ReadonlyArray<readonly [string, string | null | undefined]>,
+  baselinePolicies: readonly string[] = BASELINE_POLICIES,
+): Promise<void> {
   const t0 = performance.now();
   const rows: Array<{ policy: string; objective: number[]; decisionMs: number[] }> = [];
   const lines: string[] = [];
@@ -117,14 +124,16 @@ async function compare(log: Log, scenarioName: string, intervals: number, learne
       else throw e;
     }
   };
-  for (const b of BASELINE_POLICIES) await add(b, b);
+  for (const b of baselinePolicies) await add(b, b);
   await add("oracle", "oracle");
   for (const [label, model] of learners) if (model !== null) await add(label, "learner", model === undefined ? undefined : { model });
   log(`\n${scenarioName}: ${intervals} intervals x ${UNSEEN.length} unseen seeds, objective mean ± 95 % CI (lower is better); ${fmt((performance.now() - t0) / 1000, 0)} s`);
   for (const l of lines) log(l);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const oracle = rows.find((r) => r.policy === "oracle");
-  const baselines = rows.filter((r) => BASELINE_POLICIES.includes(r.policy));
+  const baselines = rows.filter((r) => baselinePolicies.includes(r.policy));
+  const best = baselines.reduce<(typeof baselines)[number] | null>((a, b) => (a === null || mean(b.objective) < mean(a.objective) ? b : a), null);
+  if (best) log(`  best of the ${baselines.length} baselines: ${best.policy}, ${mean(best.objective).toPrecision(4)}`);
   for (const l of rows.filter((r) => r.policy.startsWith("learner"))) {
     const lm = mean(l.objective);
     const om = oracle ? mean(oracle.objective) : NaN;
@@ -137,11 +146,22 @@ async function compare(log: Log, scenarioName: string, intervals: number, learne
   }
 }
 
-export async function benchLearner(log: Log): Promise<void> {
+/** Decision latency at batch 1 of each shipped model, on the fleet it was made for. */
+export async function benchLearnerLatency(log: Log): Promise<void> {
   log(`${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)}; unseen seeds ${UNSEEN.join(", ")}`);
-  // ------------------------------------------------------------ latency of the shipped model
-  if (fs.existsSync(DEFAULT_MODEL_FILE)) await latency(log, DEFAULT_MODEL_FILE, "shipped model");
-  else log(`shipped model ${DEFAULT_MODEL_FILE} is missing: latency not measured`);
+  const fleets: Array<[string, string]> = [
+    [SHIPPED_MODEL_FILES[0], "scinet-testbed"],
+    [SHIPPED_MODEL_FILES[1], "bitbrains-50-synthetic"],
+  ];
+  for (const [file, scenarioName] of fleets) {
+    if (fs.existsSync(file)) await latency(log, file, `shipped model ${path.basename(file)}`, scenarioName);
+    else log(`shipped model ${file} is missing: latency not measured`);
+  }
+}
+
+export async function benchLearner(log: Log): Promise<void> {
+  // ------------------------------------------------------------ latency of the shipped models
+  await benchLearnerLatency(log);
 
   // ------------------------------------------------------------ a 1,000-interval data set, trained
   const { scenario, source } = loadTenantScenario("scinet-testbed");
@@ -203,9 +223,16 @@ export async function benchLearner(log: Log): Promise<void> {
       ["learner, MLP baseline (BC only)", mlpModel],
     ]);
     if (fs.existsSync(DEFAULT_MODEL_FILE)) {
-      for (const rung of LADDER) await compare(log, rung, LADDER_INTERVALS, [["learner (shipped model)", undefined]]);
+      for (const rung of LADDER) {
+        const r = loadTenantScenario(rung);
+        await compare(log, rung, LADDER_INTERVALS, [["learner (shipped model)", undefined]], allBaselines(buildTwinModel(r.scenario, r.source)));
+      }
     }
-    log("  not measured: bitbrains-50-synthetic (another fleet and catalogue; the shipped model is made for the scinet fleet)");
+    // another fleet (50 hosts) and catalogue, with its own shipped model; every combination of baseline parts, run as the oracle bench runs it
+    const bb = loadTenantScenario("bitbrains-50-synthetic");
+    const bbModel = shippedModelFor(buildTwinModel(bb.scenario, bb.source));
+    if (bbModel !== null) await compare(log, "bitbrains-50-synthetic", 48, [["learner (shipped model)", undefined]], allBaselines(buildTwinModel(bb.scenario, bb.source)));
+    else log("  not measured: bitbrains-50-synthetic (its shipped model is missing)");
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }

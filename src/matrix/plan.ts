@@ -16,7 +16,7 @@ import { isPolicyFile } from "../../simulator/policies/policy-file.ts";
 import { RandomStreams } from "../../simulator/engine/random.ts";
 import type { TenantScenario } from "../../simulator/scenario.ts";
 import { VERSION } from "../../simulator/version.ts";
-import { DEFAULT_MODEL_FILE } from "../../learner/model-file.ts";
+import { DEFAULT_MODEL_FILE, shippedModelFor } from "../../learner/model-file.ts";
 import { ensurePolicies } from "../policies.ts";
 import { UsageError } from "../usage-error.ts";
 
@@ -133,11 +133,13 @@ async function checkPolicies(policies: string[], scenarios: PlannedScenario[]): 
   }
 }
 
-/** The model file the learner policy of a matrix reads: `options.model`, else the shipped one. */
-export function learnerModelFile(options: Record<string, unknown> | undefined): string {
+/** The model file the learner policy of a matrix reads on a scenario: `options.model`, else the shipped one made for its fleet. */
+export function learnerModelFile(options: Record<string, unknown> | undefined, scenario: PlannedScenario): string {
   const m = options?.model;
   if (m !== undefined && (typeof m !== "string" || m === "")) throw new UsageError(`--model: must be a file name, got ${JSON.stringify(m)}`);
-  return m ?? DEFAULT_MODEL_FILE;
+  if (m !== undefined) return m;
+  if (scenario.view !== "tenant") return DEFAULT_MODEL_FILE;
+  return shippedModelFor(buildTwinModel(scenario.config as TenantScenario, scenario.source)) ?? DEFAULT_MODEL_FILE;
 }
 
 export function runKey(parts: Omit<RunSpec, "key" | "config" | "source" | "scenario" | "view">): string {
@@ -153,12 +155,14 @@ export async function makePlan(o: PlanOptions): Promise<Plan> {
   for (const name of o.scenarios) scenarios.push(await planScenario(name, o.intervals));
   await checkPolicies(o.policies, scenarios);
   const policyHashes = new Map(o.policies.filter(isPolicyFile).map((p) => [p, fileHash(p, "policy file")]));
-  if (o.policies.includes("learner")) policyHashes.set("learner", fileHash(learnerModelFile(o.policyOptions), "learner model"));
   const runs: RunSpec[] = [];
   for (const s of scenarios) {
+    // the learner's model is part of its runs' key (each scenario may read another shipped model)
+    const learnerHash = o.policies.includes("learner") ? fileHash(learnerModelFile(o.policyOptions, s), "learner model") : undefined;
     for (const policy of o.policies) {
       for (const seed of o.seeds) {
-        const parts = { configHash: s.configHash, policy, policyHash: policyHashes.get(policy), policyOptions: o.policyOptions, seed, version };
+        const policyHash = policy === "learner" ? learnerHash : policyHashes.get(policy);
+        const parts = { configHash: s.configHash, policy, policyHash, policyOptions: o.policyOptions, seed, version };
         runs.push({ key: runKey(parts), scenario: s.name, view: s.view, config: s.config, source: s.source, ...parts });
       }
     }

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { test } from "node:test";
 import { buildOnnxModel } from "../../learner/onnx/model-proto.ts";
 import { exportOnnx } from "../../learner/model/onnx-export.ts";
-import { DEFAULT_MODEL_FILE, LearnerModelError, loadLearnerModel, METADATA_KEY, MODEL_FORMAT, modelMismatch, type LearnerModelInfo } from "../../learner/model-file.ts";
+import { DEFAULT_MODEL_FILE, LearnerModelError, loadLearnerModel, METADATA_KEY, MODEL_FORMAT, modelMismatch, SHIPPED_MODEL_FILES, shippedModelFor, type LearnerModelInfo } from "../../learner/model-file.ts";
 import { FEATURE_LAYOUT } from "../../learner/encoding/layout.ts";
 import { countParams, paramSpecs } from "../../learner/model/architecture.ts";
 import { buildTwinModel, loadTenantScenario } from "../../simulator/scenarios.ts";
@@ -94,6 +94,37 @@ test("the shipped default model serves scinet-testbed: --policy learner works ou
   assert.ok((m.info.training.scenarios as string[]).includes("scinet-testbed"));
   m.session.dispose();
   const r = await cli(["simulate", "--scenario", "scinet-testbed", "--policy", "learner", "--intervals", "20", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.policy, "learner");
+  assert.deepEqual(Object.keys(s.decisionRejections).filter((k) => k !== "waited too long"), []);
+  assert.ok(s.requests.completed > 0);
+});
+
+test("each shipped model serves its own fleet and no other; without --model the learner reads the one made for the scenario, and a fleet none serves is a clear error", async () => {
+  const [scinetFile, bitbrainsFile] = SHIPPED_MODEL_FILES;
+  assert.equal(scinetFile, DEFAULT_MODEL_FILE);
+  for (const file of SHIPPED_MODEL_FILES) assert.ok(fs.statSync(file).size < 1024 * 1024, `${file}: small, under 1 MB`);
+  const twin = (name: string) => {
+    const s = loadTenantScenario(name);
+    return buildTwinModel(s.scenario, s.source);
+  };
+  for (const name of ["scinet-testbed", "scinet-load-35", "scinet-load-90"]) assert.equal(shippedModelFor(twin(name)), scinetFile, name);
+  assert.equal(shippedModelFor(twin("bitbrains-50-synthetic")), bitbrainsFile);
+  // 50 hosts exceed the scinet model's 32 host tokens; the scinet catalogue is not the one the Bitbrains model saw
+  const bitbrainsInfo = loadLearnerModel(bitbrainsFile);
+  assert.ok((bitbrainsInfo.info.training.scenarios as string[]).includes("bitbrains-50-synthetic"));
+  assert.match(modelMismatch(bitbrainsInfo.info, twin("scinet-testbed")) ?? "", /^application 0 "resnet18" where the model was trained on/);
+  bitbrainsInfo.session.dispose();
+  const scinetInfo = loadLearnerModel(scinetFile);
+  assert.match(modelMismatch(scinetInfo.info, twin("bitbrains-50-synthetic")) ?? "", /^50 hosts \(the model takes at most 32\)/);
+  scinetInfo.session.dispose();
+  // the small test fleet's catalogue ("classifier") is neither model's
+  assert.equal(shippedModelFor(twin(FLEET_FILE)), null);
+  const none = await cli(["simulate", "--scenario", FLEET_FILE, "--policy", "learner", "--intervals", "3"]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /^cotwin: learner: no shipped model serves scenario .+ \(shipped: scinet-default\.onnx, bitbrains-50-default\.onnx, .+\); train one for it with `cotwin learn --scenario <name\\|file> --out <dir>` and pass --model <dir>\/model\.onnx\n$/);
+  const r = await cli(["simulate", "--scenario", "bitbrains-50-synthetic", "--policy", "learner", "--intervals", "4", "--json"]);
   assert.equal(r.code, 0, r.stderr);
   const s = JSON.parse(r.stdout);
   assert.equal(s.policy, "learner");

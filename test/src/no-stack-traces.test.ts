@@ -187,7 +187,7 @@ test("the real command: a closed pipe (`cotwin ... | head`) ends quietly, and a 
   // `npm run bench -- nosuch` used to run nothing and say nothing
   const bench = spawnSync(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/bench/index.ts"), "twin", "nosuch"], { cwd: repoRoot, encoding: "utf8" });
   assert.equal(bench.status, 2);
-  assert.equal(bench.stderr, 'npm run bench: unknown section "nosuch" (sections: startup, twin, provider, forecast, matrix, deploy, oracle, learner; none: all of them)\n');
+  assert.equal(bench.stderr, 'npm run bench: unknown section "nosuch" (sections: startup, twin, provider, forecast, matrix, deploy, oracle, learner, learner-latency; none: all of them)\n');
   assert.equal(bench.stdout, "");
 });
 

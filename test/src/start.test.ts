@@ -4,6 +4,7 @@
  * plain `simulate` of the same run gives, and a second start reuses everything.
  */
 import test from "node:test";
+import { createHash } from "node:crypto";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
 import os from "node:os";
@@ -14,7 +15,7 @@ import { simulateOnce } from "../../src/commands/run.ts";
 import { makePlan } from "../../src/matrix/plan.ts";
 import { ensurePolicies } from "../../src/policies.ts";
 import { OutputPathError } from "../../workloads/output/out-path.ts";
-import { DEFAULT_MODEL_FILE } from "../../learner/model-file.ts";
+import { DEFAULT_MODEL_FILE, SHIPPED_MODEL_FILES } from "../../learner/model-file.ts";
 
 const SMALL: StartSettings = {
   learn: { scenarios: ["scinet-testbed"], seeds: [1, 2], intervals: 3, daggerRounds: 0, epochs: 1, expert: "compressed+least-loaded" },
@@ -111,4 +112,12 @@ test("a matrix keys learner runs by the model file's contents: another model is 
   const key = (p: typeof a, policy: string) => p.runs.find((r) => r.policy === policy)!.key;
   assert.equal(key(b, "least-loaded"), key(a, "least-loaded"));
   assert.notEqual(key(b, "learner"), key(a, "learner"));
+});
+
+test("without --model a matrix keys each scenario's learner runs by the shipped model made for its fleet", async () => {
+  const sha = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
+  const p = await makePlan({ scenarios: ["scinet-testbed", "bitbrains-50-synthetic"], policies: ["learner"], seeds: [1], intervals: 2 });
+  const hash = (scenario: string) => p.runs.find((r) => r.scenario === scenario)!.policyHash;
+  assert.equal(hash("scinet-testbed"), sha(SHIPPED_MODEL_FILES[0]));
+  assert.equal(hash("bitbrains-50-synthetic"), sha(SHIPPED_MODEL_FILES[1]));
 });
