@@ -13,6 +13,8 @@
 import { reportError } from "../errors.ts";
 import { sourceTreeRefusal } from "../../workloads/output/out-path.ts";
 import { checkNumericFlags, checkRepeatedFlags } from "./flags.ts";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import yargs from "yargs";
 import { RandomStream } from "../../simulator/engine/random.ts";
 import { createPolicy, isRegistered } from "../../simulator/policies/registry.ts";
@@ -73,6 +75,8 @@ export interface SessionArgs {
   target: TargetKind;
   scenario: string;
   policy?: string;
+  /** the learner's ONNX model (default: the shipped one made for the scenario's fleet) */
+  model?: string;
   seed: number;
   intervals?: number;
   deployment?: string;
@@ -95,6 +99,8 @@ export interface Prepared {
   calibration?: { file: string; c: Calibration };
   policy: Policy;
   policyName: string;
+  /** the learner's model file and its SHA-256 (null for other policies) */
+  learnerModel: { file: string; sha256: string } | null;
 }
 
 /** The policy: `--policy`, else the learner when it is registered, else a clear error. */
@@ -124,10 +130,14 @@ export async function prepare(a: SessionArgs, say: (line: string) => void): Prom
     } else say(`calibration: none for ${original.name} on ${a.target} (\`cotwin calibrate --target ${a.target} --scenario ${a.scenario}\` fits one)`);
   }
   const policyName = await choosePolicy(a.policy ?? original.policy);
+  if (a.model !== undefined && policyName !== "learner") throw new DeployUsageError(`--model is for --policy learner (the policy is ${policyName})`);
   const inputs = await prepareInputs({ scenario, source, seed: a.seed });
   const ready = buildReadyTwin(inputs);
-  const policy = createPolicy(policyName, { model: ready.model, seed: a.seed, streams: ready.streams, options: { twin: () => ready.twin, scenario, source } });
-  return { original, source, inputs, ready, slots: hostSlots(originalModel), originalModel, calibration, policy, policyName };
+  const policy = createPolicy(policyName, { model: ready.model, seed: a.seed, streams: ready.streams, options: { twin: () => ready.twin, scenario, source, ...(a.model !== undefined ? { model: a.model } : {}) } });
+  // createPolicy has read and checked the file: record which model decides, by its contents
+  const modelFile = policyName === "learner" ? (a.model ?? (await import("../../learner/model-file.ts")).shippedModelFor(ready.model)) : null;
+  const learnerModel = modelFile !== null ? { file: modelFile, sha256: createHash("sha256").update(readFileSync(modelFile)).digest("hex") } : null;
+  return { original, source, inputs, ready, slots: hostSlots(originalModel), originalModel, calibration, policy, policyName, learnerModel };
 }
 
 function fmtList(xs: Array<number | null>): string {
@@ -244,6 +254,7 @@ export function summaryJson(a: SessionArgs, p: Prepared, deployment: string, r: 
     target: a.target,
     deployment,
     policy: p.policyName,
+    learnerModel: p.learnerModel,
     seed: a.seed,
     version: VERSION,
     intervalS: p.ready.model.intervalS,
@@ -270,7 +281,7 @@ export function formatSummary(a: SessionArgs, p: Prepared, deployment: string, r
   const m = r.measured;
   const t = r.twin;
   const lines = [
-    `deploy ${p.original.name} on ${a.target} (deployment ${deployment}), policy ${p.policyName}, seed ${a.seed}, ${r.intervals} interval(s) of ${p.ready.model.intervalS} s${r.stoppedEarly ? " (stopped early)" : ""}, cotwin ${VERSION}`,
+    `deploy ${p.original.name} on ${a.target} (deployment ${deployment}), policy ${p.policyName}${p.learnerModel ? ` (model ${p.learnerModel.file})` : ""}, seed ${a.seed}, ${r.intervals} interval(s) of ${p.ready.model.intervalS} s${r.stoppedEarly ? " (stopped early)" : ""}, cotwin ${VERSION}`,
     `  actions         ${r.actions.applied} applied, ${r.actions.failed} failed, ${r.actions.retried} retried, ${r.actions.refused} refused by limits; twin corrected ${r.syncChanges} time(s)`,
   ];
   if (a.target !== "dry-run") {
@@ -415,6 +426,7 @@ async function runDeploy(argv: string[], io: DeployIo, deps: DeployDeps): Promis
   )
     .option("scenario", { type: "string", demandOption: true, describe: "built-in tenant scenario or a YAML/JSON file" })
     .option("policy", { type: "string", describe: 'policy (default: the learner; e.g. "threshold+compressed+least-loaded", "oracle")' })
+    .option("model", { type: "string", describe: "the learner's ONNX model (default: the shipped one made for the scenario's fleet)" })
     .option("intervals", { type: "number", describe: "intervals to run (default: the scenario's)" })
     .option("seed", { type: "number", default: 1, describe: "seed of the workload and the policy" })
     .option("max-vms", { type: "number", describe: "never allocate more hosts than this" })
@@ -434,6 +446,7 @@ async function runDeploy(argv: string[], io: DeployIo, deps: DeployDeps): Promis
     target: a.target as TargetKind,
     scenario: a.scenario,
     policy: a.policy,
+    model: a.model === undefined ? undefined : String(a.model),
     seed: intFlag(a.seed, "--seed", 0)!,
     intervals: intFlag(a.intervals, "--intervals", 1),
     deployment: a.deployment,

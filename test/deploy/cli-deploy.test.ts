@@ -5,12 +5,14 @@
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { isRegistered } from "../../simulator/policies/registry.ts";
 import { runDeployCommand } from "../../src/commands/deploy.ts";
+import { DEFAULT_MODEL_FILE } from "../../learner/model-file.ts";
 import { cli } from "../helpers/cli.ts";
 import { FakeArm } from "../helpers/fake-arm.ts";
 import { FAKE_ARM_TOKEN, RG } from "../helpers/azure.ts";
@@ -30,6 +32,31 @@ test("the dry run prints the plan and its cost per hour, calls nothing, and repo
   assert.ok(Array.isArray(o.plan) && o.plan[0].startsWith("plan: 2 host(s)"));
   for (const k of ["actions", "measured", "twin", "responseErrorPct"]) assert.ok(k in o, k);
   assert.deepEqual(Object.keys(o.actions).sort(), ["applied", "failed", "refused", "retried"]);
+});
+
+test("the online loop runs the learner on a model of one's own (--model), records which by its contents, and refuses --model for another policy", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "cotwin-cli-"));
+  const mine = path.join(dir, "mine.onnx");
+  copyFileSync(DEFAULT_MODEL_FILE, mine);
+  const sha = createHash("sha256").update(readFileSync(mine)).digest("hex");
+  const r = await cli(["deploy", "--target", "dry-run", "--scenario", "scinet-testbed", "--model", mine, "--intervals", "2", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const o = JSON.parse(r.stdout);
+  assert.equal(o.policy, "learner");
+  assert.deepEqual(o.learnerModel, { file: mine, sha256: sha });
+  const text = await cli(["deploy", "--target", "dry-run", "--scenario", "scinet-testbed", "--intervals", "1"]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /policy learner \(model .*scinet-default\.onnx\)/);
+  const other = await cli(["deploy", "--target", "dry-run", "--scenario", "scinet-testbed", "--policy", "least-loaded", "--model", mine, "--intervals", "2", "--json"]);
+  assert.equal(other.code, 2);
+  assert.equal(other.stderr, "cotwin deploy: --model is for --policy learner (the policy is least-loaded)\n");
+  const missing = await cli(["deploy", "--target", "dry-run", "--scenario", "scinet-testbed", "--model", path.join(dir, "gone.onnx"), "--intervals", "2"]);
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stderr, `cotwin deploy: learner model ${path.join(dir, "gone.onnx")}: no such file\n`);
+  // a fleet no shipped model fits, without --model
+  const none = await cli(["deploy", "--target", "dry-run", "--scenario", FIXTURE, "--intervals", "2"]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /^cotwin deploy: learner: no shipped model serves scenario testbed-small/);
 });
 
 test("bad input is one line naming the flag, exit code 2, before anything is called", async () => {
