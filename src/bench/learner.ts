@@ -230,8 +230,8 @@ export async function benchLearner(log: Log): Promise<void> {
     }
     // another fleet (50 hosts) and catalogue, with its own shipped model; every combination of baseline parts, run as the oracle bench runs it
     const bb = loadTenantScenario("bitbrains-50-synthetic");
-    const bbModel = shippedModelFor(buildTwinModel(bb.scenario, bb.source));
-    if (bbModel !== null) await compare(log, "bitbrains-50-synthetic", 48, [["learner (shipped model)", undefined]], allBaselines(buildTwinModel(bb.scenario, bb.source)));
+    const bbTwin = buildTwinModel(bb.scenario, bb.source);
+    if (shippedModelFor(bbTwin) !== null) await compare(log, "bitbrains-50-synthetic", 48, [["learner (shipped model)", undefined]], allBaselines(bbTwin));
     else log("  not measured: bitbrains-50-synthetic (its shipped model is missing)");
   } finally {
     fs.rmSync(out, { recursive: true, force: true });

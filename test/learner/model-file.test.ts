@@ -86,6 +86,16 @@ test("a model made for other sizes or applications is refused for the scenario, 
   }
 });
 
+/** `simulate --policy learner` without --model completes requests and no decision of it is rejected. */
+async function learnerServes(scenario: string, intervals: number): Promise<void> {
+  const r = await cli(["simulate", "--scenario", scenario, "--policy", "learner", "--intervals", String(intervals), "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout);
+  assert.equal(s.policy, "learner");
+  assert.deepEqual(Object.keys(s.decisionRejections).filter((k) => k !== "waited too long"), []);
+  assert.ok(s.requests.completed > 0);
+}
+
 test("the shipped default model serves scinet-testbed: --policy learner works out of the box", async () => {
   const m = loadLearnerModel(DEFAULT_MODEL_FILE);
   assert.ok(fs.statSync(DEFAULT_MODEL_FILE).size < 1024 * 1024, "small: under 1 MB");
@@ -93,12 +103,7 @@ test("the shipped default model serves scinet-testbed: --policy learner works ou
   assert.equal(modelMismatch(m.info, buildTwinModel(scinet.scenario, scinet.source)), null);
   assert.ok((m.info.training.scenarios as string[]).includes("scinet-testbed"));
   m.session.dispose();
-  const r = await cli(["simulate", "--scenario", "scinet-testbed", "--policy", "learner", "--intervals", "20", "--json"]);
-  assert.equal(r.code, 0, r.stderr);
-  const s = JSON.parse(r.stdout);
-  assert.equal(s.policy, "learner");
-  assert.deepEqual(Object.keys(s.decisionRejections).filter((k) => k !== "waited too long"), []);
-  assert.ok(s.requests.completed > 0);
+  await learnerServes("scinet-testbed", 20);
 });
 
 test("each shipped model serves its own fleet and no other; without --model the learner reads the one made for the scenario, and a fleet none serves is a clear error", async () => {
@@ -124,10 +129,5 @@ test("each shipped model serves its own fleet and no other; without --model the 
   const none = await cli(["simulate", "--scenario", FLEET_FILE, "--policy", "learner", "--intervals", "3"]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /^cotwin: learner: no shipped model serves scenario .+ \(shipped: scinet-default\.onnx, bitbrains-50-default\.onnx, .+\); train one for it with `cotwin learn --scenario <name\\|file> --out <dir>` and pass --model <dir>\/model\.onnx\n$/);
-  const r = await cli(["simulate", "--scenario", "bitbrains-50-synthetic", "--policy", "learner", "--intervals", "4", "--json"]);
-  assert.equal(r.code, 0, r.stderr);
-  const s = JSON.parse(r.stdout);
-  assert.equal(s.policy, "learner");
-  assert.deepEqual(Object.keys(s.decisionRejections).filter((k) => k !== "waited too long"), []);
-  assert.ok(s.requests.completed > 0);
+  await learnerServes("bitbrains-50-synthetic", 4);
 });
