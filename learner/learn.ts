@@ -43,7 +43,7 @@ import { countParams, initWeights, paramSpecs, type Architecture, type Weights }
 import { exportOnnx } from "./model/onnx-export.ts";
 import { METADATA_KEY, MODEL_FORMAT, type LearnerModelInfo } from "./model-file.ts";
 import { OnnxSession } from "./onnx/runtime.ts";
-import { LearnerPolicy, onnxScorer, type ProvisionDecode } from "./policy.ts";
+import { contextPrior, LearnerPolicy, onnxScorer, scenarioPrior, type PriorFn, type ProvisionDecode } from "./policy.ts";
 import { readCheckpoint, writeCheckpoint } from "./train/checkpoint.ts";
 import { buildExamples, byEpisode, concat, subset, type ExampleSet, type ExampleStats } from "./train/examples.ts";
 import { DEFAULT_TIE_RULE, DEFAULT_TIE_TEMPERATURE, type TieRule } from "./train/targets.ts";
@@ -242,10 +242,25 @@ function modelBytes(c: LearnConfig, weights: Weights, training: Record<string, u
 }
 
 /** A learner policy on in-memory weights (exported to ONNX and run in ONNX Runtime, as deployed). */
-function policyOf(c: LearnConfig, weights: Weights, decode: ProvisionDecode = "argmax"): { policy: () => LearnerPolicy; dispose: () => void } {
+function policyOf(c: LearnConfig, weights: Weights, decode: ProvisionDecode = "argmax"): { policy: (prior?: PriorFn | null) => LearnerPolicy; dispose: () => void } {
   const session = new OnnxSession(exportOnnx(c.architecture, c.sizes, weights));
   const model = { sizes: c.sizes, scorer: onnxScorer(session, c.sizes) };
-  return { policy: () => new LearnerPolicy(model, undefined, undefined, decode), dispose: () => session.dispose() };
+  return { policy: (prior: PriorFn | null = null) => new LearnerPolicy(model, undefined, undefined, decode, prior), dispose: () => session.dispose() };
+}
+
+/**
+ * States read from a data set made before priors were recorded get their scenario's (by the
+ * episode's scenario name, "<scenario>:seed<n>"); a state of no scenario given keeps none.
+ */
+function attachPriors(states: LabelledState[], scenarios: readonly LearnScenario[]): LabelledState[] {
+  const byName = new Map(scenarios.map((a) => [a.scenario.name, a.scenario]));
+  for (const s of states) {
+    if (s.prior) continue;
+    const name = s.episode.replace(/^dagger\d+:/, "").replace(/:seed\d+(#validation)?$/, "");
+    const prior = scenarioPrior(byName.get(name))?.(s.observation);
+    if (prior) s.prior = Array.from(prior);
+  }
+  return states;
 }
 
 /** Validation states whose decoded decision equals the expert's (each episode decoded in step order). */
@@ -254,8 +269,13 @@ export function decisionMatch(c: LearnConfig, weights: Weights, states: Labelled
   let equal = 0;
   try {
     for (const idx of byEpisode(states).values()) {
-      const pol = p.policy();
-      for (const i of idx) if (sameDecision(pol.decide(states[i].observation), states[i].decision)) equal++;
+      // each state's own prior (recorded when it was labelled)
+      let prior: number[] | null = null;
+      const pol = p.policy(() => prior);
+      for (const i of idx) {
+        prior = states[i].prior ?? null;
+        if (sameDecision(pol.decide(states[i].observation), states[i].decision)) equal++;
+      }
     }
   } finally {
     p.dispose();
@@ -331,7 +351,7 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
           intervals: c.intervals,
           episode: episodeName(e.at.scenario.name, e.seed, round),
           expert,
-          actor: p ? () => p.policy() : c.behaviour ? (ctx) => createPolicy(c.behaviour!, ctx) : undefined,
+          actor: p ? (ctx) => p.policy(contextPrior(ctx)) : c.behaviour ? (ctx) => createPolicy(c.behaviour!, ctx) : undefined,
           // the learner never emits what the twin rejects; a baseline may (a part that no longer fits)
           strictActor: p !== null,
           onStep: () => bar.update(i * c.intervals + Math.min(c.intervals, ++done)),
@@ -362,11 +382,11 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
     let labelMs = 0;
     const sourceFile = path.join(out, "data", "dataset.json");
     if (fs.existsSync(roundFile)) {
-      fresh = readStates(roundFile);
+      fresh = attachPriors(readStates(roundFile), c.scenarios);
       if (round === 0 && fs.existsSync(sourceFile)) source = JSON.parse(fs.readFileSync(sourceFile, "utf8")) as DatasetSource;
     } else if (round === 0 && c.dataset !== null) {
       const r = readLabelledDataset(c.dataset);
-      fresh = r.states;
+      fresh = attachPriors(r.states, c.scenarios);
       source = r.source;
       writeFileAtomicSync(sourceFile, JSON.stringify(source, null, 2) + "\n");
       writeStates(roundFile, fresh);

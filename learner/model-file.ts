@@ -5,11 +5,12 @@
  * (scenario, expert, seed, version). Loading checks all of it and names the file in every error.
  */
 import * as fs from "node:fs";
+import path from "node:path";
 import { packagePath } from "../simulator/package-root.ts";
 import type { TwinModel } from "../simulator/model.ts";
 import { readOnnxMetadata } from "./onnx/model-proto.ts";
 import { OnnxSession } from "./onnx/runtime.ts";
-import { FEATURE_LAYOUT, INPUT_NAMES, inputDims, type ModelSizes } from "./encoding/layout.ts";
+import { FEATURE_LAYOUT, FEATURE_LAYOUTS, INPUT_NAMES, inputDims, type ModelSizes } from "./encoding/layout.ts";
 import type { Architecture } from "./model/architecture.ts";
 
 export const MODEL_FORMAT = "cotwin-learner-model/1";
@@ -74,7 +75,7 @@ function readChecked(file: string): { bytes: Uint8Array; info: LearnerModelInfo 
     throw new LearnerModelError(`learner model ${file}: unreadable "${METADATA_KEY}" metadata (${firstLine(e)})`);
   }
   if (info.format !== MODEL_FORMAT) throw new LearnerModelError(`learner model ${file}: format "${String(info.format)}", this version reads "${MODEL_FORMAT}"`);
-  if (info.featureLayout !== FEATURE_LAYOUT) throw new LearnerModelError(`learner model ${file}: feature layout "${String(info.featureLayout)}", this version encodes "${FEATURE_LAYOUT}"; retrain it with cotwin learn`);
+  if (!(FEATURE_LAYOUTS as readonly string[]).includes(info.featureLayout)) throw new LearnerModelError(`learner model ${file}: feature layout "${String(info.featureLayout)}", this version encodes "${FEATURE_LAYOUT}"; retrain it with cotwin learn`);
   const s = info.sizes;
   if (!s || ![s.hosts, s.requests, s.apps, s.fragments].every((n) => Number.isInteger(n) && n > 0) || !Array.isArray(info.apps)) {
     throw new LearnerModelError(`learner model ${file}: metadata without valid sizes and applications`);
@@ -124,21 +125,42 @@ export function modelMismatch(info: LearnerModelInfo, model: TwinModel): string 
  */
 export function shippedModelFor(model: TwinModel): string | null {
   for (const file of SHIPPED_MODEL_FILES) {
-    let info: LearnerModelInfo;
-    try {
-      info = readLearnerModelInfo(file);
-    } catch {
-      continue;
-    }
-    if (modelMismatch(info, model) === null) return file;
+    const info = shippedInfo(file);
+    if (info && modelMismatch(info, model) === null) return file;
   }
   return null;
 }
 
+const shippedInfos = new Map<string, { version: string; info: LearnerModelInfo | null }>();
+
+/** A shipped file's metadata (null: missing or unreadable), read again only when the file changes. */
+function shippedInfo(file: string): LearnerModelInfo | null {
+  let version = "missing";
+  try {
+    const st = fs.statSync(file);
+    version = `${st.mtimeMs}:${st.size}`;
+  } catch {
+    // missing: no model
+  }
+  const hit = shippedInfos.get(file);
+  if (hit && hit.version === version) return hit.info;
+  let info: LearnerModelInfo | null = null;
+  try {
+    info = readLearnerModelInfo(file);
+  } catch {
+    info = null;
+  }
+  shippedInfos.set(file, { version, info });
+  return info;
+}
+
 /** Why no shipped model serves a scenario, and what to do about it. */
 export function noShippedModelMessage(scenario: string): string {
-  const names = SHIPPED_MODEL_FILES.map((f) => f.split(/[\\/]/).pop()).join(", ");
-  return `learner: no shipped model serves scenario ${scenario} (shipped: ${names}, made for the scinet and bitbrains-50 fleets); train one for it with \`cotwin learn --scenario <name|file> --out <dir>\` and pass --model <dir>/model.onnx`;
+  const names = SHIPPED_MODEL_FILES.map((f) => {
+    const trained = shippedInfo(f)?.training?.scenarios as string[] | undefined;
+    return `${path.basename(f)}${trained && trained.length > 0 ? ` (trained on ${trained.join(", ")})` : ""}`;
+  }).join("; ");
+  return `learner: no shipped model serves scenario ${scenario} (shipped: ${names}); train one for it with \`cotwin learn --scenario <name|file> --out <dir>\` and pass --model <dir>/model.onnx`;
 }
 
 function firstLine(e: unknown): string {

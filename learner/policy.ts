@@ -12,10 +12,12 @@
  */
 import * as fs from "node:fs";
 import type { PolicyContext } from "../simulator/policies/registry.ts";
+import type { TenantScenario } from "../simulator/scenario.ts";
 import type { Decision, Observation, Policy } from "../simulator/types.ts";
+import { expectedArrivals } from "../workloads/scenario-workload.ts";
 import { BootTracker } from "./encoding/boot.ts";
 import { WorkTracker } from "../simulator/policies/work-tracker.ts";
-import { INPUT_NAMES, inputDims, V, type ModelSizes } from "./encoding/layout.ts";
+import { FORECAST_STEPS, INPUT_NAMES, inputDims, layoutReadsPrior, V, type ModelSizes } from "./encoding/layout.ts";
 import { maskedArgmax, provisionChoice } from "./decode/pick.ts";
 import { walkDecision, type Chooser, type Pass } from "./decode/walk.ts";
 import { LearnerModelError, loadLearnerModel, modelMismatch, noShippedModelMessage, shippedModelFor, type LoadedModel } from "./model-file.ts";
@@ -83,6 +85,20 @@ export class ScoreChooser implements Chooser {
   }
 }
 
+/** The workload model's expected arrivals in the intervals after an observation (an input of layout-4 models). */
+export type PriorFn = (obs: Observation) => ArrayLike<number> | null;
+
+/** The prior of a scenario's workload model (null without a scenario, or for a trace). */
+export function scenarioPrior(scenario: TenantScenario | undefined): PriorFn | null {
+  if (!scenario || scenario.workload.kind === "trace") return null;
+  return (obs) => expectedArrivals(scenario, obs.time, FORECAST_STEPS);
+}
+
+/** The prior a run's learner reads: its scenario's (`ctx.options.scenario`). */
+export function contextPrior(ctx: PolicyContext): PriorFn | null {
+  return scenarioPrior(ctx.options?.scenario as TenantScenario | undefined);
+}
+
 export class LearnerPolicy implements Policy {
   readonly name = "learner";
   /** passes (model runs) of the last decision */
@@ -94,25 +110,27 @@ export class LearnerPolicy implements Policy {
     /** its own account of the work it placed on each host (an input of the host tokens) */
     private readonly work: WorkTracker = new WorkTracker(),
     readonly decode: ProvisionDecode = "argmax",
+    /** the workload model's expected arrivals, for a model that reads them (layout 4) */
+    readonly prior: PriorFn | null = null,
   ) {}
 
   decide(obs: Observation): Decision {
     const chooser = new ScoreChooser(this.model.scorer, this.model.sizes, this.decode);
     this.work.observe(obs);
-    const d = walkDecision(obs, this.boot.observe(obs), this.model.sizes, chooser, this.work.remainingMI);
+    const d = walkDecision(obs, this.boot.observe(obs), this.model.sizes, chooser, this.work.remainingMI, this.prior?.(obs) ?? null);
     this.work.redo(obs, d);
     this.lastPasses = chooser.passes;
     return d;
   }
 
   clone(): LearnerPolicy {
-    return new LearnerPolicy(this.model, this.boot.clone(), this.work.clone(), this.decode);
+    return new LearnerPolicy(this.model, this.boot.clone(), this.work.clone(), this.decode, this.prior);
   }
 }
 
-/** A learner policy on a loaded model file. */
-export function learnerFromModel(m: LoadedModel): LearnerPolicy {
-  return new LearnerPolicy({ sizes: m.info.sizes, scorer: onnxScorer(m.session, m.info.sizes) });
+/** A learner policy on a loaded model file; `prior` is read if the model's layout has it. */
+export function learnerFromModel(m: LoadedModel, prior: PriorFn | null = null): LearnerPolicy {
+  return new LearnerPolicy({ sizes: m.info.sizes, scorer: onnxScorer(m.session, m.info.sizes) }, undefined, undefined, "argmax", layoutReadsPrior(m.info.featureLayout) ? prior : null);
 }
 
 const loaded = new Map<string, LoadedModel>();
@@ -142,5 +160,5 @@ export function createLearner(ctx: PolicyContext): LearnerPolicy {
   }
   const why = modelMismatch(m.info, ctx.model);
   if (why) throw new LearnerModelError(`learner model ${file} is made for other sizes: scenario ${ctx.model.name} has ${why}`);
-  return learnerFromModel(m);
+  return learnerFromModel(m, contextPrior(ctx));
 }

@@ -28,6 +28,11 @@ export interface LabelledState {
    * (simulator/policies/work-tracker.ts, kept over the decisions applied before it); absent: none
    */
   workMI?: number[];
+  /**
+   * the scenario workload model's expected arrivals in the next intervals at this state
+   * (workloads/scenario-workload.ts expectedArrivals), a learner input; absent: none (a trace)
+   */
+  prior?: number[];
 }
 
 /** Labels any observed state of a twin (the oracle's query, used by DAgger rounds). */

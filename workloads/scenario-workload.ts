@@ -9,7 +9,7 @@ import type { TwinModel } from "../simulator/model.ts";
 import { ScenarioError, type TenantScenario } from "../simulator/scenario.ts";
 import { PoissonArrivals } from "./generators/poisson.ts";
 import { DiurnalArrivals } from "./generators/diurnal.ts";
-import { BurstyArrivals } from "./generators/bursty.ts";
+import { BurstyArrivals, mmppLongRunRate } from "./generators/bursty.ts";
 import type { RequestMarks } from "./generators/marks.ts";
 
 /**
@@ -47,6 +47,39 @@ export function buildArrivals(s: TenantScenario, model: TwinModel, streams: Rand
       return new BurstyArrivals({ ratesPerS: [w.ratesPerInterval[0] / I, w.ratesPerInterval[1] / I], meanSojournS: w.meanDwellS, marks }, rng);
     case "trace":
       throw new ScenarioError(`${where}: workload.kind: a trace is read before the run (loadArrivals)`);
+  }
+}
+
+/**
+ * What the scenario's workload model expects: the mean number of arrivals in each of the
+ * `intervals` intervals that begin at `fromS` - the rate of a Poisson workload, the integral of a
+ * diurnal one's rate over each interval, the long-run rate of a bursty one (its hidden state is
+ * not observed). Null for a trace, which has no model (a forecaster stands in for it). The same
+ * knowledge the oracle's look-ahead draws its futures from; a prior, not the run's future.
+ */
+export function expectedArrivals(s: TenantScenario, fromS: number, intervals: number): Float64Array | null {
+  const w = s.workload;
+  const I = s.intervalS;
+  const out = new Float64Array(intervals);
+  switch (w.kind) {
+    case "poisson":
+      out.fill(w.ratePerInterval);
+      return out;
+    case "diurnal": {
+      // integral of mean x (1 + a cos(2 pi (t - peak) / P)) over [t0, t0 + I]
+      const mean = w.ratePerInterval / I;
+      const k = (2 * Math.PI) / w.periodS;
+      for (let i = 0; i < intervals; i++) {
+        const t0 = fromS + i * I;
+        out[i] = mean * (I + (w.amplitude / k) * (Math.sin(k * (t0 + I - w.peakAtS)) - Math.sin(k * (t0 - w.peakAtS))));
+      }
+      return out;
+    }
+    case "bursty":
+      out.fill(mmppLongRunRate(w.ratesPerInterval, w.meanDwellS));
+      return out;
+    case "trace":
+      return null;
   }
 }
 

@@ -14,6 +14,8 @@ import { WorkTracker } from "../../simulator/policies/work-tracker.ts";
 import { buildReadyTwin, prepareInputs } from "../../workloads/ready-twin.ts";
 import { sameDecision } from "../decode/compare.ts";
 import type { ExpertFactory } from "./experts.ts";
+import { expectedArrivals } from "../../workloads/scenario-workload.ts";
+import { FORECAST_STEPS } from "../encoding/layout.ts";
 
 export interface EpisodeOptions {
   scenario: TenantScenario;
@@ -57,6 +59,8 @@ export async function runEpisode(o: EpisodeOptions): Promise<EpisodeResult> {
     work.observe(obs);
     const label = expert.label(ready.twin, obs, o.episode, states.length);
     label.workMI = Array.from(work.remainingMI);
+    const expected = expectedArrivals(o.scenario, obs.time, FORECAST_STEPS);
+    if (expected) label.prior = Array.from(expected);
     states.push(label);
     const decision = actor ? actor.decide(obs) : label.decision;
     if (actor && !sameDecision(decision, label.decision)) disagreements++;

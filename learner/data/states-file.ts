@@ -52,6 +52,8 @@ interface StateLine {
   alternatives: Array<{ decision: Decision; score: number }>;
   /** the acting policy's account of the work per host, MI (LabelledState.workMI) */
   work?: number[];
+  /** the workload model's expected arrivals (LabelledState.prior) */
+  prior?: number[];
 }
 
 /** Writes states atomically. */
@@ -72,6 +74,7 @@ export function writeStates(file: string, states: readonly LabelledState[]): voi
       decision: s.decision,
       alternatives: s.alternatives,
       work: s.workMI,
+      ...(s.prior ? { prior: s.prior } : {}),
     };
     lines.push(JSON.stringify(line));
   }
@@ -101,7 +104,7 @@ export function readStates(file: string): LabelledState[] {
     const s = parse(l, i + 1) as StateLine;
     const st = statics[s.static];
     if (!st) throw new LearnerDataError(`${file}:${i + 2}: static observation ${s.static} is not in the header`);
-    return { episode: s.episode, step: s.step, observation: decodeObservation(s, st), decision: s.decision, alternatives: s.alternatives ?? [], workMI: s.work };
+    return { episode: s.episode, step: s.step, observation: decodeObservation(s, st), decision: s.decision, alternatives: s.alternatives ?? [], workMI: s.work, ...(s.prior ? { prior: s.prior } : {}) };
   });
 }
 

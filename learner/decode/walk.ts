@@ -38,15 +38,18 @@ export interface Chooser {
   host(pass: Pass, kind: number, mask: Uint8Array, draft: DecisionDraft): number;
 }
 
-/** `workMI`: the acting policy's account of the work each host holds (work-tracker.ts), before this decision. */
-export function walkDecision(obs: Observation, bootLeft: Float64Array, sizes: ModelSizes, chooser: Chooser, workMI?: ArrayLike<number>): Decision {
+/**
+ * `workMI`: the acting policy's account of the work each host holds (work-tracker.ts), before this
+ * decision; `prior`: the workload model's expected arrivals in the next intervals (encodePass).
+ */
+export function walkDecision(obs: Observation, bootLeft: Float64Array, sizes: ModelSizes, chooser: Chooser, workMI?: ArrayLike<number>, prior: ArrayLike<number> | null = null): Decision {
   const why = sizeMismatch(obs, sizes);
   if (why) throw new SizeError(`the observation has ${why}`);
   const draft = new DecisionDraft(obs, workMI);
   const fleet = fleetStats(obs);
   const pass = (ctx: PassContext, request: number): Pass => {
     const inputs = allocInputs(sizes, 1);
-    encodePass(draft, bootLeft, fleet, sizes, ctx, inputs, 0);
+    encodePass(draft, bootLeft, fleet, sizes, ctx, inputs, 0, prior);
     return { inputs, ctx, request };
   };
 

@@ -4,7 +4,7 @@
  */
 import { HOST_BOOTING, HOST_ON, type Observation } from "../../simulator/types.ts";
 import type { DecisionDraft } from "../decode/draft.ts";
-import { DF, DG, DH, inputDims, KINDS, REQUEST_VARIANT_FEATURES, requestDim, SCALE, V, type InputName, type ModelSizes } from "./layout.ts";
+import { DF, DG, DH, FORECAST_STEPS, inputDims, KINDS, REQUEST_VARIANT_FEATURES, requestDim, SCALE, V, type InputName, type ModelSizes } from "./layout.ts";
 
 /** Input rows for n passes (row-major, one row per pass). */
 export type PassInputs = Record<InputName, Float32Array>;
@@ -73,8 +73,13 @@ export interface PassContext {
 
 const log1p = Math.log1p;
 
-/** Writes pass `ctx` of `draft` into row `row` of `out`; `bootLeft` from BootTracker.observe. */
-export function encodePass(draft: DecisionDraft, bootLeft: Float64Array, fleet: FleetStats, sizes: ModelSizes, ctx: PassContext, out: PassInputs, row: number): void {
+/**
+ * Writes pass `ctx` of `draft` into row `row` of `out`; `bootLeft` from BootTracker.observe;
+ * `prior`: the scenario workload model's expected arrivals in the next intervals
+ * (workloads/scenario-workload.ts expectedArrivals), written in the forecast slots when the
+ * observation has no forecast (null for a layout-3 model, or a trace).
+ */
+export function encodePass(draft: DecisionDraft, bootLeft: Float64Array, fleet: FleetStats, sizes: ModelSizes, ctx: PassContext, out: PassInputs, row: number, prior: ArrayLike<number> | null = null): void {
   const obs = draft.obs;
   const h = obs.hosts;
   const H = sizes.hosts;
@@ -195,9 +200,9 @@ export function encodePass(draft: DecisionDraft, bootLeft: Float64Array, fleet: 
   g[go + 6] = h.count > 0 ? booting / h.count : 0;
   const ra = obs.recentArrivals;
   for (let k = 0; k < 4; k++) g[go + 7 + k] = ra.length > k ? log1p(ra[ra.length - 1 - k]) : 0;
-  const fc = obs.forecast;
+  const fc = obs.forecast ?? prior;
   g[go + 11] = fc ? 1 : 0;
-  if (fc) for (let k = 0; k < 3; k++) g[go + 12 + k] = fc.length > k ? log1p(Math.max(0, fc[k])) : 0;
+  if (fc) for (let k = 0; k < FORECAST_STEPS; k++) g[go + 12 + k] = fc.length > k ? log1p(Math.max(0, fc[k])) : 0;
   g[go + 15] = obs.network.latencyS / SCALE.latencyS;
   g[go + 16] = obs.network.bandwidthMBps / SCALE.bandwidthMBps;
 }

@@ -19,7 +19,18 @@
  */
 import { VARIANT_KINDS } from "../../simulator/catalogue/applications.ts";
 
-export const FEATURE_LAYOUT = "cotwin-learner-features/3";
+export const FEATURE_LAYOUT = "cotwin-learner-features/4";
+/**
+ * Layouts a model file may have been made for. Layout 3 is layout 4 without the prior: its forecast
+ * slots are 0 unless the scenario names a forecaster; a layout-3 model is served its own layout.
+ */
+export const FEATURE_LAYOUTS = ["cotwin-learner-features/3", FEATURE_LAYOUT] as const;
+/** whether a model made for `layout` reads the workload model's expected arrivals (the prior) */
+export function layoutReadsPrior(layout: string): boolean {
+  return layout === FEATURE_LAYOUT;
+}
+/** intervals of expected arrivals the global token carries */
+export const FORECAST_STEPS = 3;
 
 /** The fixed maximum sizes a model is built for. */
 export interface ModelSizes {
@@ -138,8 +149,8 @@ export const GLOBAL_FEATURES: ReadonlyArray<readonly [string, string]> = [
   ["arrivals2", "the interval before"],
   ["arrivals3", "..."],
   ["arrivals4", "..."],
-  ["hasForecast", "1 if the scenario forecasts arrivals"],
-  ["forecast1", "log(1 + forecast arrivals) in the next interval"],
+  ["hasForecast", "1 if the next slots hold expected arrivals: the scenario's forecaster's, else its workload model's (the prior, layout 4; none for a trace)"],
+  ["forecast1", "log(1 + expected arrivals) in the next interval"],
   ["forecast2", "the one after"],
   ["forecast3", "..."],
   ["latency", "network latency / 10 ms"],

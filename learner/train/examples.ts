@@ -229,7 +229,7 @@ export function buildExamples(states: readonly LabelledState[], sizes: ModelSize
     for (const i of idx) {
       const s = states[i];
       const teacher = new TeacherChooser(sizes, s, kindTargets(s, opts.tieTemperature, opts.tieRule), e, i);
-      const rebuilt = walkDecision(s.observation, boot.observe(s.observation), sizes, teacher, s.workMI);
+      const rebuilt = walkDecision(s.observation, boot.observe(s.observation), sizes, teacher, s.workMI, s.prior ?? null);
       rows.push(...keepSome(teacher.rows, opts.deploymentPassesPerState, `${opts.seed ?? 0}:${name}:${s.step}`));
       const d = teacher.dropped;
       if (sameDecision(rebuilt, s.decision)) clean++;

@@ -21,7 +21,7 @@ import { LABELLING_ORACLE } from "../../learner/data/experts.ts";
 import { DEFAULT_ATTENTION, DEFAULT_MLP } from "../../learner/model/architecture.ts";
 import { DEFAULT_MODEL_FILE, loadLearnerModel, SHIPPED_MODEL_FILES, shippedModelFor } from "../../learner/model-file.ts";
 import { INPUT_NAMES, inputDims } from "../../learner/encoding/layout.ts";
-import { learnerFromModel } from "../../learner/policy.ts";
+import { learnerFromModel, scenarioPrior } from "../../learner/policy.ts";
 import { DEFAULT_TRAIN } from "../../learner/train/trainer.ts";
 import { DEFAULT_TIE_TEMPERATURE } from "../../learner/train/targets.ts";
 import { meanCI } from "../commands/run.ts";
@@ -50,7 +50,7 @@ async function latency(log: Log, modelFile: string, label: string, scenarioName 
   const passes: number[] = [];
   for (const seed of UNSEEN) {
     const run = prepareTenantRun({ scenario, source, seed, policy: "first-fit", record: false });
-    const policy = learnerFromModel(m);
+    const policy = learnerFromModel(m, scenarioPrior(scenario));
     const stepper = new TwinStepper(run.twin);
     for (let k = 0; k < scenario.intervals; k++) {
       const obs = stepper.observe();

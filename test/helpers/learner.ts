@@ -9,7 +9,7 @@ import type { ModelSizes } from "../../learner/encoding/layout.ts";
 import { initWeights, paramSpecs, type Architecture, type Weights } from "../../learner/model/architecture.ts";
 import { exportOnnx } from "../../learner/model/onnx-export.ts";
 import { OnnxSession } from "../../learner/onnx/runtime.ts";
-import { LearnerPolicy, onnxScorer } from "../../learner/policy.ts";
+import { LearnerPolicy, onnxScorer, type PriorFn } from "../../learner/policy.ts";
 import { repoRoot } from "./data.ts";
 
 export const FLEET_FILE = path.join(repoRoot, "test", "fixtures", "learner-fleet.yaml");
@@ -34,11 +34,11 @@ export async function expertEpisodes(scenario: TenantScenario, expert: string, s
   return out;
 }
 
-/** A learner policy (and its session) on given weights. */
-export function policyOn(arch: Architecture, sizes: ModelSizes, weights: Weights): { policy: () => LearnerPolicy; session: OnnxSession } {
+/** A learner policy (and its session) on given weights, reading `prior` if given. */
+export function policyOn(arch: Architecture, sizes: ModelSizes, weights: Weights): { policy: (prior?: PriorFn | null) => LearnerPolicy; session: OnnxSession } {
   const session = new OnnxSession(exportOnnx(arch, sizes, weights));
   const model = { sizes, scorer: onnxScorer(session, sizes) };
-  return { policy: () => new LearnerPolicy(model), session };
+  return { policy: (prior: PriorFn | null = null) => new LearnerPolicy(model, undefined, undefined, "argmax", prior), session };
 }
 
 /** Random (seeded) initial weights of an architecture. */

@@ -55,8 +55,13 @@ function matches(weights: ReturnType<typeof randomWeights>, states: LabelledStat
   let equal = 0;
   try {
     for (const idx of byEpisode(states).values()) {
-      const pol = p.policy();
-      for (const i of idx) if (sameDecision(pol.decide(states[i].observation), states[i].decision)) equal++;
+      // each state read with the prior it was labelled with, as in training
+      let prior: number[] | null = null;
+      const pol = p.policy(() => prior);
+      for (const i of idx) {
+        prior = states[i].prior ?? null;
+        if (sameDecision(pol.decide(states[i].observation), states[i].decision)) equal++;
+      }
     }
   } finally {
     p.session.dispose();

@@ -128,6 +128,6 @@ test("each shipped model serves its own fleet and no other; without --model the 
   assert.equal(shippedModelFor(twin(FLEET_FILE)), null);
   const none = await cli(["simulate", "--scenario", FLEET_FILE, "--policy", "learner", "--intervals", "3"]);
   assert.equal(none.code, 2);
-  assert.match(none.stderr, /^cotwin: learner: no shipped model serves scenario .+ \(shipped: scinet-default\.onnx, bitbrains-50-default\.onnx, .+\); train one for it with `cotwin learn --scenario <name\\|file> --out <dir>` and pass --model <dir>\/model\.onnx\n$/);
+  assert.match(none.stderr, /^cotwin: learner: no shipped model serves scenario .+ \(shipped: scinet-default\.onnx \(trained on scinet-testbed, scinet-load-35, scinet-load-70, scinet-load-90\); bitbrains-50-default\.onnx \(trained on bitbrains-50-synthetic\)\); train one for it with `cotwin learn --scenario <name\\|file> --out <dir>` and pass --model <dir>\/model\.onnx\n$/);
   await learnerServes("bitbrains-50-synthetic", 4);
 });
