@@ -41,7 +41,7 @@ import { runEpisode } from "./data/rollout.ts";
 import { readLabelledDataset, readStates, writeStates, type DatasetSource } from "./data/states-file.ts";
 import { countParams, initWeights, paramSpecs, type Architecture, type Weights } from "./model/architecture.ts";
 import { exportOnnx } from "./model/onnx-export.ts";
-import { METADATA_KEY, MODEL_FORMAT, type LearnerModelInfo } from "./model-file.ts";
+import { METADATA_KEY, MODEL_FORMAT, tokenInputs, type LearnerModelInfo } from "./model-file.ts";
 import { OnnxSession } from "./onnx/runtime.ts";
 import { contextPrior, LearnerPolicy, onnxScorer, scenarioPrior, type PriorFn, type ProvisionDecode } from "./policy.ts";
 import { readCheckpoint, writeCheckpoint } from "./train/checkpoint.ts";
@@ -244,7 +244,7 @@ function modelBytes(c: LearnConfig, weights: Weights, training: Record<string, u
 /** A learner policy on in-memory weights (exported to ONNX and run in ONNX Runtime, as deployed). */
 function policyOf(c: LearnConfig, weights: Weights, decode: ProvisionDecode = "argmax"): { policy: (prior?: PriorFn | null) => LearnerPolicy; dispose: () => void } {
   const session = new OnnxSession(exportOnnx(c.architecture, c.sizes, weights));
-  const model = { sizes: c.sizes, scorer: onnxScorer(session, c.sizes) };
+  const model = { sizes: c.sizes, scorer: onnxScorer(session, c.sizes, tokenInputs(session)) };
   return { policy: (prior: PriorFn | null = null) => new LearnerPolicy(model, undefined, undefined, decode, prior), dispose: () => session.dispose() };
 }
 

@@ -8,7 +8,9 @@ import * as fs from "node:fs";
 import path from "node:path";
 import { packagePath } from "../simulator/package-root.ts";
 import type { TwinModel } from "../simulator/model.ts";
-import { readOnnxMetadata } from "./onnx/model-proto.ts";
+import { readOnnxInitializers, readOnnxMetadata } from "./onnx/model-proto.ts";
+import { checkWeights, paramSpecs, type Weights } from "./model/architecture.ts";
+import { VERSION } from "../simulator/version.ts";
 import { OnnxSession } from "./onnx/runtime.ts";
 import { FEATURE_LAYOUT, FEATURE_LAYOUTS, INPUT_NAMES, inputDims, type ModelSizes } from "./encoding/layout.ts";
 import type { Architecture } from "./model/architecture.ts";
@@ -93,16 +95,32 @@ export function loadLearnerModel(file: string): LoadedModel {
   } catch (e) {
     throw new LearnerModelError(`learner model ${file}: ONNX Runtime cannot load it (${firstLine(e)})`);
   }
-  // the graph must take the inputs its metadata promises (a file edited or put together by hand)
+  // the graph must take the inputs its metadata promises (a file edited or put together by hand):
+  // its weights have the sizes the metadata's architecture gives them, and each input its length
+  // (the attention graph's token inputs have a symbolic length, -1 here, onnx-export.ts)
+  const why = weightMismatch(bytes, info);
+  if (why) {
+    session.dispose();
+    throw new LearnerModelError(`learner model ${file}: its weights do not match its metadata's architecture and sizes (${why})`);
+  }
   const want = inputDims(s);
+  const tokens = tokenInputs(session);
   for (const name of INPUT_NAMES) {
     const shape = session.inputShapes[name];
-    if (!shape || shape.length !== 2 || shape[1] !== want[name]) {
+    if (!shape || shape.length !== 2 || (shape[1] !== want[name] && !(tokens && TOKEN_INPUTS.includes(name) && shape[1] === -1))) {
       session.dispose();
       throw new LearnerModelError(`learner model ${file}: input "${name}" is ${shape ? `[${shape.join(", ")}]` : "missing"}, its metadata's sizes need [batch, ${want[name]}]`);
     }
   }
   return { file, info, session };
+}
+
+/** The inputs whose length follows the number of host or request tokens. */
+export const TOKEN_INPUTS: readonly string[] = ["hosts", "hostMask", "requests", "requestMask", "slot"];
+
+/** Whether a session's graph takes any number of host and request tokens (attention models exported by this version). */
+export function tokenInputs(session: OnnxSession): boolean {
+  return TOKEN_INPUTS.every((n) => session.inputShapes[n]?.[1] === -1);
 }
 
 /** Why a model cannot serve a scenario's twin (null: it can). */
@@ -165,4 +183,38 @@ export function noShippedModelMessage(scenario: string): string {
 
 function firstLine(e: unknown): string {
   return String(e instanceof Error ? e.message : e).split("\n")[0];
+}
+
+/**
+ * A model file's weights and metadata in the graph this version exports (onnx-export.ts): for an
+ * attention model made before its graph took any number of tokens, the same network that serves
+ * with less work. The metadata is kept, with the re-export recorded in its provenance.
+ */
+/** The weights a model file's metadata asks for, read from its bytes (null where they cannot be). */
+function storedWeights(bytes: Uint8Array, info: LearnerModelInfo): { weights: Weights; why: string | null } {
+  let specs;
+  try {
+    specs = paramSpecs(info.architecture, info.sizes);
+  } catch (e) {
+    return { weights: new Map(), why: `architecture: ${firstLine(e)}` };
+  }
+  const stored = readOnnxInitializers(bytes);
+  const weights: Weights = new Map(specs.filter((x) => stored.has(x.name)).map((x) => [x.name, stored.get(x.name)!]));
+  return { weights, why: checkWeights(specs, weights) };
+}
+
+function weightMismatch(bytes: Uint8Array, info: LearnerModelInfo): string | null {
+  return storedWeights(bytes, info).why;
+}
+
+export async function reexportModel(file: string): Promise<{ bytes: Uint8Array; info: LearnerModelInfo }> {
+  // the exporter shares constants with the TensorFlow.js forward pass: loaded only here
+  const { exportOnnx } = await import("./model/onnx-export.ts");
+  const { bytes, info } = readChecked(file);
+  const { weights, why } = storedWeights(bytes, info);
+  if (why) throw new LearnerModelError(`learner model ${file}: its weights do not match its metadata's architecture and sizes (${why})`);
+  const meta = readOnnxMetadata(bytes);
+  const previous = (info.training.reexports as unknown[] | undefined) ?? [];
+  const out: LearnerModelInfo = { ...info, training: { ...info.training, reexports: [...previous, { version: VERSION }] } };
+  return { bytes: exportOnnx(info.architecture, info.sizes, weights, { ...meta, [METADATA_KEY]: JSON.stringify(out) }), info: out };
 }

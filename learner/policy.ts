@@ -17,10 +17,10 @@ import type { Decision, Observation, Policy } from "../simulator/types.ts";
 import { expectedArrivals } from "../workloads/scenario-workload.ts";
 import { BootTracker } from "./encoding/boot.ts";
 import { WorkTracker } from "../simulator/policies/work-tracker.ts";
-import { FORECAST_STEPS, INPUT_NAMES, inputDims, layoutReadsPrior, V, type ModelSizes } from "./encoding/layout.ts";
+import { DH, FORECAST_STEPS, INPUT_NAMES, inputDims, layoutReadsPrior, requestDim, V, type ModelSizes } from "./encoding/layout.ts";
 import { maskedArgmax, provisionChoice } from "./decode/pick.ts";
 import { walkDecision, type Chooser, type Pass } from "./decode/walk.ts";
-import { LearnerModelError, loadLearnerModel, modelMismatch, noShippedModelMessage, shippedModelFor, type LoadedModel } from "./model-file.ts";
+import { LearnerModelError, loadLearnerModel, modelMismatch, noShippedModelMessage, shippedModelFor, tokenInputs, type LoadedModel } from "./model-file.ts";
 import type { Feeds, OnnxSession, Outputs } from "./onnx/runtime.ts";
 
 /** The heads' scores for one pass, as flat arrays (done [1], provision [H, 2], variant [R, V + 1], place [V, H]). */
@@ -37,14 +37,46 @@ export type Scorer = (pass: Pass) => PassScores;
 export type ProvisionDecode = "argmax" | "kind";
 export const PROVISION_DECODES: readonly ProvisionDecode[] = ["argmax", "kind"];
 
-/** Scores a pass with an ONNX Runtime session at batch 1. */
-export function onnxScorer(session: OnnxSession, sizes: ModelSizes): Scorer {
+/** 1 + the last index of `mask` that is 1 (at least 1: a graph needs a token to slice) */
+function tokenCount(mask: Float32Array): number {
+  for (let i = mask.length - 1; i > 0; i--) if (mask[i] === 1) return i + 1;
+  return 1;
+}
+
+/**
+ * Scores a pass with an ONNX Runtime session at batch 1. A graph that takes any number of tokens
+ * (`trim`, model-file.ts tokenInputs) is fed only the pass's real host and request tokens (encode.ts
+ * writes them first), which gives their padded outputs to float rounding with less work; its host
+ * scores come back [V, hosts fed] and are laid out again as [V, H] for the decoders (in one buffer
+ * per scorer, valid until its next call: a decision reads each pass's scores before the next pass).
+ */
+export function onnxScorer(session: OnnxSession, sizes: ModelSizes, trim = false): Scorer {
   const d = inputDims(sizes);
+  const H = sizes.hosts;
+  const DR = requestDim(sizes);
+  const place = new Float32Array(V * H);
   return (pass) => {
     const feeds: Feeds = {};
-    for (const n of INPUT_NAMES) feeds[n] = { data: pass.inputs[n], dims: [1, d[n]] };
+    const inp = pass.inputs;
+    if (!trim) {
+      for (const n of INPUT_NAMES) feeds[n] = { data: inp[n], dims: [1, d[n]] };
+      const out: Outputs = session.run(feeds);
+      return { done: out.done.data, provision: out.provision.data, variant: out.variant.data, place: out.place.data };
+    }
+    const h = tokenCount(inp.hostMask);
+    const r = tokenCount(inp.requestMask);
+    const cut = (n: keyof typeof inp, len: number) => (feeds[n] = { data: inp[n].subarray(0, len), dims: [1, len] });
+    cut("hosts", h * DH);
+    cut("hostMask", h);
+    cut("requests", r * DR);
+    cut("requestMask", r);
+    cut("slot", r);
+    feeds.global = { data: inp.global, dims: [1, d.global] };
+    feeds.fragment = { data: inp.fragment, dims: [1, d.fragment] };
     const out: Outputs = session.run(feeds);
-    return { done: out.done.data, provision: out.provision.data, variant: out.variant.data, place: out.place.data };
+    const p = out.place.data;
+    for (let k = 0; k < V; k++) place.set(p.subarray(k * h, (k + 1) * h), k * H);
+    return { done: out.done.data, provision: out.provision.data, variant: out.variant.data, place };
   };
 }
 
@@ -130,7 +162,7 @@ export class LearnerPolicy implements Policy {
 
 /** A learner policy on a loaded model file; `prior` is read if the model's layout has it. */
 export function learnerFromModel(m: LoadedModel, prior: PriorFn | null = null): LearnerPolicy {
-  return new LearnerPolicy({ sizes: m.info.sizes, scorer: onnxScorer(m.session, m.info.sizes) }, undefined, undefined, "argmax", layoutReadsPrior(m.info.featureLayout) ? prior : null);
+  return new LearnerPolicy({ sizes: m.info.sizes, scorer: onnxScorer(m.session, m.info.sizes, tokenInputs(m.session)) }, undefined, undefined, "argmax", layoutReadsPrior(m.info.featureLayout) ? prior : null);
 }
 
 const loaded = new Map<string, LoadedModel>();

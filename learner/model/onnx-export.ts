@@ -3,6 +3,13 @@
  * computation as tf-forward.ts op for op. Inputs are the flat pass rows [batch, row length] of
  * encode.ts; outputs are done [batch, 1], provision [batch, H, 2], variant [batch, R, V + 1],
  * place [batch, V, H].
+ *
+ * The attention graph takes any number of host and request tokens up to the sizes it was trained
+ * at (inputs hosts, hostMask, requests, requestMask and slot have a symbolic length): masked
+ * tokens take no part in attention (their keys score PADDING_SCORE below the rest, exp(-60) of
+ * the weight), so a pass fed only its real tokens gives the real tokens' outputs of the padded
+ * pass to float rounding, with less work (serving trims the padding, policy.ts). The MLP sees
+ * hosts by position and keeps its fixed sizes.
  */
 import { buildOnnxModel, type OnnxNode, type OnnxTensor } from "../onnx/model-proto.ts";
 import { DF, DG, DH, INPUT_NAMES, inputDims, requestDim, V, type ModelSizes } from "../encoding/layout.ts";
@@ -75,14 +82,21 @@ export function exportOnnx(arch: Architecture, sizes: ModelSizes, weights: Weigh
   if (arch.kind === "mlp") buildMlp(g, arch, sizes);
   else buildAttention(g, arch, sizes);
   const dims = inputDims(sizes);
+  // the attention graph's token counts are symbolic (see the header)
+  const tokens = arch.kind === "attention";
+  const H: number | string = tokens ? "hostTokens" : sizes.hosts;
+  const R: number | string = tokens ? "requestTokens" : sizes.requests;
+  const length: Record<string, number | string> = tokens
+    ? { hosts: `hostTokens*${DH}`, hostMask: H, requests: `requestTokens*${requestDim(sizes)}`, requestMask: R, slot: R }
+    : {};
   return buildOnnxModel({
     name: `cotwin-learner-${arch.kind}`,
-    inputs: INPUT_NAMES.map((name) => ({ name, dims: ["batch", dims[name]] })),
+    inputs: INPUT_NAMES.map((name) => ({ name, dims: ["batch", length[name] ?? dims[name]] })),
     outputs: [
       { name: "done", dims: ["batch", 1] },
-      { name: "provision", dims: ["batch", sizes.hosts, 2] },
-      { name: "variant", dims: ["batch", sizes.requests, V + 1] },
-      { name: "place", dims: ["batch", V, sizes.hosts] },
+      { name: "provision", dims: ["batch", H, 2] },
+      { name: "variant", dims: ["batch", R, V + 1] },
+      { name: "place", dims: ["batch", V, H] },
     ],
     initializers: g.initializers,
     nodes: g.nodes,
@@ -108,23 +122,21 @@ function buildMlp(g: GraphBuilder, arch: Extract<Architecture, { kind: "mlp" }>,
 }
 
 function buildAttention(g: GraphBuilder, arch: Extract<Architecture, { kind: "attention" }>, sizes: ModelSizes): void {
-  const H = sizes.hosts;
-  const R = sizes.requests;
   const m = arch.dModel;
   const nh = arch.heads;
   const dk = m / nh;
-  const N = 1 + H + R;
-  const eh = g.op("Relu", [g.dense(g.reshape("hosts", [-1, H, DH]), "embed.host")]);
-  const er = g.op("Relu", [g.dense(g.reshape("requests", [-1, R, requestDim(sizes)]), "embed.request")]);
+  // Reshape's 0 keeps that dimension of its input: batch and token counts stay symbolic
+  const eh = g.op("Relu", [g.dense(g.reshape("hosts", [0, -1, DH]), "embed.host")]);
+  const er = g.op("Relu", [g.dense(g.reshape("requests", [0, -1, requestDim(sizes)]), "embed.request")]);
   const eg = g.op("Relu", [g.dense(g.reshape("global", [-1, 1, DG]), "embed.global")]);
   let t = g.op("Concat", [eg, eh, er], { axis: 1 });
   // key mask [B, 1, 1, N] (the global token is always there) and the padding score (tf-forward.ts)
   const one = g.scalar(1);
   const ones = g.op("Add", [g.op("Mul", [g.op("Slice", ["hostMask", g.ints([0]), g.ints([1]), g.ints([1])]), g.scalar(0)]), one]);
-  const keyMask = g.reshape(g.op("Concat", [ones, "hostMask", "requestMask"], { axis: 1 }), [-1, 1, 1, N]);
+  const keyMask = g.reshape(g.op("Concat", [ones, "hostMask", "requestMask"], { axis: 1 }), [0, 1, 1, -1]);
   const keyBias = g.op("Mul", [g.op("Sub", [keyMask, one]), g.scalar(PADDING_SCORE)]);
   const keyScale = g.op("Mul", [keyMask, g.scalar(1 / Math.sqrt(dk))]);
-  const split = (z: string) => g.op("Transpose", [g.reshape(z, [-1, N, nh, dk])], { perm: [0, 2, 1, 3] });
+  const split = (z: string) => g.op("Transpose", [g.reshape(z, [0, 0, nh, dk])], { perm: [0, 2, 1, 3] });
   for (let l = 0; l < arch.layers; l++) {
     const p = `block${l}`;
     const a = g.layerNorm(t, `${p}.norm1`);
@@ -134,16 +146,18 @@ function buildAttention(g: GraphBuilder, arch: Extract<Architecture, { kind: "at
     const kt = g.op("Transpose", [k], { perm: [0, 1, 3, 2] });
     const scores = g.op("Add", [g.op("Mul", [g.op("MatMul", [q, kt]), keyScale]), keyBias]);
     const probs = g.op("Softmax", [scores], { axis: -1 });
-    const att = g.reshape(g.op("Transpose", [g.op("MatMul", [probs, v])], { perm: [0, 2, 1, 3] }), [-1, N, m]);
+    const att = g.reshape(g.op("Transpose", [g.op("MatMul", [probs, v])], { perm: [0, 2, 1, 3] }), [0, 0, m]);
     t = g.op("Add", [t, g.dense(att, `${p}.o`)]);
     const f = g.layerNorm(t, `${p}.norm2`);
     t = g.op("Add", [t, g.dense(g.op("Relu", [g.dense(f, `${p}.ff1`)]), `${p}.ff2`)]);
   }
   t = g.layerNorm(t, "final.norm");
-  const slice = (start: number, end: number) => g.op("Slice", [t, g.ints([start]), g.ints([end]), g.ints([1])]);
-  const tg = slice(0, 1);
-  const th = slice(1, 1 + H);
-  const tr = slice(1 + H, N);
+  // token 0 is the global one, then the host tokens (as many as hostMask has columns), then the requests
+  const hostEnd = g.op("Add", [g.op("Slice", [g.op("Shape", ["hostMask"]), g.ints([1]), g.ints([2]), g.ints([0])]), g.ints([1])]);
+  const slice = (start: string, end: string) => g.op("Slice", [t, start, end, g.ints([1])]);
+  const tg = slice(g.ints([0]), g.ints([1]));
+  const th = slice(g.ints([1]), hostEnd);
+  const tr = slice(hostEnd, g.ints([1 << 30]));
   g.opTo(
     "provision",
     "Add",
@@ -155,11 +169,11 @@ function buildAttention(g: GraphBuilder, arch: Extract<Architecture, { kind: "at
     "Add",
     [g.op("MatMul", [g.op("Relu", [g.op("Add", [g.dense(tr, "head.variant.r"), g.dense(tg, "head.variant.g", false)])]), "head.variant.out.w"]), "head.variant.out.b"],
   );
-  const current = g.op("MatMul", [g.reshape("slot", [-1, 1, R]), tr]);
+  const current = g.op("MatMul", [g.reshape("slot", [0, 1, -1]), tr]);
   const frag = g.reshape("fragment", [-1, V, DF]);
   const query = g.op("Add", [g.op("Add", [g.dense(current, "head.place.request"), g.dense(tg, "head.place.g", false)]), g.dense(frag, "head.place.fragment", false)]);
   const keys = g.dense(th, "head.place.host");
-  const u = g.op("Relu", [g.op("Add", [g.reshape(query, [-1, V, 1, m]), g.reshape(keys, [-1, 1, H, m])])]);
+  const u = g.op("Relu", [g.op("Add", [g.reshape(query, [0, V, 1, m]), g.reshape(keys, [0, 1, -1, m])])]);
   const score = g.op("Add", [g.op("MatMul", [u, "head.place.out.w"]), "head.place.out.b"]);
-  g.opTo("place", "Reshape", [score, g.ints([-1, V, H])]);
+  g.opTo("place", "Reshape", [score, g.ints([0, V, -1])]);
 }

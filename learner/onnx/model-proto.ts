@@ -126,3 +126,16 @@ export function readOnnxMetadata(bytes: Uint8Array): Record<string, string> {
   for (const p of m.metadataProps ?? []) out[p.key] = p.value;
   return out;
 }
+
+/** The float32 initializers (weights) stored in an ONNX model's bytes, by name. */
+export function readOnnxInitializers(bytes: Uint8Array): Map<string, Float32Array> {
+  const m = onnx().ModelProto.decode(bytes) as { graph?: { initializer?: Array<{ name: string; dataType: number; rawData?: Uint8Array; floatData?: number[] }> } };
+  if (!m.graph) throw new Error("not an ONNX model (no graph)");
+  const out = new Map<string, Float32Array>();
+  for (const t of m.graph.initializer ?? []) {
+    if (t.dataType !== ELEM.float32) continue;
+    if (t.rawData && t.rawData.length > 0) out.set(t.name, new Float32Array(Uint8Array.from(t.rawData).buffer));
+    else out.set(t.name, Float32Array.from(t.floatData ?? []));
+  }
+  return out;
+}

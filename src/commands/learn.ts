@@ -4,10 +4,12 @@
  *   cotwin learn --scenario scinet-testbed --out runs/learner                  oracle episodes, seeds 1..5, 2 DAgger rounds
  *   cotwin learn --scenario scinet-testbed --dataset data/oracle --out runs/l  behaviour cloning on an oracle data set
  *   cotwin learn ... --resume                                                  continue an interrupted run (same settings)
+ *   cotwin learn --reexport model.onnx --out runs/m                            a model's weights in this version's graph
  *
  * Writes (atomically) model.onnx, metrics.json, learn.json, the training curves (loss.svg/png,
  * accuracy.svg/png), each round's labelled states and the checkpoint; see learner/learn.ts.
  */
+import * as fs from "node:fs";
 import path from "node:path";
 import yargs from "yargs";
 import { io } from "../io.ts";
@@ -20,6 +22,7 @@ import { DEFAULT_ORACLE_SETTINGS, OracleSettingsError, parseOracleSettings } fro
 import { DEFAULT_ATTENTION, DEFAULT_MLP, type Architecture } from "../../learner/model/architecture.ts";
 import { CONFIG_FILE, LearnError, learn, sizesFor, type LearnConfig, type LearnResult } from "../../learner/learn.ts";
 import type { ProvisionDecode } from "../../learner/policy.ts";
+import { LearnerModelError, reexportModel } from "../../learner/model-file.ts";
 import { checkOutputDirectory, OutputPathError } from "../../workloads/output/out-path.ts";
 import { LABELLING_ORACLE } from "../../learner/data/experts.ts";
 import { LearnerDataError } from "../../learner/data/states-file.ts";
@@ -49,7 +52,7 @@ export class LearnUsageError extends Error {
   }
 }
 
-const KNOWN = [OutputPathError, LearnUsageError, LearnError, LearnerDataError, CheckpointError, OracleSettingsError, ScenarioError, ObjectiveError, PolicyError];
+const KNOWN = [LearnerModelError, OutputPathError, LearnUsageError, LearnError, LearnerDataError, CheckpointError, OracleSettingsError, ScenarioError, ObjectiveError, PolicyError];
 
 /** "3", "1..5" or "1,4,9" -> seeds */
 export function parseSeeds(v: string): number[] {
@@ -75,7 +78,7 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     .usage(
       "cotwin learn --scenario <name|file> --out <dir> [options]\n\nTrains the imitation learner (behaviour cloning, then DAgger rounds) on the oracle's decisions and exports it to ONNX for `cotwin simulate --policy learner --model <dir>/model.onnx`.",
     )
-    .option("scenario", { type: "string", demandOption: true, describe: "built-in tenant scenario or a YAML/JSON file; several, comma-separated, share one model (e.g. a load ladder on one fleet)" })
+    .option("scenario", { type: "string", describe: "built-in tenant scenario or a YAML/JSON file; several, comma-separated, share one model (e.g. a load ladder on one fleet)" })
     .option("out", { type: "string", demandOption: true, describe: "output directory (model.onnx, metrics.json, curves, checkpoint)" })
     .option("dataset", { type: "string", describe: "an oracle data set directory (cotwin oracle --out), or the data/round0.jsonl of an earlier cotwin learn run, for behaviour cloning instead of running episodes" })
     .option("expert", { type: "string", default: "oracle", describe: 'who labels the states: "oracle" or a baseline policy, e.g. compressed+least-loaded' })
@@ -105,6 +108,7 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     .option("passes-per-state", { type: "number", default: 12, describe: "deployment passes (a request's variant, a fragment's host) trained on per state at most; heavier states are sampled (0: all)" })
     .option("resume", { type: "boolean", default: false, describe: "continue the run in --out (refused if its settings differ)" })
     .option("force", { type: "boolean", default: false, describe: "write into a non-empty --out that holds no learner run" })
+    .option("reexport", { type: "string", describe: "instead of training: write a model file's weights and metadata, unchanged, in the graph this version exports as <out>/model.onnx (an attention model made before its graph took any number of tokens then serves with less work)" })
     .option("json", { type: "boolean", default: false, describe: "print the result as JSON" })
     .strict()
     .help()
@@ -116,6 +120,8 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
   try {
     const a = await parser.parseAsync();
     if (a.help) return 0;
+    if (a.reexport !== undefined) return await reexport(a.reexport, a.out, a.force, a.json, io);
+    if (a.scenario === undefined) throw new LearnUsageError("Missing required argument: scenario");
     const int = (flag: string, v: number | undefined, min: number): void => {
       if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw new LearnUsageError(`--${flag} must be an integer >= ${min}, got ${String(v)}`);
     };
@@ -206,6 +212,17 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     }
     throw e;
   }
+}
+
+async function reexport(file: string, out: string, force: boolean, json: boolean, io: LearnCommandIo): Promise<number> {
+  checkOutputDirectory(out, { what: "--out", force, owned: (_d, entries) => entries.includes(CONFIG_FILE) || entries.includes("model.onnx"), kind: "a cotwin learn run or a model" });
+  const { bytes, info } = await reexportModel(file);
+  const target = path.join(out, "model.onnx");
+  fs.mkdirSync(out, { recursive: true });
+  writeFileAtomicSync(target, bytes);
+  if (json) io.out(JSON.stringify({ from: file, model: target, modelBytes: bytes.byteLength, parameters: info.parameters }) + "\n");
+  else io.out(`model ${target}: the weights and metadata of ${file} (${info.parameters} parameters, ${(bytes.byteLength / 1024).toFixed(0)} KiB) in this version's graph\n`);
+  return 0;
 }
 
 function roundSummary(r: LearnResult["rounds"][number]) {

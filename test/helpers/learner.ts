@@ -9,6 +9,7 @@ import type { ModelSizes } from "../../learner/encoding/layout.ts";
 import { initWeights, paramSpecs, type Architecture, type Weights } from "../../learner/model/architecture.ts";
 import { exportOnnx } from "../../learner/model/onnx-export.ts";
 import { OnnxSession } from "../../learner/onnx/runtime.ts";
+import { tokenInputs } from "../../learner/model-file.ts";
 import { LearnerPolicy, onnxScorer, type PriorFn } from "../../learner/policy.ts";
 import { repoRoot } from "./data.ts";
 
@@ -37,7 +38,7 @@ export async function expertEpisodes(scenario: TenantScenario, expert: string, s
 /** A learner policy (and its session) on given weights, reading `prior` if given. */
 export function policyOn(arch: Architecture, sizes: ModelSizes, weights: Weights): { policy: (prior?: PriorFn | null) => LearnerPolicy; session: OnnxSession } {
   const session = new OnnxSession(exportOnnx(arch, sizes, weights));
-  const model = { sizes, scorer: onnxScorer(session, sizes) };
+  const model = { sizes, scorer: onnxScorer(session, sizes, tokenInputs(session)) };
   return { policy: (prior: PriorFn | null = null) => new LearnerPolicy(model, undefined, undefined, "argmax", prior), session };
 }
 

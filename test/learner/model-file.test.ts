@@ -3,28 +3,31 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { buildOnnxModel } from "../../learner/onnx/model-proto.ts";
+import { buildOnnxModel, readOnnxInitializers } from "../../learner/onnx/model-proto.ts";
 import { exportOnnx } from "../../learner/model/onnx-export.ts";
-import { DEFAULT_MODEL_FILE, LearnerModelError, loadLearnerModel, METADATA_KEY, MODEL_FORMAT, modelMismatch, SHIPPED_MODEL_FILES, shippedModelFor, type LearnerModelInfo } from "../../learner/model-file.ts";
+import { DEFAULT_MODEL_FILE, LearnerModelError, loadLearnerModel, METADATA_KEY, MODEL_FORMAT, modelMismatch, SHIPPED_MODEL_FILES, shippedModelFor, tokenInputs, type LearnerModelInfo } from "../../learner/model-file.ts";
+import { LearnerPolicy, onnxScorer, scenarioPrior } from "../../learner/policy.ts";
+import { prepareTenantRun } from "../../src/runner.ts";
+import { TwinStepper } from "../../oracle/replay.ts";
 import { FEATURE_LAYOUT } from "../../learner/encoding/layout.ts";
-import { countParams, paramSpecs } from "../../learner/model/architecture.ts";
+import { countParams, paramSpecs, type Architecture } from "../../learner/model/architecture.ts";
 import { buildTwinModel, loadTenantScenario } from "../../simulator/scenarios.ts";
 import { cli } from "../helpers/cli.ts";
 import { FLEET_FILE, randomWeights, SMALL_SIZES, TINY_ATTENTION } from "../helpers/learner.ts";
 
-function modelFile(dir: string, info: Partial<LearnerModelInfo> = {}, graphSizes = SMALL_SIZES): string {
+function modelFile(dir: string, info: Partial<LearnerModelInfo> = {}, graphSizes = SMALL_SIZES, arch: Architecture = TINY_ATTENTION): string {
   const full: LearnerModelInfo = {
     format: MODEL_FORMAT,
     featureLayout: FEATURE_LAYOUT,
     sizes: SMALL_SIZES,
     apps: ["classifier"],
-    architecture: TINY_ATTENTION,
-    parameters: countParams(paramSpecs(TINY_ATTENTION, SMALL_SIZES)),
+    architecture: arch,
+    parameters: countParams(paramSpecs(arch, SMALL_SIZES)),
     training: { seed: 1 },
     ...info,
   };
   const file = path.join(dir, `m${fs.readdirSync(dir).length}.onnx`);
-  fs.writeFileSync(file, exportOnnx(TINY_ATTENTION, graphSizes, randomWeights(TINY_ATTENTION, graphSizes), { [METADATA_KEY]: JSON.stringify(full) }));
+  fs.writeFileSync(file, exportOnnx(arch, graphSizes, randomWeights(arch, graphSizes), { [METADATA_KEY]: JSON.stringify(full) }));
   return file;
 }
 
@@ -48,8 +51,15 @@ test("a model file that is missing, corrupt, not cotwin's or of another layout i
     expect(foreign, /without cotwin's "cotwin.learner" metadata/);
     expect(modelFile(dir, { featureLayout: "cotwin-learner-features/0" }), /feature layout "cotwin-learner-features\/0", this version encodes/);
     expect(modelFile(dir, { format: "cotwin-learner-model/9" }), /format "cotwin-learner-model\/9"/);
-    // metadata that claims 8 host tokens on a graph built for 12
-    expect(modelFile(dir, {}, { ...SMALL_SIZES, hosts: 12 }), /input "hosts" is \[-1, 288\], its metadata's sizes need \[batch, 192\]/);
+    // metadata that claims 2 applications on a graph built for 4: the request embedding's weights tell
+    expect(modelFile(dir, {}, { ...SMALL_SIZES, apps: 4 }), /its weights do not match its metadata's architecture and sizes \(weight embed\.request\.w has \d+ values, expected \d+\)$/);
+    // the MLP sees hosts by position: 8 host tokens claimed on a graph built for 12
+    const mlp: Architecture = { kind: "mlp", hidden: [8] };
+    expect(modelFile(dir, {}, { ...SMALL_SIZES, hosts: 12 }, mlp), /its weights do not match .*weight mlp\.h0\.w has/);
+    // an attention graph takes any number of tokens up to its sizes: claiming fewer host tokens is harmless
+    const fewer = loadLearnerModel(modelFile(dir, {}, { ...SMALL_SIZES, hosts: 12 }));
+    assert.equal(fewer.info.sizes.hosts, 8);
+    fewer.session.dispose();
     const ok = loadLearnerModel(modelFile(dir));
     assert.deepEqual(ok.info.sizes, SMALL_SIZES);
     ok.session.dispose();
@@ -130,4 +140,58 @@ test("each shipped model serves its own fleet and no other; without --model the 
   assert.equal(none.code, 2);
   assert.match(none.stderr, /^cotwin: learner: no shipped model serves scenario .+ \(shipped: scinet-default\.onnx \(trained on scinet-testbed, scinet-load-35, scinet-load-70, scinet-load-90\); bitbrains-50-default\.onnx \(trained on bitbrains-50-synthetic\)\); train one for it with `cotwin learn --scenario <name\\|file> --out <dir>` and pass --model <dir>\/model\.onnx\n$/);
   await learnerServes("bitbrains-50-synthetic", 4);
+});
+
+test("the shipped model served on its real tokens only decides exactly as on the padded passes, over whole episodes", async () => {
+  const m = loadLearnerModel(DEFAULT_MODEL_FILE);
+  assert.ok(tokenInputs(m.session), "the shipped model's graph takes any number of tokens");
+  const { scenario, source } = loadTenantScenario("scinet-load-70");
+  const prior = scenarioPrior(scenario);
+  let decisions = 0;
+  let passes = 0;
+  for (const seed of [101, 102]) {
+    const run = prepareTenantRun({ scenario, source, seed, policy: "first-fit", record: false });
+    const trimmed = new LearnerPolicy({ sizes: m.info.sizes, scorer: onnxScorer(m.session, m.info.sizes, true) }, undefined, undefined, "argmax", prior);
+    const padded = new LearnerPolicy({ sizes: m.info.sizes, scorer: onnxScorer(m.session, m.info.sizes, false) }, undefined, undefined, "argmax", prior);
+    const stepper = new TwinStepper(run.twin);
+    for (let k = 0; k < 25; k++) {
+      const obs = stepper.observe();
+      const d = trimmed.decide(obs);
+      assert.deepEqual(padded.decide(obs), d, `seed ${seed}, interval ${k}`);
+      decisions++;
+      passes += trimmed.lastPasses;
+      stepper.apply(d);
+    }
+  }
+  assert.equal(decisions, 50);
+  assert.ok(passes > decisions, `${passes} model runs`);
+  m.session.dispose();
+});
+
+test("cotwin learn --reexport writes a model's weights and metadata unchanged in this version's graph, and names a bad file", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cotwin-reexport-"));
+  try {
+    const out = path.join(dir, "m");
+    const r = await cli(["learn", "--reexport", DEFAULT_MODEL_FILE, "--out", out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /model .*model\.onnx: the weights and metadata of .*scinet-default\.onnx \(28425 parameters/);
+    const before = readOnnxInitializers(fs.readFileSync(DEFAULT_MODEL_FILE));
+    const after = readOnnxInitializers(fs.readFileSync(path.join(out, "model.onnx")));
+    const a = loadLearnerModel(DEFAULT_MODEL_FILE).info;
+    const b = loadLearnerModel(path.join(out, "model.onnx")).info;
+    for (const s of paramSpecs(a.architecture, a.sizes)) assert.deepEqual(after.get(s.name), before.get(s.name), s.name);
+    const { reexports, ...training } = b.training;
+    assert.equal((reexports as unknown[]).length, ((a.training.reexports as unknown[] | undefined)?.length ?? 0) + 1);
+    const { reexports: _, ...trainingBefore } = a.training;
+    assert.deepEqual(training, trainingBefore);
+    assert.deepEqual({ ...b, training: null }, { ...a, training: null });
+    const bad = path.join(dir, "bad.onnx");
+    fs.writeFileSync(bad, "not a model");
+    const e = await cli(["learn", "--reexport", bad, "--out", path.join(dir, "n")]);
+    assert.equal(e.code, 2);
+    assert.ok(e.stderr.startsWith(`cotwin learn: learner model ${bad}: not an ONNX model (`), e.stderr);
+    assert.equal(e.stderr.trimEnd().split("\n").length, 1);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

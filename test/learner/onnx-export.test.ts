@@ -3,7 +3,7 @@ import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../workloads/forecast/backend.ts";
 import { RandomStream } from "../../simulator/engine/random.ts";
-import { INPUT_NAMES, inputDims, type ModelSizes } from "../../learner/encoding/layout.ts";
+import { INPUT_NAMES, inputDims, V, type ModelSizes } from "../../learner/encoding/layout.ts";
 import { paramSpecs, type Architecture } from "../../learner/model/architecture.ts";
 import { forward } from "../../learner/model/tf-forward.ts";
 import { exportOnnx } from "../../learner/model/onnx-export.ts";
@@ -55,4 +55,39 @@ test("the attention model in ONNX Runtime equals TensorFlow.js on random inputs 
 test("the MLP baseline in ONNX Runtime equals TensorFlow.js on random inputs (max abs difference < 1e-4)", async () => {
   const diff = await maxDifference({ kind: "mlp", hidden: [24, 16] }, 5, 4);
   assert.ok(diff < 1e-4, `${diff}`);
+});
+
+test("the attention graph fed only its real tokens gives the padded pass's outputs for them (max abs difference < 1e-5)", () => {
+  const arch: Architecture = { kind: "attention", dModel: 16, heads: 4, layers: 2, ffn: 32 };
+  const w = randomWeights(arch, SIZES, 5);
+  const rng = new RandomStream("onnx:trim");
+  for (const v of w.values()) for (let i = 0; i < v.length; i++) v[i] += rng.uniform(-0.1, 0.1);
+  const d = inputDims(SIZES);
+  const session = new OnnxSession(exportOnnx(arch, SIZES, w));
+  const DH = d.hosts / SIZES.hosts;
+  const DR = d.requests / SIZES.requests;
+  for (const [h, r] of [[7, 2], [12, 5], [1, 1]] as const) {
+    // real tokens first, then padding that holds values the masks must hide
+    const inputs = Object.fromEntries(INPUT_NAMES.map((k) => [k, Float32Array.from({ length: d[k] }, () => rng.uniform(-2, 2))])) as Record<(typeof INPUT_NAMES)[number], Float32Array>;
+    inputs.hostMask.fill(0).fill(1, 0, h);
+    inputs.requestMask.fill(0).fill(1, 0, r);
+    inputs.slot.fill(0)[r - 1] = 1;
+    const padded = session.run(Object.fromEntries(INPUT_NAMES.map((k) => [k, { data: inputs[k], dims: [1, d[k]] }])));
+    const len: Record<string, number> = { hosts: h * DH, hostMask: h, requests: r * DR, requestMask: r, slot: r, global: d.global, fragment: d.fragment };
+    const trimmed = session.run(Object.fromEntries(INPUT_NAMES.map((k) => [k, { data: inputs[k].subarray(0, len[k]), dims: [1, len[k]] }])));
+    assert.deepEqual(trimmed.provision.dims, [1, h, 2]);
+    assert.deepEqual(trimmed.variant.dims, [1, r, V + 1]);
+    assert.deepEqual(trimmed.place.dims, [1, V, h]);
+    let max = Math.abs(trimmed.done.data[0] - padded.done.data[0]);
+    for (let i = 0; i < 2 * h; i++) max = Math.max(max, Math.abs(trimmed.provision.data[i] - padded.provision.data[i]));
+    for (let i = 0; i < r * (V + 1); i++) max = Math.max(max, Math.abs(trimmed.variant.data[i] - padded.variant.data[i]));
+    for (let k = 0; k < V; k++) for (let i = 0; i < h; i++) max = Math.max(max, Math.abs(trimmed.place.data[k * h + i] - padded.place.data[k * SIZES.hosts + i]));
+    assert.ok(max < 1e-5, `${h} hosts, ${r} requests: ${max}`);
+    // and a real token dropped does change them (the comparison can fail)
+    if (h > 1) {
+      const fewer = session.run(Object.fromEntries(INPUT_NAMES.map((k) => [k, { data: inputs[k].subarray(0, k === "hosts" ? (h - 1) * DH : k === "hostMask" ? h - 1 : len[k]), dims: [1, k === "hosts" ? (h - 1) * DH : k === "hostMask" ? h - 1 : len[k]] }])));
+      assert.ok(Math.abs(fewer.done.data[0] - padded.done.data[0]) > 1e-4);
+    }
+  }
+  session.dispose();
 });
