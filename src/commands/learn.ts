@@ -76,7 +76,7 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
   const parser = yargs(argv)
     .scriptName("cotwin learn")
     .usage(
-      "cotwin learn --scenario <name|file> --out <dir> [options]\n\nTrains the imitation learner (behaviour cloning, then DAgger rounds) on the oracle's decisions and exports it to ONNX for `cotwin simulate --policy learner --model <dir>/model.onnx`.",
+      "cotwin learn --scenario <name|file> --out <dir> [options]\ncotwin learn --reexport <model.onnx> --out <dir>\n\nTrains the imitation learner (behaviour cloning, then DAgger rounds) on the oracle's decisions and exports it to ONNX for `cotwin simulate --policy learner --model <dir>/model.onnx`.",
     )
     .option("scenario", { type: "string", describe: "built-in tenant scenario or a YAML/JSON file; several, comma-separated, share one model (e.g. a load ladder on one fleet)" })
     .option("out", { type: "string", demandOption: true, describe: "output directory (model.onnx, metrics.json, curves, checkpoint)" })

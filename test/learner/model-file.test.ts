@@ -191,6 +191,12 @@ test("cotwin learn --reexport writes a model's weights and metadata unchanged in
     assert.equal(e.code, 2);
     assert.ok(e.stderr.startsWith(`cotwin learn: learner model ${bad}: not an ONNX model (`), e.stderr);
     assert.equal(e.stderr.trimEnd().split("\n").length, 1);
+    const none = await cli(["learn", "--reexport", path.join(dir, "none.onnx"), "--out", path.join(dir, "n")]);
+    assert.deepEqual([none.code, none.stderr], [2, `cotwin learn: learner model ${path.join(dir, "none.onnx")}: no such file\n`]);
+    // without --reexport, --scenario is still required
+    const bare = await cli(["learn", "--out", path.join(dir, "n")]);
+    assert.deepEqual([bare.code, bare.stderr], [2, "cotwin learn: Missing required argument: scenario\n"]);
+    assert.ok(!fs.existsSync(path.join(dir, "n")), "nothing written on bad input");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
