@@ -98,7 +98,7 @@ export function loadLearnerModel(file: string): LoadedModel {
   // the graph must take the inputs its metadata promises (a file edited or put together by hand):
   // its weights have the sizes the metadata's architecture gives them, and each input its length
   // (the attention graph's token inputs have a symbolic length, -1 here, onnx-export.ts)
-  const why = weightMismatch(bytes, info);
+  const why = storedWeights(bytes, info).why;
   if (why) {
     session.dispose();
     throw new LearnerModelError(`learner model ${file}: its weights do not match its metadata's architecture and sizes (${why})`);
@@ -201,10 +201,6 @@ function storedWeights(bytes: Uint8Array, info: LearnerModelInfo): { weights: We
   const stored = readOnnxInitializers(bytes);
   const weights: Weights = new Map(specs.filter((x) => stored.has(x.name)).map((x) => [x.name, stored.get(x.name)!]));
   return { weights, why: checkWeights(specs, weights) };
-}
-
-function weightMismatch(bytes: Uint8Array, info: LearnerModelInfo): string | null {
-  return storedWeights(bytes, info).why;
 }
 
 export async function reexportModel(file: string): Promise<{ bytes: Uint8Array; info: LearnerModelInfo }> {

@@ -160,9 +160,12 @@ export class LearnerPolicy implements Policy {
   }
 }
 
-/** A learner policy on a loaded model file; `prior` is read if the model's layout has it. */
-export function learnerFromModel(m: LoadedModel, prior: PriorFn | null = null): LearnerPolicy {
-  return new LearnerPolicy({ sizes: m.info.sizes, scorer: onnxScorer(m.session, m.info.sizes, tokenInputs(m.session)) }, undefined, undefined, "argmax", layoutReadsPrior(m.info.featureLayout) ? prior : null);
+/**
+ * A learner policy on a loaded model file; `prior` is read if the model's layout has it; `trim`
+ * (default: where the graph allows) feeds each pass only its real tokens (onnxScorer).
+ */
+export function learnerFromModel(m: LoadedModel, prior: PriorFn | null = null, trim = tokenInputs(m.session)): LearnerPolicy {
+  return new LearnerPolicy({ sizes: m.info.sizes, scorer: onnxScorer(m.session, m.info.sizes, trim) }, undefined, undefined, "argmax", layoutReadsPrior(m.info.featureLayout) ? prior : null);
 }
 
 const loaded = new Map<string, LoadedModel>();

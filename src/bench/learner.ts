@@ -20,8 +20,8 @@ import { learn, sizesFor, type LearnConfig } from "../../learner/learn.ts";
 import { LABELLING_ORACLE } from "../../learner/data/experts.ts";
 import { DEFAULT_ATTENTION, DEFAULT_MLP } from "../../learner/model/architecture.ts";
 import { DEFAULT_MODEL_FILE, loadLearnerModel, SHIPPED_MODEL_FILES, shippedModelFor, tokenInputs } from "../../learner/model-file.ts";
-import { INPUT_NAMES, inputDims, layoutReadsPrior } from "../../learner/encoding/layout.ts";
-import { LearnerPolicy, onnxScorer, scenarioPrior } from "../../learner/policy.ts";
+import { INPUT_NAMES, inputDims } from "../../learner/encoding/layout.ts";
+import { learnerFromModel, scenarioPrior } from "../../learner/policy.ts";
 import { DEFAULT_TRAIN } from "../../learner/train/trainer.ts";
 import { DEFAULT_TIE_TEMPERATURE } from "../../learner/train/targets.ts";
 import { meanCI } from "../commands/run.ts";
@@ -52,7 +52,7 @@ async function latency(log: Log, modelFile: string, label: string, scenarioName 
     const passes: number[] = [];
     for (const seed of UNSEEN) {
       const run = prepareTenantRun({ scenario, source, seed, policy: "first-fit", record: false });
-      const policy = new LearnerPolicy({ sizes: m.info.sizes, scorer: onnxScorer(m.session, m.info.sizes, trim) }, undefined, undefined, "argmax", layoutReadsPrior(m.info.featureLayout) ? scenarioPrior(scenario) : null);
+      const policy = learnerFromModel(m, scenarioPrior(scenario), trim);
       const stepper = new TwinStepper(run.twin);
       for (let k = 0; k < scenario.intervals; k++) {
         const obs = stepper.observe();
@@ -69,7 +69,7 @@ async function latency(log: Log, modelFile: string, label: string, scenarioName 
     }
     return { ms, passes };
   };
-  // as served (learnerFromModel trims the padding where the graph allows), then padded, same runs
+  // as served (trimmed where the graph allows), then padded, same runs
   const { ms, passes } = decisions(trims);
   const padded = trims ? decisions(false).ms : null;
   // one model run alone, at batch 1 (a decision takes one per open choice): padded to the model's

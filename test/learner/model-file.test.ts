@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { buildOnnxModel, readOnnxInitializers } from "../../learner/onnx/model-proto.ts";
 import { exportOnnx } from "../../learner/model/onnx-export.ts";
 import { DEFAULT_MODEL_FILE, LearnerModelError, loadLearnerModel, METADATA_KEY, MODEL_FORMAT, modelMismatch, SHIPPED_MODEL_FILES, shippedModelFor, tokenInputs, type LearnerModelInfo } from "../../learner/model-file.ts";
-import { LearnerPolicy, onnxScorer, scenarioPrior } from "../../learner/policy.ts";
+import { learnerFromModel, scenarioPrior } from "../../learner/policy.ts";
 import { prepareTenantRun } from "../../src/runner.ts";
 import { TwinStepper } from "../../oracle/replay.ts";
 import { FEATURE_LAYOUT } from "../../learner/encoding/layout.ts";
@@ -151,8 +151,8 @@ test("the shipped model served on its real tokens only decides exactly as on the
   let passes = 0;
   for (const seed of [101, 102]) {
     const run = prepareTenantRun({ scenario, source, seed, policy: "first-fit", record: false });
-    const trimmed = new LearnerPolicy({ sizes: m.info.sizes, scorer: onnxScorer(m.session, m.info.sizes, true) }, undefined, undefined, "argmax", prior);
-    const padded = new LearnerPolicy({ sizes: m.info.sizes, scorer: onnxScorer(m.session, m.info.sizes, false) }, undefined, undefined, "argmax", prior);
+    const trimmed = learnerFromModel(m, prior, true);
+    const padded = learnerFromModel(m, prior, false);
     const stepper = new TwinStepper(run.twin);
     for (let k = 0; k < 25; k++) {
       const obs = stepper.observe();
