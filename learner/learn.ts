@@ -80,6 +80,11 @@ export interface LearnConfig {
   seeds: number[];
   /** intervals per episode */
   intervals: number;
+  /**
+   * episodes then drain as runs do (arrivals stop; the drain's states are labelled too, see
+   * data/rollout.ts). Absent: false.
+   */
+  drain?: boolean;
   /** share of round-0 episodes held out for validation */
   validationFraction: number;
   daggerRounds: number;
@@ -186,6 +191,7 @@ function recordedConfig(c: LearnConfig): Record<string, unknown> {
     oracle: c.expert === "oracle" ? c.oracle : null,
     seeds: c.seeds,
     intervals: c.intervals,
+    drain: c.drain ?? false,
     validationFraction: c.validationFraction,
     daggerRounds: c.daggerRounds,
     rolloutDecode: c.rolloutDecode ?? "argmax",
@@ -349,6 +355,7 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
           source: e.at.source,
           seed: e.seed,
           intervals: c.intervals,
+          drain: c.drain ?? false,
           episode: episodeName(e.at.scenario.name, e.seed, round),
           expert,
           actor: p ? (ctx) => p.policy(contextPrior(ctx)) : c.behaviour ? (ctx) => createPolicy(c.behaviour!, ctx) : undefined,
@@ -396,7 +403,7 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
       const episodes = c.scenarios.flatMap((at) => c.seeds.map((seed) => ({ at, seed }))).filter((e) => round === 0 || !held.has(episodeName(e.at.scenario.name, e.seed)));
       if (round > 0 && !state) throw new Error("learn: a DAgger round before any training");
       if (episodes.length === 0) throw new LearnError(`DAgger round ${round}: no training episodes left (the validation episodes hold all of --seeds ${c.seeds.join(",")})`);
-      io.info(round === 0 ? `cotwin learn: labelling ${episodes.length} episode(s) of ${c.intervals} intervals with ${c.expert}${c.behaviour ? ` on the states ${c.behaviour} reaches` : ""}` : `cotwin learn: DAgger round ${round}: the learner decides, ${c.expert} labels (${episodes.length} episode(s))`);
+      io.info(round === 0 ? `cotwin learn: labelling ${episodes.length} episode(s) of ${c.intervals} intervals${c.drain ? " and their drains" : ""} with ${c.expert}${c.behaviour ? ` on the states ${c.behaviour} reaches` : ""}` : `cotwin learn: DAgger round ${round}: the learner decides, ${c.expert} labels (${episodes.length} episode(s))`);
       const r = await label(round, episodes, round === 0 ? null : state!.weights);
       fresh = r.states;
       disagreements = round === 0 ? null : r.disagreements;
@@ -480,6 +487,7 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
     dataset: source ?? c.dataset,
     seeds: c.seeds,
     intervals: c.intervals,
+    drain: c.drain ?? false,
     daggerRounds: c.daggerRounds,
     rolloutDecode: c.rolloutDecode ?? "argmax",
     seed: c.train.seed,

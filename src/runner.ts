@@ -15,6 +15,7 @@ import { buildReadyTwin, prepareInputs, type ReadyTwin, type TwinInputs } from "
 import { ensurePolicies } from "./policies.ts";
 import { PolicyRunError } from "../simulator/policies/policy-file.ts";
 import { checkTenantSize } from "../simulator/limits.ts";
+import { drainLimit } from "../simulator/drain.ts";
 
 
 /** A run that stopped before its end (a policy threw): the message and what ran until then. */
@@ -59,7 +60,7 @@ export function runTenant(o: TenantRunOptions): RunRecord {
   const wall0 = performance.now();
   const { model, twin, policy, objective } = prepareTenantRun(o);
   const intervals = o.intervals ?? o.scenario.intervals;
-  const drainCap = o.scenario.drainIntervals ?? autoDrainIntervals(model);
+  const drainCap = drainLimit(o.scenario, model);
   const decisionMs: number[] = [];
   const rows: IntervalRow[] = [];
   const start = twin.totals();
@@ -102,16 +103,6 @@ export function runTenant(o: TenantRunOptions): RunRecord {
     requests: requestRows(twin),
     hosts: hostRows(twin),
   };
-}
-
-/**
- * The drain limit when the scenario sets none: long enough for a request pending at the end to
- * be served after a host boots, or to expire, and for running work to finish (60 intervals more).
- */
-export function autoDrainIntervals(model: TwinModel): number {
-  let boot = 0;
-  for (let h = 0; h < model.hostCount; h++) boot = Math.max(boot, model.bootS[h]);
-  return Math.ceil(model.maxPendingS / model.intervalS) + Math.ceil(boot / model.intervalS) + 60;
 }
 
 function decideAndApply(twin: Twin, policy: Policy, decisionMs: number[]): number {

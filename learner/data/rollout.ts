@@ -4,6 +4,11 @@
  * and either the expert (behaviour cloning) or another policy (a DAgger round: the learner) choosing
  * what is applied. The twin never rejects a learner decision (the masks see to it): a rejection of
  * the acting policy's decision is an error here, not a statistic.
+ *
+ * With `drain`, an episode ends as a run does (simulator/drain.ts): arrivals stop after its
+ * intervals and the states of the drain are labelled too, until every request has ended or the
+ * drain limit is reached, so a learner is taught what to do when work runs out (shed the hosts
+ * that have nothing left to do) - the runner scores every run's drain.
  */
 import type { Expert, LabelledState } from "../../oracle/labels.ts";
 import { TwinStepper } from "../../oracle/replay.ts";
@@ -16,6 +21,7 @@ import { sameDecision } from "../decode/compare.ts";
 import type { ExpertFactory } from "./experts.ts";
 import { expectedArrivals } from "../../workloads/scenario-workload.ts";
 import { FORECAST_STEPS } from "../encoding/layout.ts";
+import { drainLimit } from "../../simulator/drain.ts";
 
 export interface EpisodeOptions {
   scenario: TenantScenario;
@@ -23,6 +29,8 @@ export interface EpisodeOptions {
   seed: number;
   /** intervals to run */
   intervals: number;
+  /** then drain as a run does, labelling the drain's states (default false) */
+  drain?: boolean;
   /** episode name recorded in the states */
   episode: string;
   expert: ExpertFactory;
@@ -36,6 +44,8 @@ export interface EpisodeOptions {
 
 export interface EpisodeResult {
   states: LabelledState[];
+  /** drain intervals run after `intervals` (0 without `drain`) */
+  drainIntervals: number;
   /** decision points where the applied decision differed from the expert's label */
   disagreements: number;
   /** parts of expert decisions the twin rejected (expert-driven episodes; a learner's never are) */
@@ -54,7 +64,7 @@ export async function runEpisode(o: EpisodeOptions): Promise<EpisodeResult> {
   let expertRejections = 0;
   // the acting policy's account of the hosts' work, as a deployed learner keeps it (an input)
   const work = new WorkTracker();
-  while (intervals < o.intervals) {
+  const step = (): boolean => {
     const obs = stepper.observe();
     work.observe(obs);
     const label = expert.label(ready.twin, obs, o.episode, states.length);
@@ -71,9 +81,20 @@ export async function runEpisode(o: EpisodeOptions): Promise<EpisodeResult> {
       throw new Error(`${o.episode}: the twin rejected the ${actor.name} decision at step ${states.length - 1}: ${rejections.map((r) => r.reason).join("; ")}`);
     }
     expertRejections += rejections.length;
-    if (intervalClosed) intervals++;
     o.onStep?.();
+    return intervalClosed;
+  };
+  while (intervals < o.intervals) if (step()) intervals++;
+  let drained = 0;
+  if (o.drain) {
+    const limit = drainLimit(o.scenario, ready.model);
+    ready.twin.closeArrivals();
+    // checked at interval starts only, as the runner does
+    while (ready.twin.inFlight > 0 && drained < limit) {
+      while (!step());
+      drained++;
+    }
   }
   (expert as { endEpisode?: (e: string) => void }).endEpisode?.(o.episode);
-  return { states, disagreements, expertRejections };
+  return { states, drainIntervals: drained, disagreements, expertRejections };
 }

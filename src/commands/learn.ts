@@ -86,6 +86,7 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     .option("seeds", { type: "string", default: "1..5", describe: "episode seeds, a..b or a,b,c (round 0 without --dataset, and DAgger rounds)" })
     .option("intervals", { type: "number", describe: "intervals per episode (default: the first scenario's)" })
     .option("dagger-rounds", { type: "number", default: 2, describe: "DAgger rounds after behaviour cloning" })
+    .option("drain", { type: "boolean", default: true, describe: "each episode then drains as a run does (arrivals stop; the oracle labels the states until every request has ended), so the learner learns to shed hosts when work runs out; --no-drain: the intervals only" })
     .option("rollout-decode", { type: "string", default: "argmax", choices: ["argmax", "kind"], describe: 'how the learner decodes provisioning while it drives the DAgger rollouts: "argmax" (as served) or "kind" (the most probable kind of action - done, start or stop some host - then its best host), which visits states where hosts are stopped' })
     .option("epochs", { type: "number", default: DEFAULT_TRAIN.epochs, describe: "training epochs per round at most (early stopping may end sooner)" })
     .option("patience", { type: "number", default: DEFAULT_TRAIN.patience, describe: "epochs without a better validation loss before a round stops" })
@@ -180,6 +181,7 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
       oracle,
       seeds,
       intervals: a.intervals ?? scenario.intervals,
+      drain: a.drain,
       validationFraction: a.validation,
       daggerRounds: a.daggerRounds,
       rolloutDecode: a.rolloutDecode as ProvisionDecode,

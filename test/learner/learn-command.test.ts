@@ -22,7 +22,7 @@ function capture() {
   return { io: { out: (t: string) => (out += t), err: (t: string) => (err += t), interactive: false }, out: () => out, err: () => err };
 }
 
-const SMALL = ["--expert", "compressed+least-loaded", "--seeds", "1..3", "--intervals", "6", "--epochs", "3", "--dagger-rounds", "1", "--width", "8", "--heads", "2", "--layers", "1", "--max-hosts", "8", "--max-requests", "6", "--batch-size", "32"];
+const SMALL = ["--expert", "compressed+least-loaded", "--seeds", "1..3", "--intervals", "6", "--no-drain", "--epochs", "3", "--dagger-rounds", "1", "--width", "8", "--heads", "2", "--layers", "1", "--max-hosts", "8", "--max-requests", "6", "--batch-size", "32"];
 
 test("cotwin learn on two scenarios writes the model, the metrics (config, seed, version, per-head accuracy) and the curves; an interrupted run resumes to the same model", async () => {
   const root = tempDir();
@@ -49,6 +49,8 @@ test("cotwin learn on two scenarios writes the model, the metrics (config, seed,
     // the defaults are recorded: DAgger rollouts decode as the model is served, better-scored alternatives tie
     assert.equal(metrics.config.rolloutDecode, "argmax");
     assert.equal(metrics.config.tieRule, "one-sided");
+    // --no-drain: the episodes are their intervals only (the counts below)
+    assert.equal(metrics.config.drain, false);
     assert.equal(metrics.rounds.length, 2);
     // 2 scenarios x 3 seeds: one episode of the six validates, five train and run the DAgger round (6 intervals each)
     assert.equal(metrics.validationEpisodes.length, 1);
@@ -158,9 +160,15 @@ test("--behaviour: a baseline drives the round-0 episodes and the expert labels 
     const behaviour = createPolicy("full+first-fit", ctx);
     const expert = createPolicy("compressed+least-loaded", { model: ready.model, seed: 1, streams: new RandomStreams(1) });
     const stepper = new TwinStepper(ready.twin);
-    assert.equal(states.length, 5);
+    // by default an episode drains as a run does: as many more states as the runner's drain of
+    // the behaviour (one decision per interval)
+    const { runTenant } = await import("../../src/runner.ts");
+    const run = runTenant({ scenario: fleet(), source: FLEET_FILE, seed: 1, policy: "full+first-fit", intervals: 5, record: false });
+    assert.ok(run.summary.drainIntervals > 0);
+    assert.equal(states.length, 5 + run.summary.drainIntervals);
     let full = 0;
     for (const [k, s] of states.entries()) {
+      if (k === 5) ready.twin.closeArrivals();
       const obs = stepper.observe();
       assert.equal(s.observation.time, obs.time, `step ${k}`);
       assert.deepEqual([...s.observation.hosts.placed], [...obs.hosts.placed], `step ${k}: the state is the one full+first-fit reached`);
@@ -174,6 +182,7 @@ test("--behaviour: a baseline drives the round-0 episodes and the expert labels 
     assert.ok(full > 0, "the behaviour deployed the full variant: the trajectory is not the expert's");
     const recorded = JSON.parse(fs.readFileSync(path.join(out, "learn.json"), "utf8"));
     assert.equal(recorded.config.behaviour, "full+first-fit");
+    assert.equal(recorded.config.drain, true);
     // a behaviour that is not a baseline, or with a data set, is refused
     for (const [extra, re] of [[["--behaviour", "oracle"], /--behaviour oracle: give a baseline/], [["--behaviour", "nosuch"], /unknown policy "nosuch"/]] as const) {
       const bad = capture();
