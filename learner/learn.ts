@@ -34,12 +34,13 @@ import { initBackend } from "../workloads/forecast/backend.ts";
 import { writeFileAtomicSync } from "../workloads/output/atomic.ts";
 import { createProgress } from "../workloads/output/progress.ts";
 import { sameDecision } from "./decode/compare.ts";
-import { DEFAULT_SIZES, FEATURE_LAYOUT, type ModelSizes } from "./encoding/layout.ts";
+import { DEFAULT_SIZES, FEATURE_LAYOUT, PASS_LAYOUT, type ModelSizes } from "./encoding/layout.ts";
+import { ChunkHead } from "./decode/step.ts";
 import { expertFactory } from "./data/experts.ts";
 import { createPolicy } from "../simulator/policies/registry.ts";
 import { runEpisode } from "./data/rollout.ts";
 import { readLabelledDataset, readStates, writeStates, type DatasetSource } from "./data/states-file.ts";
-import { countParams, initWeights, paramSpecs, type Architecture, type Weights } from "./model/architecture.ts";
+import { countParams, initWeights, isChunked, paramSpecs, type Architecture, type Weights } from "./model/architecture.ts";
 import { exportOnnx } from "./model/onnx-export.ts";
 import { METADATA_KEY, MODEL_FORMAT, tokenInputs, type LearnerModelInfo } from "./model-file.ts";
 import { OnnxSession } from "./onnx/runtime.ts";
@@ -201,7 +202,7 @@ function recordedConfig(c: LearnConfig): Record<string, unknown> {
     tieTemperature: c.tieTemperature,
     tieRule: c.tieRule ?? DEFAULT_TIE_RULE,
     deploymentPassesPerState: c.deploymentPassesPerState,
-    featureLayout: FEATURE_LAYOUT,
+    featureLayout: layoutOf(c.architecture),
     version: VERSION,
   };
 }
@@ -233,11 +234,16 @@ export function splitEpisodes(states: LabelledState[], fraction: number, seed: n
 }
 
 
+/** The feature layout a network is trained and served with: 5 decoded by chunk, else 4. */
+export function layoutOf(arch: Architecture): string {
+  return isChunked(arch) ? FEATURE_LAYOUT : PASS_LAYOUT;
+}
+
 function modelBytes(c: LearnConfig, weights: Weights, training: Record<string, unknown>): Uint8Array {
   const specs = paramSpecs(c.architecture, c.sizes);
   const info: LearnerModelInfo = {
     format: MODEL_FORMAT,
-    featureLayout: FEATURE_LAYOUT,
+    featureLayout: layoutOf(c.architecture),
     sizes: c.sizes,
     apps: appNames(c.scenarios),
     architecture: c.architecture,
@@ -250,7 +256,9 @@ function modelBytes(c: LearnConfig, weights: Weights, training: Record<string, u
 /** A learner policy on in-memory weights (exported to ONNX and run in ONNX Runtime, as deployed). */
 function policyOf(c: LearnConfig, weights: Weights, decode: ProvisionDecode = "argmax"): { policy: (prior?: PriorFn | null) => LearnerPolicy; dispose: () => void } {
   const session = new OnnxSession(exportOnnx(c.architecture, c.sizes, weights));
-  const model = { sizes: c.sizes, scorer: onnxScorer(session, c.sizes, tokenInputs(session)) };
+  const chunked = isChunked(c.architecture);
+  const head = chunked && c.architecture.kind === "attention" ? new ChunkHead(weights, c.architecture.dModel) : null;
+  const model = { sizes: c.sizes, scorer: onnxScorer(session, c.sizes, tokenInputs(session), chunked), head };
   return { policy: (prior: PriorFn | null = null) => new LearnerPolicy(model, undefined, undefined, decode, prior), dispose: () => session.dispose() };
 }
 
@@ -375,7 +383,7 @@ export async function learn(c: LearnConfig, out: string, resume: boolean, io: Le
 
   const examplesOf = (states: LabelledState[]) => {
     try {
-      return buildExamples(states, c.sizes, { tieTemperature: c.tieTemperature, tieRule: c.tieRule, deploymentPassesPerState: c.deploymentPassesPerState ?? undefined, seed: c.train.seed });
+      return buildExamples(states, c.sizes, { tieTemperature: c.tieTemperature, tieRule: c.tieRule, deploymentPassesPerState: c.deploymentPassesPerState ?? undefined, seed: c.train.seed, chunked: isChunked(c.architecture) });
     } catch (e) {
       if ((e as Error).name === "SizeError") throw new LearnError(`the states do not fit the model's sizes: ${(e as Error).message} (raise --max-hosts or --max-requests)`);
       throw e;

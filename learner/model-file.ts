@@ -12,7 +12,8 @@ import { readOnnxInitializers, readOnnxMetadata } from "./onnx/model-proto.ts";
 import { checkWeights, paramSpecs, type Weights } from "./model/architecture.ts";
 import { VERSION } from "../simulator/version.ts";
 import { OnnxSession } from "./onnx/runtime.ts";
-import { FEATURE_LAYOUT, FEATURE_LAYOUTS, INPUT_NAMES, inputDims, type ModelSizes } from "./encoding/layout.ts";
+import { ENCODER_INPUT_NAMES, FEATURE_LAYOUT, FEATURE_LAYOUTS, INPUT_NAMES, inputDims, layoutIsChunked, type ModelSizes } from "./encoding/layout.ts";
+import { ChunkHead } from "./decode/step.ts";
 import type { Architecture } from "./model/architecture.ts";
 
 export const MODEL_FORMAT = "cotwin-learner-model/1";
@@ -47,6 +48,8 @@ export interface LoadedModel {
   file: string;
   info: LearnerModelInfo;
   session: OnnxSession;
+  /** the step of a chunk-decoded model (layout 5), on the weights read from the file; null otherwise */
+  head: ChunkHead | null;
 }
 
 /** Reads and checks a model file's metadata (no ONNX Runtime session). */
@@ -82,6 +85,10 @@ function readChecked(file: string): { bytes: Uint8Array; info: LearnerModelInfo 
   if (!s || ![s.hosts, s.requests, s.apps, s.fragments].every((n) => Number.isInteger(n) && n > 0) || !Array.isArray(info.apps)) {
     throw new LearnerModelError(`learner model ${file}: metadata without valid sizes and applications`);
   }
+  const chunkArch = info.architecture?.kind === "attention" && info.architecture.decode === "chunk";
+  if (chunkArch !== layoutIsChunked(info.featureLayout)) {
+    throw new LearnerModelError(`learner model ${file}: feature layout "${info.featureLayout}" with ${chunkArch ? "a chunk-decoded" : "a pass-decoded"} architecture (layout 5 and decode "chunk" go together)`);
+  }
   return { bytes, info };
 }
 
@@ -98,21 +105,29 @@ export function loadLearnerModel(file: string): LoadedModel {
   // the graph must take the inputs its metadata promises (a file edited or put together by hand):
   // its weights have the sizes the metadata's architecture gives them, and each input its length
   // (the attention graph's token inputs have a symbolic length, -1 here, onnx-export.ts)
-  const why = storedWeights(bytes, info).why;
+  const stored = storedWeights(bytes, info);
+  const why = stored.why;
   if (why) {
     session.dispose();
     throw new LearnerModelError(`learner model ${file}: its weights do not match its metadata's architecture and sizes (${why})`);
   }
   const want = inputDims(s);
   const tokens = tokenInputs(session);
-  for (const name of INPUT_NAMES) {
+  const chunked = layoutIsChunked(info.featureLayout);
+  for (const name of chunked ? ENCODER_INPUT_NAMES : INPUT_NAMES) {
     const shape = session.inputShapes[name];
     if (!shape || shape.length !== 2 || (shape[1] !== want[name] && !(tokens && TOKEN_INPUTS.includes(name) && shape[1] === -1))) {
       session.dispose();
       throw new LearnerModelError(`learner model ${file}: input "${name}" is ${shape ? `[${shape.join(", ")}]` : "missing"}, its metadata's sizes need [batch, ${want[name]}]`);
     }
   }
-  return { file, info, session };
+  const arch = info.architecture;
+  const head = chunked && arch.kind === "attention" ? new ChunkHead(stored.weights, arch.dModel) : null;
+  if (chunked && !["placeQuery", "placeKey"].every((n) => session.outputNames.includes(n))) {
+    session.dispose();
+    throw new LearnerModelError(`learner model ${file}: a chunk-decoded model whose graph lacks the outputs placeQuery and placeKey`);
+  }
+  return { file, info, session, head };
 }
 
 /** The inputs whose length follows the number of host or request tokens. */
@@ -120,7 +135,8 @@ export const TOKEN_INPUTS: readonly string[] = ["hosts", "hostMask", "requests",
 
 /** Whether a session's graph takes any number of host and request tokens (attention models exported by this version). */
 export function tokenInputs(session: OnnxSession): boolean {
-  return TOKEN_INPUTS.every((n) => session.inputShapes[n]?.[1] === -1);
+  const present = TOKEN_INPUTS.filter((n) => session.inputShapes[n] !== undefined);
+  return present.includes("hosts") && present.every((n) => session.inputShapes[n][1] === -1);
 }
 
 /** Why a model cannot serve a scenario's twin (null: it can). */

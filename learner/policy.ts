@@ -17,18 +17,25 @@ import type { Decision, Observation, Policy } from "../simulator/types.ts";
 import { expectedArrivals } from "../workloads/scenario-workload.ts";
 import { BootTracker } from "./encoding/boot.ts";
 import { WorkTracker } from "../simulator/policies/work-tracker.ts";
-import { DH, FORECAST_STEPS, INPUT_NAMES, inputDims, layoutReadsPrior, requestDim, V, type ModelSizes } from "./encoding/layout.ts";
+import { DH, ENCODER_INPUT_NAMES, FORECAST_STEPS, INPUT_NAMES, inputDims, layoutIsChunked, layoutReadsPrior, requestDim, V, type ModelSizes } from "./encoding/layout.ts";
 import { maskedArgmax, provisionChoice } from "./decode/pick.ts";
+import { ChunkHead, type ChunkScores } from "./decode/step.ts";
 import { walkDecision, type Chooser, type Pass } from "./decode/walk.ts";
 import { LearnerModelError, loadLearnerModel, modelMismatch, noShippedModelMessage, shippedModelFor, tokenInputs, type LoadedModel } from "./model-file.ts";
 import type { Feeds, OnnxSession, Outputs } from "./onnx/runtime.ts";
 
-/** The heads' scores for one pass, as flat arrays (done [1], provision [H, 2], variant [R, V + 1], place [V, H]). */
+/**
+ * The heads' scores for one pass, as flat arrays (done [1], provision [H, 2], variant [R, V + 1],
+ * place [V, H]); from a chunk-decoded model, the encoder run's outputs instead of `place`
+ * (decode/step.ts ChunkScores).
+ */
 export interface PassScores {
   done: ArrayLike<number>;
   provision: ArrayLike<number>;
   variant: ArrayLike<number>;
-  place: ArrayLike<number>;
+  place?: ArrayLike<number>;
+  placeQuery?: ArrayLike<number>;
+  placeKey?: ArrayLike<number>;
 }
 
 export type Scorer = (pass: Pass) => PassScores;
@@ -50,7 +57,7 @@ function tokenCount(mask: Float32Array): number {
  * scores come back [V, hosts fed] and are laid out again as [V, H] for the decoders (in one buffer
  * per scorer, valid until its next call: a decision reads each pass's scores before the next pass).
  */
-export function onnxScorer(session: OnnxSession, sizes: ModelSizes, trim = false): Scorer {
+export function onnxScorer(session: OnnxSession, sizes: ModelSizes, trim = false, chunked = false): Scorer {
   const d = inputDims(sizes);
   const H = sizes.hosts;
   const DR = requestDim(sizes);
@@ -58,6 +65,15 @@ export function onnxScorer(session: OnnxSession, sizes: ModelSizes, trim = false
   return (pass) => {
     const feeds: Feeds = {};
     const inp = pass.inputs;
+    if (chunked) {
+      // the encoder run alone: step rows come in `pass.inputs` too, but only the step reads them
+      const h = trim ? tokenCount(inp.hostMask) : sizes.hosts;
+      const r = trim ? tokenCount(inp.requestMask) : sizes.requests;
+      const len: Record<string, number> = { hosts: h * DH, hostMask: h, requests: r * DR, requestMask: r, global: d.global };
+      for (const n of ENCODER_INPUT_NAMES) feeds[n] = { data: inp[n].subarray(0, len[n]), dims: [1, len[n]] };
+      const out: Outputs = session.run(feeds);
+      return { done: out.done.data, provision: out.provision.data, variant: out.variant.data, placeQuery: out.placeQuery.data, placeKey: out.placeKey.data };
+    }
     if (!trim) {
       for (const n of INPUT_NAMES) feeds[n] = { data: inp[n], dims: [1, d[n]] };
       const out: Outputs = session.run(feeds);
@@ -80,20 +96,27 @@ export function onnxScorer(session: OnnxSession, sizes: ModelSizes, trim = false
   };
 }
 
-/** Chooses the best-scored allowed option of each pass; scores each pass once. */
+/**
+ * Chooses the best-scored allowed option of each pass; scores each pass once (a chunk's steps
+ * share their encoder run, scored by `head`, decode/step.ts).
+ */
 export class ScoreChooser implements Chooser {
   private last: { pass: Pass; scores: PassScores } | null = null;
   passes = 0;
+  private readonly vbuf = new Float64Array(V + 1);
+  private hbuf = new Float64Array(0);
 
   constructor(
     private readonly scorer: Scorer,
     private readonly sizes: ModelSizes,
     private readonly decode: ProvisionDecode = "argmax",
+    private readonly head: ChunkHead | null = null,
   ) {}
 
   private scores(pass: Pass): PassScores {
-    if (this.last?.pass !== pass) {
-      this.last = { pass, scores: this.scorer(pass) };
+    const run = pass.encoder ?? pass;
+    if (this.last?.pass !== run) {
+      this.last = { pass: run, scores: this.scorer(run) };
       this.passes++;
     }
     return this.last.scores;
@@ -109,11 +132,20 @@ export class ScoreChooser implements Chooser {
   }
 
   variant(pass: Pass, mask: Uint8Array): number {
-    return maskedArgmax(this.scores(pass).variant, pass.ctx.current!.slot * (V + 1), V + 1, mask);
+    const s = this.scores(pass);
+    const slot = pass.ctx.current!.slot;
+    if (this.head) return maskedArgmax(this.head.variant(s as ChunkScores, slot, pass.inputs.progress, 0, this.vbuf), 0, V + 1, mask);
+    return maskedArgmax(s.variant, slot * (V + 1), V + 1, mask);
   }
 
   host(pass: Pass, kind: number, mask: Uint8Array): number {
-    return maskedArgmax(this.scores(pass).place, kind * this.sizes.hosts, mask.length, mask);
+    const s = this.scores(pass);
+    if (this.head) {
+      if (this.hbuf.length < mask.length) this.hbuf = new Float64Array(mask.length);
+      const x = this.head.hosts(s as ChunkScores, pass.ctx.current!.slot, kind, pass.inputs.fragment, 0, pass.inputs.delta, 0, pass.inputs.hosts, 0, mask.length, this.hbuf);
+      return maskedArgmax(x, 0, mask.length, mask);
+    }
+    return maskedArgmax(s.place!, kind * this.sizes.hosts, mask.length, mask);
   }
 }
 
@@ -137,7 +169,8 @@ export class LearnerPolicy implements Policy {
   lastPasses = 0;
 
   constructor(
-    readonly model: { sizes: ModelSizes; scorer: Scorer },
+    /** `head`: the step of a chunk-decoded model (null: decoded pass by pass) */
+    readonly model: { sizes: ModelSizes; scorer: Scorer; head?: ChunkHead | null },
     private readonly boot: BootTracker = new BootTracker(),
     /** its own account of the work it placed on each host (an input of the host tokens) */
     private readonly work: WorkTracker = new WorkTracker(),
@@ -147,9 +180,10 @@ export class LearnerPolicy implements Policy {
   ) {}
 
   decide(obs: Observation): Decision {
-    const chooser = new ScoreChooser(this.model.scorer, this.model.sizes, this.decode);
+    const head = this.model.head ?? null;
+    const chooser = new ScoreChooser(this.model.scorer, this.model.sizes, this.decode, head);
     this.work.observe(obs);
-    const d = walkDecision(obs, this.boot.observe(obs), this.model.sizes, chooser, this.work.remainingMI, this.prior?.(obs) ?? null);
+    const d = walkDecision(obs, this.boot.observe(obs), this.model.sizes, chooser, this.work.remainingMI, this.prior?.(obs) ?? null, head !== null);
     this.work.redo(obs, d);
     this.lastPasses = chooser.passes;
     return d;
@@ -165,7 +199,9 @@ export class LearnerPolicy implements Policy {
  * (default: where the graph allows) feeds each pass only its real tokens (onnxScorer).
  */
 export function learnerFromModel(m: LoadedModel, prior: PriorFn | null = null, trim = tokenInputs(m.session)): LearnerPolicy {
-  return new LearnerPolicy({ sizes: m.info.sizes, scorer: onnxScorer(m.session, m.info.sizes, trim) }, undefined, undefined, "argmax", layoutReadsPrior(m.info.featureLayout) ? prior : null);
+  const chunked = layoutIsChunked(m.info.featureLayout);
+  const model = { sizes: m.info.sizes, scorer: onnxScorer(m.session, m.info.sizes, trim, chunked), head: m.head };
+  return new LearnerPolicy(model, undefined, undefined, "argmax", layoutReadsPrior(m.info.featureLayout) ? prior : null);
 }
 
 const loaded = new Map<string, LoadedModel>();

@@ -17,16 +17,24 @@
  */
 import type { VariantKind, VariantSpec } from "../../simulator/catalogue/applications.ts";
 import {
-  HOST_BOOTING,
-  HOST_DRAINING,
-  HOST_OFF,
-  HOST_ON,
+  HOST_BOOTING as HOST_BOOTING_,
+  HOST_DRAINING as HOST_DRAINING_,
+  HOST_OFF as HOST_OFF_,
+  HOST_ON as HOST_ON_,
   type Decision,
   type Deployment,
   type Observation,
   type ProvisionAction,
 } from "../../simulator/types.ts";
-import { KINDS, PROVISION_START, PROVISION_STOP, V } from "../encoding/layout.ts";
+import { KINDS, PROVISION_START, PROVISION_STOP, V as V_ } from "../encoding/layout.ts";
+
+// module-local copies: the masks read them per host and pair of hosts, and an imported binding
+// can be a getter (as the TypeScript loader compiles modules)
+const HOST_BOOTING = HOST_BOOTING_;
+const HOST_DRAINING = HOST_DRAINING_;
+const HOST_OFF = HOST_OFF_;
+const HOST_ON = HOST_ON_;
+const V = V_;
 
 const RAM_TOLERANCE = -1e-10;
 

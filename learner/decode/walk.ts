@@ -15,10 +15,18 @@
  * placement sees the load the earlier ones added (least-loaded behaviour is expressible). A
  * Chooser makes each choice from the allowed set: the model's argmax (inference) or the
  * expert's label (training).
+ *
+ * Decoded by chunk (`chunked`, layout 5), the passes of a chunk share one encoder run: the chunk's
+ * pass encodes the state at its first request (no request current, phase 1 after the first
+ * chunk), and each choice in it is a step on that run (Pass.encoder), given the request's slot,
+ * the fragment and the placements made since the run (encodeStep), so a model runs once per
+ * chunk instead of once per choice. The last provisioning pass (the one that chose done) sees the
+ * state the first chunk starts from, so it is that chunk's run too: a decision with no
+ * provisioning change and at most `sizes.requests` pending requests is one model run.
  */
 import type { Decision, Observation } from "../../simulator/types.ts";
-import { allocInputs, encodePass, fleetStats, sizeMismatch, SizeError, type PassContext, type PassInputs } from "../encoding/encode.ts";
-import { KINDS, PROVISION_START, PROVISION_STOP, V, type ModelSizes } from "../encoding/layout.ts";
+import { allocInputs, encodePass, encodeStep, fleetStats, sizeMismatch, SizeError, StepBase, type PassContext, type PassInputs } from "../encoding/encode.ts";
+import { inputDims, KINDS, PROVISION_START, PROVISION_STOP, V, type ModelSizes } from "../encoding/layout.ts";
 import { DecisionDraft } from "./draft.ts";
 
 /** One pass: its inputs (row 0 of `inputs`) and what it decides. */
@@ -27,6 +35,11 @@ export interface Pass {
   ctx: PassContext;
   /** index in obs.pending of the current request (-1 in the provisioning pass) */
   request: number;
+  /**
+   * decoded by chunk: the chunk's pass whose encoder run this step uses (its own inputs share
+   * that pass's encoder arrays and add the step's slot, fragment, delta and progress)
+   */
+  encoder?: Pass;
 }
 
 export interface Chooser {
@@ -42,7 +55,7 @@ export interface Chooser {
  * `workMI`: the acting policy's account of the work each host holds (work-tracker.ts), before this
  * decision; `prior`: the workload model's expected arrivals in the next intervals (encodePass).
  */
-export function walkDecision(obs: Observation, bootLeft: Float64Array, sizes: ModelSizes, chooser: Chooser, workMI?: ArrayLike<number>, prior: ArrayLike<number> | null = null): Decision {
+export function walkDecision(obs: Observation, bootLeft: Float64Array, sizes: ModelSizes, chooser: Chooser, workMI?: ArrayLike<number>, prior: ArrayLike<number> | null = null, chunked = false): Decision {
   const why = sizeMismatch(obs, sizes);
   if (why) throw new SizeError(`the observation has ${why}`);
   const draft = new DecisionDraft(obs, workMI);
@@ -54,11 +67,20 @@ export function walkDecision(obs: Observation, bootLeft: Float64Array, sizes: Mo
   };
 
   const pmask = new Uint8Array(1 + 2 * obs.hosts.count);
+  let last: Pass | null = null;
   while (draft.provisionMask(pmask) > 0) {
-    const c = chooser.provision(pass({ phase: 0, chunkStart: 0, current: null }, -1), pmask, draft);
-    if (c <= 0) break;
+    const p = pass({ phase: 0, chunkStart: 0, current: null }, -1);
+    const c = chooser.provision(p, pmask, draft);
+    if (c <= 0) {
+      last = p;
+      break;
+    }
     if (pmask[c] !== 1) throw new Error(`learner: provisioning option ${c} is not allowed`);
     draft.provisionHost((c - 1) >> 1, c % 2 === 1 ? PROVISION_START : PROVISION_STOP);
+  }
+  if (chunked) {
+    walkChunks(draft, sizes, chooser, (ctx) => (ctx.chunkStart === 0 && last ? last : pass(ctx, -1)), fleet);
+    return draft.toDecision();
   }
 
   const vmask = new Uint8Array(V + 1);
@@ -95,4 +117,68 @@ export function walkDecision(obs: Observation, bootLeft: Float64Array, sizes: Mo
     draft.finishRequest(r, KINDS[k], hosts);
   }
   return draft.toDecision();
+}
+
+/** The deployment passes decoded by chunk (see the header); `chunkPass` encodes a chunk's run. */
+function walkChunks(draft: DecisionDraft, sizes: ModelSizes, chooser: Chooser, chunkPass: (ctx: PassContext) => Pass, fleet: ReturnType<typeof fleetStats>): void {
+  const obs = draft.obs;
+  const vmask = new Uint8Array(V + 1);
+  const hmask = new Uint8Array(obs.hosts.count);
+  const R = sizes.requests;
+  const d = inputDims(sizes);
+  let enc: Pass | null = null;
+  let base: StepBase | null = null;
+  for (let r = 0; r < obs.pending.length; r++) {
+    const chunkStart = r - (r % R);
+    if (r === chunkStart) {
+      enc = null;
+      base = null;
+    }
+    const sameRequest: number[] = [];
+    // the chunk's run is made on its first open choice (a chunk that can only wait needs none)
+    const step = (fragment: number): Pass => {
+      if (!enc) {
+        enc = chunkPass({ phase: chunkStart > 0 ? 1 : 0, chunkStart, current: null });
+        base = new StepBase(draft, chunkStart);
+      }
+      const e = enc.inputs;
+      const inputs: PassInputs = {
+        hosts: e.hosts,
+        hostMask: e.hostMask,
+        requests: e.requests,
+        requestMask: e.requestMask,
+        global: e.global,
+        slot: new Float32Array(d.slot),
+        fragment: new Float32Array(d.fragment),
+        delta: new Float32Array(d.delta),
+        progress: new Float32Array(d.progress),
+      };
+      encodeStep(draft, base!, fleet, sizes, chunkStart, r, fragment, sameRequest, inputs, 0);
+      return { inputs, ctx: { phase: enc.ctx.phase, chunkStart, current: { slot: r - chunkStart, fragment } }, request: r, encoder: enc };
+    };
+    draft.variantMask(r, vmask);
+    let open = 0;
+    for (let k = 1; k <= V; k++) open += vmask[k];
+    let p: Pass | null = null;
+    const choice = open === 0 ? 0 : chooser.variant((p = step(0)), vmask, draft);
+    if (choice <= 0 || vmask[choice] !== 1) {
+      draft.waitRequest(r);
+      continue;
+    }
+    const k = choice - 1;
+    const v = draft.variants[r][k]!;
+    const ram = v.fragments.map((f) => f.ramMB);
+    const hosts: number[] = [];
+    for (let j = 0; j < ram.length; j++) {
+      const n = draft.hostMask(ram, j, hmask);
+      if (n === 0) throw new Error(`learner: no host for fragment ${j} of request ${obs.pending[r].id} although its variant was allowed`);
+      // fragment 0 is placed from the variant's step (as in the pass decode), later ones from their own
+      const h = n === 1 ? hmask.indexOf(1) : chooser.host(j === 0 && p ? p : step(j), k, hmask, draft);
+      if (hmask[h] !== 1) throw new Error(`learner: host ${h} chosen for fragment ${j} of request ${obs.pending[r].id} is not allowed`);
+      draft.placeFragment(h, ram[j], v.parallel || j === 0, v.fragments[j].mi * obs.pending[r].size);
+      hosts.push(h);
+      sameRequest.push(h);
+    }
+    draft.finishRequest(r, KINDS[k], hosts);
+  }
 }

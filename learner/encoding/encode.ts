@@ -4,7 +4,15 @@
  */
 import { HOST_BOOTING, HOST_ON, type Observation } from "../../simulator/types.ts";
 import type { DecisionDraft } from "../decode/draft.ts";
-import { DF, DG, DH, FORECAST_STEPS, inputDims, KINDS, REQUEST_VARIANT_FEATURES, requestDim, SCALE, V, type InputName, type ModelSizes } from "./layout.ts";
+import { DD as DD_, DF as DF_, DG as DG_, DH as DH_, DP as DP_, FORECAST_STEPS, inputDims, KINDS, REQUEST_VARIANT_FEATURES, requestDim, SCALE, V as V_, type InputName, type ModelSizes } from "./layout.ts";
+
+// module-local copies of the layout's sizes (read in per-host loops; see decode/step.ts)
+const DD = DD_;
+const DF = DF_;
+const DG = DG_;
+const DH = DH_;
+const DP = DP_;
+const V = V_;
 
 /** Input rows for n passes (row-major, one row per pass). */
 export type PassInputs = Record<InputName, Float32Array>;
@@ -19,6 +27,8 @@ export function allocInputs(sizes: ModelSizes, n: number): PassInputs {
     global: new Float32Array(n * d.global),
     slot: new Float32Array(n * d.slot),
     fragment: new Float32Array(n * d.fragment),
+    delta: new Float32Array(n * d.delta),
+    progress: new Float32Array(n * d.progress),
   };
 }
 
@@ -205,6 +215,86 @@ export function encodePass(draft: DecisionDraft, bootLeft: Float64Array, fleet: 
   if (fc) for (let k = 0; k < FORECAST_STEPS; k++) g[go + 12 + k] = fc.length > k ? log1p(Math.max(0, fc[k])) : 0;
   g[go + 15] = obs.network.latencyS / SCALE.latencyS;
   g[go + 16] = obs.network.bandwidthMBps / SCALE.bandwidthMBps;
+}
+
+/**
+ * The host values a chunk's encoder run saw (layout 5), so that a step can give the placements
+ * made since as STEP_HOST_FEATURES and PROGRESS_FEATURES.
+ */
+export class StepBase {
+  readonly ramFree: Float64Array;
+  readonly placed: Int32Array;
+  readonly running: Int32Array;
+  readonly utilisation: Float64Array;
+  readonly workMI: Float64Array;
+  /** index in obs.pending of the first request not decided at the run */
+  readonly firstRequest: number;
+
+  constructor(draft: DecisionDraft, firstRequest: number) {
+    this.ramFree = draft.ramFree.slice();
+    this.placed = draft.placed.slice();
+    this.running = draft.running.slice();
+    this.utilisation = draft.utilisation.slice();
+    this.workMI = draft.workMI.slice();
+    this.firstRequest = firstRequest;
+  }
+}
+
+/**
+ * Writes a chunk step into row `row` of `out` (layout 5): the slot one-hot of request `r`, the
+ * features of its fragment `fragment` per variant kind, and the placements made since `base`
+ * (`sameRequest`: the hosts of the request's fragments placed so far). The encoder inputs of
+ * the row are the chunk run's, written by encodePass.
+ */
+export function encodeStep(draft: DecisionDraft, base: StepBase, fleet: FleetStats, sizes: ModelSizes, chunkStart: number, r: number, fragment: number, sameRequest: readonly number[], out: PassInputs, row: number): void {
+  const obs = draft.obs;
+  const h = obs.hosts;
+  const R = sizes.requests;
+  const iv = obs.intervalS;
+  out.slot.fill(0, row * R, (row + 1) * R);
+  out.slot[row * R + (r - chunkStart)] = 1;
+  const fo = row * V * DF;
+  out.fragment.fill(0, fo, fo + V * DF);
+  const size = obs.pending[r].size;
+  const vs = draft.variants[r];
+  for (let k = 0; k < V; k++) {
+    const v = vs[k];
+    if (!v || fragment >= v.fragments.length) continue;
+    const o = fo + k * DF;
+    out.fragment[o] = 1;
+    out.fragment[o + 1] = v.fragments[fragment].ramMB / SCALE.fragmentRamMB;
+    out.fragment[o + 2] = (v.fragments[fragment].mi * size) / (fleet.meanMipsPerVcpu * iv) / SCALE.workIntervals;
+    out.fragment[o + 3] = fragment / sizes.fragments;
+    out.fragment[o + 4] = v.fragments.length / sizes.fragments;
+    out.fragment[o + 5] = v.parallel ? 1 : 0;
+  }
+  const H = sizes.hosts;
+  const d = out.delta;
+  const dOff = row * H * DD;
+  d.fill(0, dOff, dOff + H * DD);
+  let frags = 0;
+  let work = 0;
+  for (let i = 0; i < h.count; i++) {
+    const dp = draft.placed[i] - base.placed[i];
+    for (const x of sameRequest) if (x === i) d[dOff + i * DD + 6] += 1 / sizes.fragments;
+    if (dp === 0) continue;
+    const vc = h.vcpus[i];
+    const o = dOff + i * DD;
+    const dw = draft.workMI[i] - base.workMI[i];
+    d[o] = draft.utilisation[i] - base.utilisation[i];
+    d[o + 1] = (draft.ramFree[i] - base.ramFree[i]) / h.ramMB[i];
+    d[o + 2] = (draft.ramFree[i] - base.ramFree[i]) / SCALE.ramMB;
+    d[o + 3] = dp / vc;
+    d[o + 4] = (draft.running[i] - base.running[i]) / vc;
+    d[o + 5] = dw / (vc * h.mipsPerVcpu[i] * iv) / SCALE.workIntervals;
+    frags += dp;
+    work += dw;
+  }
+  const p = out.progress;
+  const po = row * DP;
+  p[po] = (r - base.firstRequest) / R;
+  p[po + 1] = frags / fleet.totalVcpus;
+  p[po + 2] = work / (fleet.totalVcpus * fleet.meanMipsPerVcpu * iv) / SCALE.workIntervals;
 }
 
 /** What a pass's rows say, in the observation's own units (the inverse of encodePass, for checks). */

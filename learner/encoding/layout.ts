@@ -19,14 +19,24 @@
  */
 import { VARIANT_KINDS } from "../../simulator/catalogue/applications.ts";
 
-export const FEATURE_LAYOUT = "cotwin-learner-features/4";
+export const FEATURE_LAYOUT = "cotwin-learner-features/5";
+/** the layout of pass-decoded models (the MLP baseline, and attention models made before layout 5) */
+export const PASS_LAYOUT = "cotwin-learner-features/4";
 /**
  * Layouts a model file may have been made for. Layout 3 is layout 4 without the prior: its forecast
  * slots are 0 unless the scenario names a forecaster; a layout-3 model is served its own layout.
+ * Layout 5 is layout 4 decoded by chunk (decode/walk.ts): one encoder run per chunk of requests,
+ * with the placements made since that run given to a light step (STEP_HOST_FEATURES,
+ * PROGRESS_FEATURES; request tokens have "current" and "decided" 0, "phase" is 1 after the
+ * first chunk).
  */
-export const FEATURE_LAYOUTS = ["cotwin-learner-features/3", FEATURE_LAYOUT] as const;
+export const FEATURE_LAYOUTS = ["cotwin-learner-features/3", PASS_LAYOUT, FEATURE_LAYOUT] as const;
 /** whether a model made for `layout` reads the workload model's expected arrivals (the prior) */
 export function layoutReadsPrior(layout: string): boolean {
+  return layout === PASS_LAYOUT || layout === FEATURE_LAYOUT;
+}
+/** whether a model made for `layout` is decoded by chunk (one encoder run per chunk of requests) */
+export function layoutIsChunked(layout: string): boolean {
   return layout === FEATURE_LAYOUT;
 }
 /** intervals of expected arrivals the global token carries */
@@ -167,7 +177,33 @@ export const FRAGMENT_FEATURES: ReadonlyArray<readonly [string, string]> = [
   ["parallel", "1 for parallel fragments"],
 ];
 
+/**
+ * Per host, what this decision placed on it since the chunk's encoder run (layout 5): the
+ * step's correction of the host token, so a placement sees the load the earlier ones added. The
+ * first six are the changes of host features (STEP_HOST_FEATURE_OF), in their units.
+ */
+export const STEP_HOST_FEATURES: ReadonlyArray<readonly [string, string]> = [
+  ["utilisation", "change of the host feature utilisation (fragments placed that start at once)"],
+  ["ramFree", "change of ramFree (free RAM / RAM; negative: RAM taken)"],
+  ["ramFreeAbs", "change of ramFreeAbs (free RAM / 32 GiB)"],
+  ["load", "change of load (fragments placed per vCPU)"],
+  ["running", "change of running (fragments executing per vCPU)"],
+  ["work", "change of work (work held / (vCPUs x MIPS x interval) / 10)"],
+  ["sameRequest", "earlier fragments of the request being placed on this host / maximum fragments"],
+];
+/** the host feature (index in HOST_FEATURES) each step host feature is the change of, -1 for none */
+export const STEP_HOST_FEATURE_OF: readonly number[] = [5, 9, 10, 11, 12, 23, -1];
+
+/** How far the chunk's decoding has gone since its encoder run (layout 5; read by the variant step). */
+export const PROGRESS_FEATURES: ReadonlyArray<readonly [string, string]> = [
+  ["decided", "requests decided since the encoder run / request tokens"],
+  ["fragments", "fragments placed since the encoder run / vCPUs of the fleet"],
+  ["work", "work placed since the encoder run / (vCPUs of the fleet x mean MIPS per vCPU x interval) / 10"],
+];
+
 export const DH = HOST_FEATURES.length;
+export const DD = STEP_HOST_FEATURES.length;
+export const DP = PROGRESS_FEATURES.length;
 export const DG = GLOBAL_FEATURES.length;
 export const DF = FRAGMENT_FEATURES.length;
 export function requestDim(sizes: ModelSizes): number {
@@ -183,6 +219,10 @@ export interface InputDims {
   global: number;
   slot: number;
   fragment: number;
+  /** [H, DD] (layout 5) */
+  delta: number;
+  /** [DP] (layout 5) */
+  progress: number;
 }
 
 export function inputDims(sizes: ModelSizes): InputDims {
@@ -194,10 +234,23 @@ export function inputDims(sizes: ModelSizes): InputDims {
     global: DG,
     slot: sizes.requests,
     fragment: V * DF,
+    delta: sizes.hosts * DD,
+    progress: DP,
   };
 }
 
+/** The inputs of a pass-decoded model's graph (layouts 3 and 4). */
 export const INPUT_NAMES = ["hosts", "hostMask", "requests", "requestMask", "global", "slot", "fragment"] as const;
-export type InputName = (typeof INPUT_NAMES)[number];
+/** The inputs of a chunk-decoded model's graph (layout 5): the encoder's; the step reads the rest. */
+export const ENCODER_INPUT_NAMES = ["hosts", "hostMask", "requests", "requestMask", "global"] as const;
+/** Every input of a training row (the TensorFlow.js forward pass reads them all). */
+export const ROW_INPUT_NAMES = [...INPUT_NAMES, "delta", "progress"] as const;
+export type InputName = (typeof ROW_INPUT_NAMES)[number];
 /** Output names: provisioning scores done [1] and start / stop per host [H, 2], variant scores [R, V + 1] (0 = wait), host scores per variant kind [V, H]. */
 export const OUTPUT_NAMES = ["done", "provision", "variant", "place"] as const;
+/**
+ * Output names of a chunk-decoded graph: done, provision, variant [R, V + 1] before the progress
+ * term, and the host pointer's two halves, placeQuery [R, m] per request token and placeKey [H, m]
+ * per host token (decode/step.ts adds the fragment, the placements since the run and scores).
+ */
+export const CHUNK_OUTPUT_NAMES = ["done", "provision", "variant", "placeQuery", "placeKey"] as const;

@@ -12,6 +12,11 @@
  *       slot one-hot), the global token and the fragment's features under each variant kind give
  *       a query q_k; score(k, host) = w . relu(q_k + host Wk + bk) + b.
  *   Tokens carry no position, so the outputs follow any reordering of the hosts.
+ *   Decoded by chunk (`decode: "chunk"`, layout 5), the encoder sees the chunk's state and the
+ *   heads add what was decided since: a host's key gains a linear path from its raw features,
+ *   (host + change) Wraw, and delta Wd (the placements since the run), its score a linear term
+ *   (host + change) . a + delta . ad (a least-loaded rule is then one weight vector), the
+ *   variant scores progress Wvp; the graph outputs the pointer's halves and decode/step.ts finishes the scores.
  * - "mlp": the baseline - the padded inputs flattened into one vector, ReLU hidden layers, and a
  *   dense output per head (it sees hosts by position, so it is not invariant to their order).
  *
@@ -19,13 +24,18 @@
  * uniform for matrices, zero biases, unit layer-norm scales: same seed, same weights.
  */
 import seedrandom from "seedrandom";
-import { DF, DG, DH, inputDims, requestDim, V, type ModelSizes } from "../encoding/layout.ts";
+import { DD, DF, DG, DH, DP, inputDims, requestDim, V, type ModelSizes } from "../encoding/layout.ts";
 
 export type Architecture =
-  | { kind: "attention"; dModel: number; heads: number; layers: number; ffn: number }
+  | { kind: "attention"; dModel: number; heads: number; layers: number; ffn: number; decode?: "chunk" }
   | { kind: "mlp"; hidden: number[] };
 
-export const DEFAULT_ATTENTION: Architecture = { kind: "attention", dModel: 32, heads: 4, layers: 2, ffn: 64 };
+export const DEFAULT_ATTENTION: Architecture = { kind: "attention", dModel: 32, heads: 4, layers: 2, ffn: 64, decode: "chunk" };
+
+/** Whether a network is decoded by chunk (layout 5: one encoder run per chunk of requests, decode/walk.ts). */
+export function isChunked(arch: Architecture): boolean {
+  return arch.kind === "attention" && arch.decode === "chunk";
+}
 export const DEFAULT_MLP: Architecture = { kind: "mlp", hidden: [128, 128] };
 
 export interface ParamSpec {
@@ -95,6 +105,7 @@ export function paramSpecs(arch: Architecture, sizes: ModelSizes): ParamSpec[] {
     ...dense("head.place.host", m, m),
     ...dense("head.place.out", m, 1),
   );
+  if (arch.decode === "chunk") out.push(...dense("head.place.raw", DH, m, false), ...dense("head.place.delta", DD, m, false), ...dense("head.place.linear", DH, 1, false), ...dense("head.place.linearDelta", DD, 1, false), ...dense("head.variant.progress", DP, V + 1, false));
   return out;
 }
 

@@ -10,9 +10,15 @@
  * the weight), so a pass fed only its real tokens gives the real tokens' outputs of the padded
  * pass to float rounding, with less work (serving trims the padding, policy.ts). The MLP sees
  * hosts by position and keeps its fixed sizes.
+ *
+ * A chunk-decoded attention network (layout 5) takes only the encoder's inputs and gives, in place
+ * of `place`, the host pointer's halves: placeQuery [batch, R, m] (each request token's
+ * part of the query, fragment term excluded) and placeKey [batch, H, m] (each host token's key,
+ * its raw features' linear path included, before the step's term); its variant output lacks the progress term. decode/step.ts adds those
+ * terms and scores hosts from the weights it reads back from the file.
  */
 import { buildOnnxModel, type OnnxNode, type OnnxTensor } from "../onnx/model-proto.ts";
-import { DF, DG, DH, INPUT_NAMES, inputDims, requestDim, V, type ModelSizes } from "../encoding/layout.ts";
+import { DF, DG, DH, ENCODER_INPUT_NAMES, INPUT_NAMES, inputDims, requestDim, V, type ModelSizes } from "../encoding/layout.ts";
 import { paramSpecs, type Architecture, type Weights } from "./architecture.ts";
 import { LAYER_NORM_EPSILON, PADDING_SCORE } from "./tf-forward.ts";
 
@@ -84,19 +90,26 @@ export function exportOnnx(arch: Architecture, sizes: ModelSizes, weights: Weigh
   const dims = inputDims(sizes);
   // the attention graph's token counts are symbolic (see the header)
   const tokens = arch.kind === "attention";
+  const chunked = arch.kind === "attention" && arch.decode === "chunk";
   const H: number | string = tokens ? "hostTokens" : sizes.hosts;
   const R: number | string = tokens ? "requestTokens" : sizes.requests;
   const length: Record<string, number | string> = tokens
     ? { hosts: `hostTokens*${DH}`, hostMask: H, requests: `requestTokens*${requestDim(sizes)}`, requestMask: R, slot: R }
     : {};
+  const m = arch.kind === "attention" ? arch.dModel : 0;
   return buildOnnxModel({
-    name: `cotwin-learner-${arch.kind}`,
-    inputs: INPUT_NAMES.map((name) => ({ name, dims: ["batch", length[name] ?? dims[name]] })),
+    name: `cotwin-learner-${arch.kind}${chunked ? "-chunk" : ""}`,
+    inputs: (chunked ? ENCODER_INPUT_NAMES : INPUT_NAMES).map((name) => ({ name, dims: ["batch", length[name] ?? dims[name]] })),
     outputs: [
       { name: "done", dims: ["batch", 1] },
       { name: "provision", dims: ["batch", H, 2] },
       { name: "variant", dims: ["batch", R, V + 1] },
-      { name: "place", dims: ["batch", V, H] },
+      ...(chunked
+        ? [
+            { name: "placeQuery", dims: ["batch", R, m] },
+            { name: "placeKey", dims: ["batch", H, m] },
+          ]
+        : [{ name: "place", dims: ["batch", V, H] }]),
     ],
     initializers: g.initializers,
     nodes: g.nodes,
@@ -169,6 +182,12 @@ function buildAttention(g: GraphBuilder, arch: Extract<Architecture, { kind: "at
     "Add",
     [g.op("MatMul", [g.op("Relu", [g.op("Add", [g.dense(tr, "head.variant.r"), g.dense(tg, "head.variant.g", false)])]), "head.variant.out.w"]), "head.variant.out.b"],
   );
+  if (arch.decode === "chunk") {
+    g.opTo("placeQuery", "Add", [g.dense(tr, "head.place.request"), g.dense(tg, "head.place.g", false)]);
+    const raw = g.op("MatMul", [g.reshape("hosts", [0, -1, DH]), "head.place.raw.w"]);
+    g.opTo("placeKey", "Add", [g.op("Add", [g.op("MatMul", [th, "head.place.host.w"]), "head.place.host.b"]), raw]);
+    return;
+  }
   const current = g.op("MatMul", [g.reshape("slot", [0, 1, -1]), tr]);
   const frag = g.reshape("fragment", [-1, V, DF]);
   const query = g.op("Add", [g.op("Add", [g.dense(current, "head.place.request"), g.dense(tg, "head.place.g", false)]), g.dense(frag, "head.place.fragment", false)]);

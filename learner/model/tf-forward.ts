@@ -3,7 +3,7 @@
  * export is checked against). Weights come in as tensors by name, inputs as [batch, ...] tensors.
  */
 import * as tf from "@tensorflow/tfjs";
-import { DF, DG, DH, requestDim, V, type InputName, type ModelSizes } from "../encoding/layout.ts";
+import { DD, DF, DG, DH, DP, requestDim, STEP_HOST_FEATURE_OF, V, type InputName, type ModelSizes } from "../encoding/layout.ts";
 import type { Architecture } from "./architecture.ts";
 
 export type TfWeights = Record<string, tf.Tensor>;
@@ -20,6 +20,15 @@ export interface TfOutputs {
 }
 
 export const LAYER_NORM_EPSILON = 1e-5;
+
+/** [DD, DH]: 1 where a step host feature is the change of a host feature (STEP_HOST_FEATURE_OF) */
+function stepSelection(): tf.Tensor2D {
+  const s = new Float32Array(DD * DH);
+  STEP_HOST_FEATURE_OF.forEach((f, j) => {
+    if (f >= 0) s[j * DH + f] = 1;
+  });
+  return tf.tensor2d(s, [DD, DH]);
+}
 /** the attention score of padding tokens is -PADDING_SCORE */
 export const PADDING_SCORE = 60;
 
@@ -97,18 +106,33 @@ function forwardAttention(arch: Extract<Architecture, { kind: "attention" }>, si
     w["head.provision.out.b"],
   );
   const done = denseT(tf.relu(denseT(tg, w["head.done.h.w"], w["head.done.h.b"])), w["head.done.out.w"], w["head.done.out.b"]).reshape([B, 1]);
-  const variant = denseT(
+  const chunked = arch.decode === "chunk";
+  let variant = denseT(
     tf.relu(tf.add(denseT(tr, w["head.variant.r.w"], w["head.variant.r.b"]), denseT(tg, w["head.variant.g.w"]))),
     w["head.variant.out.w"],
     w["head.variant.out.b"],
   );
+  // by chunk: what the chunk decided since its encoder run (the same term for every slot)
+  if (chunked) variant = tf.add(variant, denseT(x.progress.reshape([B, 1, DP]), w["head.variant.progress.w"]));
   const current = tf.matMul(x.slot.reshape([B, 1, R]), tr); // [B, 1, m]
   const query = tf.add(
     tf.add(denseT(current, w["head.place.request.w"], w["head.place.request.b"]), denseT(tg, w["head.place.g.w"])),
     denseT(x.fragment.reshape([B, V, DF]), w["head.place.fragment.w"]),
   ); // [B, V, m]
-  const keys = denseT(th, w["head.place.host.w"], w["head.place.host.b"]); // [B, H, m]
+  let keys = denseT(th, w["head.place.host.w"], w["head.place.host.b"]); // [B, H, m]
+  if (chunked) {
+    // the raw features' linear path, and the placements since the run: their changes of those
+    // features go through the same weights (+ their own), see decode/step.ts
+    keys = tf.add(keys, denseT(x.hosts.reshape([B, H, DH]), w["head.place.raw.w"]));
+    keys = tf.add(keys, denseT(x.delta.reshape([B, H, DD]), tf.add(w["head.place.delta.w"], tf.matMul(stepSelection(), w["head.place.raw.w"] as tf.Tensor2D))));
+  }
   const u = tf.relu(tf.add(query.reshape([B, V, 1, m]), keys.reshape([B, 1, H, m]))); // [B, V, H, m]
-  const place = denseT(u, w["head.place.out.w"], w["head.place.out.b"]).reshape([B, V, H]);
+  let place = denseT(u, w["head.place.out.w"], w["head.place.out.b"]).reshape([B, V, H]);
+  if (chunked) {
+    // the linear term of a host's features as they are now (the same for every variant kind)
+    const a = w["head.place.linear.w"] as tf.Tensor2D;
+    const lin = tf.add(denseT(x.hosts.reshape([B, H, DH]), a), denseT(x.delta.reshape([B, H, DD]), tf.add(w["head.place.linearDelta.w"], tf.matMul(stepSelection(), a))));
+    place = tf.add(place, lin.reshape([B, 1, H]));
+  }
   return { done, provision, variant, place };
 }

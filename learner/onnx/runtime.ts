@@ -51,6 +51,9 @@ export class OnnxSession {
       intraOpNumThreads: options.threads ?? 1,
       interOpNumThreads: 1,
       graphOptimizationLevel: "all",
+      // warnings off: a chunk-decoded model keeps weights its graph does not read (decode/step.ts
+      // reads them from the file), which ONNX Runtime would report on every load
+      logSeverityLevel: 3,
       executionProviders: [{ name: "cpu" }],
     });
     this.inputNames = this.session.inputMetadata.map((m) => m.name);

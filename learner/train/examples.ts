@@ -215,6 +215,8 @@ export interface ExampleOptions {
    */
   deploymentPassesPerState?: number;
   seed?: number;
+  /** walk the passes of a chunk-decoded model (layout 5, decode/walk.ts) */
+  chunked?: boolean;
 }
 
 export function buildExamples(states: readonly LabelledState[], sizes: ModelSizes, opts: ExampleOptions = {}): { set: ExampleSet; stats: ExampleStats } {
@@ -229,7 +231,7 @@ export function buildExamples(states: readonly LabelledState[], sizes: ModelSize
     for (const i of idx) {
       const s = states[i];
       const teacher = new TeacherChooser(sizes, s, kindTargets(s, opts.tieTemperature, opts.tieRule), e, i);
-      const rebuilt = walkDecision(s.observation, boot.observe(s.observation), sizes, teacher, s.workMI, s.prior ?? null);
+      const rebuilt = walkDecision(s.observation, boot.observe(s.observation), sizes, teacher, s.workMI, s.prior ?? null, opts.chunked ?? false);
       rows.push(...keepSome(teacher.rows, opts.deploymentPassesPerState, `${opts.seed ?? 0}:${name}:${s.step}`));
       const d = teacher.dropped;
       if (sameDecision(rebuilt, s.decision)) clean++;

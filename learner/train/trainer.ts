@@ -18,7 +18,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import seedrandom from "seedrandom";
-import { inputDims, INPUT_NAMES, V, type ModelSizes } from "../encoding/layout.ts";
+import { inputDims, ROW_INPUT_NAMES, V, type ModelSizes } from "../encoding/layout.ts";
 import { maskedArgmax } from "../decode/pick.ts";
 import { paramSpecs, type Architecture, type Weights } from "../model/architecture.ts";
 import { forward, type TfInputs, type TfOutputs } from "../model/tf-forward.ts";
@@ -145,7 +145,7 @@ function batchInputs(set: ExampleSet, idx: ArrayLike<number>, b: ModelSizes): Tf
   const full = inputDims(set.sizes);
   const cut = inputDims(b);
   const out = {} as TfInputs;
-  for (const name of INPUT_NAMES) out[name] = gatherRows(set.inputs[name], full[name], idx, [idx.length, cut[name]], cut[name]);
+  for (const name of ROW_INPUT_NAMES) out[name] = gatherRows(set.inputs[name], full[name], idx, [idx.length, cut[name]], cut[name]);
   return out;
 }
 

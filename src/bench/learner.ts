@@ -80,7 +80,7 @@ async function latency(log: Log, modelFile: string, label: string, scenarioName 
   const d = inputDims(m.info.sizes);
   // (at batch > 1: whether batching a decision's runs would pay, the time per row)
   const oneRun = (len: Record<string, number>, batch = 1): number[] => {
-    const feeds = Object.fromEntries(INPUT_NAMES.map((k) => [k, { data: new Float32Array(batch * len[k]).fill(k.endsWith("Mask") ? 1 : 0), dims: [batch, len[k]] }]));
+    const feeds = Object.fromEntries(INPUT_NAMES.filter((k) => m.session.inputNames.includes(k)).map((k) => [k, { data: new Float32Array(batch * len[k]).fill(k.endsWith("Mask") ? 1 : 0), dims: [batch, len[k]] }]));
     for (let i = 0; i < Math.ceil(200 / batch); i++) m.session.run(feeds);
     const runs: number[] = [];
     for (let i = 0; i < Math.ceil(2000 / batch); i++) {

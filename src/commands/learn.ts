@@ -97,6 +97,7 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     .option("seed", { type: "number", default: 1, describe: "seed of the initial weights, the batches and the validation split" })
     .option("validation", { type: "number", default: 0.2, describe: "share of the round-0 episodes held out for validation" })
     .option("architecture", { type: "string", default: "attention", choices: ["attention", "mlp"], describe: "the attention encoder or the MLP baseline" })
+    .option("decode", { type: "string", default: "chunk", choices: ["chunk", "pass"], describe: 'attention: "chunk" runs the encoder once per chunk of requests and places each fragment with a light step on that run (feature layout 5); "pass" runs it once per choice (layout 4)' })
     .option("width", { type: "number", describe: `attention: token width (default ${(DEFAULT_ATTENTION as { dModel: number }).dModel}); mlp: hidden units per layer (default ${(DEFAULT_MLP as { hidden: number[] }).hidden[0]})` })
     .option("layers", { type: "number", describe: "attention blocks, or MLP hidden layers (default 2)" })
     .option("heads", { type: "number", default: 4, describe: "attention heads" })
@@ -160,7 +161,7 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
       const base = DEFAULT_ATTENTION as Extract<Architecture, { kind: "attention" }>;
       const dModel = a.width ?? base.dModel;
       if (dModel % a.heads !== 0) throw new LearnUsageError(`--width ${dModel} must be a multiple of --heads ${a.heads}`);
-      architecture = { kind: "attention", dModel, heads: a.heads, layers: a.layers ?? base.layers, ffn: 2 * dModel };
+      architecture = { kind: "attention", dModel, heads: a.heads, layers: a.layers ?? base.layers, ffn: 2 * dModel, ...(a.decode === "chunk" ? { decode: "chunk" as const } : {}) };
     }
     for (const [flag, name] of [["--expert", a.expert], ["--behaviour", a.behaviour]] as const) {
       if (name === undefined || (flag === "--expert" && name === "oracle")) continue;

@@ -6,7 +6,8 @@ import type { TenantScenario } from "../../simulator/scenario.ts";
 import { expertFactory } from "../../learner/data/experts.ts";
 import { runEpisode } from "../../learner/data/rollout.ts";
 import type { ModelSizes } from "../../learner/encoding/layout.ts";
-import { initWeights, paramSpecs, type Architecture, type Weights } from "../../learner/model/architecture.ts";
+import { initWeights, isChunked, paramSpecs, type Architecture, type Weights } from "../../learner/model/architecture.ts";
+import { ChunkHead } from "../../learner/decode/step.ts";
 import { exportOnnx } from "../../learner/model/onnx-export.ts";
 import { OnnxSession } from "../../learner/onnx/runtime.ts";
 import { tokenInputs } from "../../learner/model-file.ts";
@@ -23,7 +24,9 @@ export function fleet(hosts?: number): TenantScenario {
 }
 
 export const SMALL_SIZES: ModelSizes = { hosts: 8, requests: 8, apps: 2, fragments: 2 };
-export const TINY_ATTENTION: Architecture = { kind: "attention", dModel: 16, heads: 2, layers: 1, ffn: 32 };
+/** a small attention network decoded by chunk (layout 5, the default), and the same decoded pass by pass (layout 4) */
+export const TINY_ATTENTION: Architecture = { kind: "attention", dModel: 16, heads: 2, layers: 1, ffn: 32, decode: "chunk" };
+export const TINY_PASS_ATTENTION: Architecture = { kind: "attention", dModel: 16, heads: 2, layers: 1, ffn: 32 };
 
 /** Episodes of `intervals` intervals labelled (and decided) by a baseline policy, one per seed. */
 export async function expertEpisodes(scenario: TenantScenario, expert: string, seeds: number[], intervals: number, prefix = "seed"): Promise<LabelledState[]> {
@@ -38,7 +41,9 @@ export async function expertEpisodes(scenario: TenantScenario, expert: string, s
 /** A learner policy (and its session) on given weights, reading `prior` if given. */
 export function policyOn(arch: Architecture, sizes: ModelSizes, weights: Weights): { policy: (prior?: PriorFn | null) => LearnerPolicy; session: OnnxSession } {
   const session = new OnnxSession(exportOnnx(arch, sizes, weights));
-  const model = { sizes, scorer: onnxScorer(session, sizes, tokenInputs(session)) };
+  const chunked = isChunked(arch);
+  const head = chunked && arch.kind === "attention" ? new ChunkHead(weights, arch.dModel) : null;
+  const model = { sizes, scorer: onnxScorer(session, sizes, tokenInputs(session), chunked), head };
   return { policy: (prior: PriorFn | null = null) => new LearnerPolicy(model, undefined, undefined, "argmax", prior), session };
 }
 

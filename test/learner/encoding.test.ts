@@ -11,6 +11,7 @@ import { DH, INPUT_NAMES, inputDims, type ModelSizes } from "../../learner/encod
 import { DecisionDraft } from "../../learner/decode/draft.ts";
 import { ScoreChooser, onnxScorer } from "../../learner/policy.ts";
 import { walkDecision } from "../../learner/decode/walk.ts";
+import { ChunkHead } from "../../learner/decode/step.ts";
 import { exportOnnx } from "../../learner/model/onnx-export.ts";
 import { OnnxSession } from "../../learner/onnx/runtime.ts";
 import { randomWeights, TINY_ATTENTION } from "../helpers/learner.ts";
@@ -182,12 +183,19 @@ test("permuting the hosts permutes the host tokens, the model's host outputs and
       });
       assert.ok(Math.abs(rb.done.data[0] - ra.done.data[0]) < 1e-5);
       assert.ok(Array.from(rb.variant.data).every((v, i) => Math.abs(v - ra.variant.data[i]) < 1e-5));
+      // the host pointer's keys follow the hosts, its request queries do not move
+      const m = 16;
+      perm.forEach((old, i) => {
+        for (let c = 0; c < m; c++) assert.ok(Math.abs(rb.placeKey.data[i * m + c] - ra.placeKey.data[old * m + c]) < 1e-5);
+      });
+      assert.ok(Array.from(rb.placeQuery.data).every((v, i) => Math.abs(v - ra.placeQuery.data[i]) < 1e-5));
       // decisions: host h in the permuted fleet is host perm[h] in the original one. Hosts whose
       // tokens are identical are interchangeable (the decoder takes the lowest-numbered of a tie),
       // so the decisions are compared with each host named by its token.
-      const scorer = onnxScorer(session, SIZES);
-      const da = walkDecision(obs, new Float64Array(n), SIZES, new ScoreChooser(scorer, SIZES));
-      const db = walkDecision(pobs, new Float64Array(n), SIZES, new ScoreChooser(scorer, SIZES));
+      const scorer = onnxScorer(session, SIZES, false, true);
+      const head = new ChunkHead(w, 16);
+      const da = walkDecision(obs, new Float64Array(n), SIZES, new ScoreChooser(scorer, SIZES, "argmax", head), undefined, null, true);
+      const db = walkDecision(pobs, new Float64Array(n), SIZES, new ScoreChooser(scorer, SIZES, "argmax", head), undefined, null, true);
       provisioned += (da.provision ?? []).length;
       deployed += (da.deploy ?? []).length;
       const token = (h: number) => Array.from(a.hosts.subarray(h * DH, (h + 1) * DH)).join(",");

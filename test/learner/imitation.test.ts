@@ -10,7 +10,8 @@ import { FixedVariant } from "../../simulator/policies/fixed-variant.ts";
 import type { PlacementPart, PlacementState } from "../../simulator/policies/parts.ts";
 import { registerPolicy } from "../../simulator/policies/registry.ts";
 import { StaticProvisioning } from "../../simulator/policies/static-provisioning.ts";
-import { expertEpisodes, fleet, policyOn, randomWeights, SMALL_SIZES, TINY_ATTENTION } from "../helpers/learner.ts";
+import { expertEpisodes, fleet, policyOn, randomWeights, SMALL_SIZES, TINY_ATTENTION, TINY_PASS_ATTENTION } from "../helpers/learner.ts";
+import type { Architecture } from "../../learner/model/architecture.ts";
 
 /**
  * The expert: compressed variants on least-loaded placement, its ties in load broken by the work
@@ -50,8 +51,8 @@ const EXPERT = "test:compressed+least-loaded-by-work";
 registerPolicy(EXPERT, "compressed, least-loaded with ties by outstanding work", () => new ComposedPolicy(new StaticProvisioning(), new FixedVariant("compressed"), new LeastLoadedByWork()));
 
 /** Decisions of a policy on `weights` equal to the expert's, decoding each episode in step order. */
-function matches(weights: ReturnType<typeof randomWeights>, states: LabelledState[]): { equal: number; total: number } {
-  const p = policyOn(TINY_ATTENTION, SMALL_SIZES, weights);
+function matches(weights: ReturnType<typeof randomWeights>, states: LabelledState[], arch: Architecture = TINY_PASS_ATTENTION): { equal: number; total: number } {
+  const p = policyOn(arch, SMALL_SIZES, weights);
   let equal = 0;
   try {
     for (const idx of byEpisode(states).values()) {
@@ -69,15 +70,15 @@ function matches(weights: ReturnType<typeof randomWeights>, states: LabelledStat
   return { equal, total: states.length };
 }
 
-test("a learner trained on least-loaded placement (ties by outstanding work) with a fixed variant reproduces it exactly on held-out states and on other fleet sizes", async () => {
+test("a learner trained on least-loaded placement (ties by outstanding work) with a fixed variant reproduces it exactly on held-out states and on other fleet sizes (decoded pass by pass)", async () => {
   await initBackend();
   const states = await expertEpisodes(fleet(), EXPERT, [1, 2, 3, 4, 5], 16);
   const { set, stats } = buildExamples(states, SMALL_SIZES);
   assert.deepEqual(stats.dropped, { provision: 0, variant: 0, host: 0 });
   const train = subset(set, (e) => e !== "seed5");
   const val = subset(set, (e) => e === "seed5");
-  const trainer = new Trainer(TINY_ATTENTION, SMALL_SIZES, { ...DEFAULT_TRAIN, epochs: 6, patience: 6, batchSize: 32, learningRate: 3e-3, seed: 1 });
-  const init = randomWeights(TINY_ATTENTION, SMALL_SIZES, 1);
+  const trainer = new Trainer(TINY_PASS_ATTENTION, SMALL_SIZES, { ...DEFAULT_TRAIN, epochs: 6, patience: 6, batchSize: 32, learningRate: 3e-3, seed: 1 });
+  const init = randomWeights(TINY_PASS_ATTENTION, SMALL_SIZES, 1);
   const st = await trainer.fit(freshState(init, "bc"), train, val);
 
   const heldOut = states.filter((s) => s.episode === "seed5");
@@ -100,10 +101,41 @@ test("a learner trained on least-loaded placement (ties by outstanding work) wit
   }
 });
 
+/**
+ * Decoded by chunk, the encoder sees a chunk's state once and the step adds the placements made
+ * since through linear terms, so the rule is learnt but its finest ties are not: on this fleet a
+ * tie in load is broken by work differences of about 3e-3 of the feature's scale (one host's
+ * old work against another's new fragment), which the pass decode's layer norms resolve and a
+ * linear term with weights of order 1 does not. Measured: 126 of 132 held-out fragments (95.5 %),
+ * every variant and provisioning choice; whole decisions 10 of 16 (untrained: 95 fragments).
+ */
+test("decoded by chunk, the same training learns the rule: every variant, over 90 % of held-out fragments, most whole decisions", async () => {
+  await initBackend();
+  const states = await expertEpisodes(fleet(), EXPERT, [1, 2, 3, 4, 5], 16);
+  const { set, stats } = buildExamples(states, SMALL_SIZES, { chunked: true });
+  assert.deepEqual(stats.dropped, { provision: 0, variant: 0, host: 0 });
+  assert.equal(stats.statesReproduced, states.length, "the teacher-forced chunk walk rebuilds every expert decision");
+  const train = subset(set, (e) => e !== "seed5");
+  const val = subset(set, (e) => e === "seed5");
+  const trainer = new Trainer(TINY_ATTENTION, SMALL_SIZES, { ...DEFAULT_TRAIN, epochs: 6, patience: 6, batchSize: 32, learningRate: 3e-3, seed: 1 });
+  const init = randomWeights(TINY_ATTENTION, SMALL_SIZES, 1);
+  const before = trainer.evaluate(init, val);
+  const st = await trainer.fit(freshState(init, "bc"), train, val);
+  const m = trainer.evaluate(st.weights, val);
+  assert.equal(m.variantAccuracy, 1);
+  assert.equal(m.provisionAccuracy, 1);
+  assert.ok(m.hostAccuracy! > 0.9, `host accuracy ${m.hostAccuracy}`);
+  // untrained, the same network places 95 of the 132 (72 %): the gain is learnt
+  assert.ok(before.hostAccuracy! < m.hostAccuracy! - 0.15, `untrained ${before.hostAccuracy}, trained ${m.hostAccuracy}`);
+  const heldOut = states.filter((s) => s.episode === "seed5");
+  const got = matches(st.weights, heldOut, TINY_ATTENTION);
+  assert.ok(got.equal >= heldOut.length / 2 && got.equal > matches(init, heldOut, TINY_ATTENTION).equal, `${got.equal} of ${got.total} whole decisions`);
+});
+
 test("same seed, same weights; another seed, other weights", async () => {
   await initBackend();
   const states = await expertEpisodes(fleet(), EXPERT, [1, 2], 8);
-  const { set } = buildExamples(states, SMALL_SIZES);
+  const { set } = buildExamples(states, SMALL_SIZES, { chunked: true });
   const train = subset(set, (e) => e === "seed1");
   const val = subset(set, (e) => e === "seed2");
   const fit = async (seed: number) => {
@@ -118,4 +150,33 @@ test("same seed, same weights; another seed, other weights", async () => {
   const init = randomWeights(TINY_ATTENTION, SMALL_SIZES, 3);
   assert.ok([...a].some(([k, v]) => v.some((x, i) => x !== init.get(k)![i])), "training changed the weights");
   assert.ok([...a].some(([k, v]) => v.some((x, i) => x !== c.get(k)![i])), "another seed gives other weights");
+});
+
+test("decoded by chunk, a decision costs one encoder run per chunk of requests (the provisioning pass that chose done is the first chunk's), pass by pass one per open choice", async () => {
+  const { TwinStepper } = await import("../../oracle/replay.ts");
+  const { prepareTenantRun } = await import("../../src/runner.ts");
+  const run = prepareTenantRun({ scenario: fleet(), source: "learner-fleet.yaml", seed: 3, policy: "first-fit", record: false });
+  const base = new TwinStepper(run.twin).observe();
+  const FOUR = { ...SMALL_SIZES, requests: 4 };
+  const runs = (arch: Architecture, pending: number): number => {
+    const w = randomWeights(arch, FOUR, 5);
+    // "done" at once (no provisioning change), and every request deployed: variant "wait" scored low
+    w.get("head.done.out.b")![0] = 100;
+    w.get("head.variant.out.b")![0] = -100;
+    const p = policyOn(arch, FOUR, w);
+    try {
+      const obs = { ...base, pending: Array.from({ length: pending }, (_, k) => ({ id: 500 + k, app: 0, arrival: base.time, deadline: 600, size: 1 })) };
+      const policy = p.policy();
+      const d = policy.decide(obs);
+      assert.equal(d.provision, undefined);
+      assert.equal(d.deploy?.length ?? 0, pending, "every request deployed");
+      return policy.lastPasses;
+    } finally {
+      p.session.dispose();
+    }
+  };
+  // 4 request tokens per chunk: ceil(P / 4) runs, at least the provisioning pass
+  assert.deepEqual([0, 1, 4, 5, 8, 9].map((n) => runs(TINY_ATTENTION, n)), [1, 1, 1, 2, 2, 3]);
+  // pass by pass: the provisioning pass, then one per request (one fragment each here: several hosts fit)
+  assert.deepEqual([0, 1, 4, 5, 8, 9].map((n) => runs(TINY_PASS_ATTENTION, n)), [1, 2, 5, 6, 9, 10]);
 });

@@ -8,6 +8,8 @@ import { buildReadyTwin } from "../../workloads/ready-twin.ts";
 import { V, type ModelSizes } from "../../learner/encoding/layout.ts";
 import { walkDecision } from "../../learner/decode/walk.ts";
 import { LearnerPolicy, ScoreChooser, type Scorer } from "../../learner/policy.ts";
+import { ChunkHead } from "../../learner/decode/step.ts";
+import { initWeights, paramSpecs } from "../../learner/model/architecture.ts";
 
 const SIZES: ModelSizes = { hosts: 16, requests: 4, apps: 8, fragments: 4 };
 
@@ -83,7 +85,16 @@ function scinet(rate: number) {
   return { scenario: { ...scenario, workload: { ...scenario.workload, ratePerInterval: rate } as typeof scenario.workload }, source };
 }
 
-test("under random scores the decoder never emits a choice the twin would reject (random host states, RAM and queues)", () => {
+/** A chunk-decoded model's encoder outputs drawn at random, and a step on random weights (width 8). */
+const M = 8;
+function randomChunkScorer(seed: string): Scorer {
+  const rng = new RandomStream(seed);
+  const fill = (n: number) => Float64Array.from({ length: n }, () => rng.uniform(-3, 3));
+  return () => ({ done: fill(1), provision: fill(SIZES.hosts * 2), variant: fill(SIZES.requests * (V + 1)), placeQuery: fill(SIZES.requests * M), placeKey: fill(SIZES.hosts * M) });
+}
+const chunkHead = new ChunkHead(initWeights(paramSpecs({ kind: "attention", dModel: M, heads: 2, layers: 1, ffn: 16, decode: "chunk" }, SIZES), 9), M);
+
+for (const chunked of [false, true]) test(`under random scores the decoder never emits a choice the twin would reject (random host states, RAM and queues; ${chunked ? "decoded by chunk" : "pass by pass"})`, () => {
   const { scenario, source } = scinet(4);
   const ready = buildReadyTwin({ scenario, source, seed: 2, record: false });
   const stepper = new TwinStepper(ready.twin);
@@ -101,7 +112,9 @@ test("under random scores the decoder never emits a choice the twin would reject
     const placed = Int32Array.from({ length: n }, () => rng.int(0, 3));
     const pending = Array.from({ length: rng.int(0, 9) }, (_, k) => ({ id: 1000 + k, app: rng.int(0, base.apps.length - 1), arrival: 0, deadline: 30, size: rng.uniform(0.5, 2) }));
     const obs: Observation = { ...base, hosts: { ...h, state, ramFreeMB: ramFree, placed }, pending };
-    const d = walkDecision(obs, new Float64Array(n), SIZES, new ScoreChooser(randomScorer(`trial${trial}`), SIZES));
+    const d = chunked
+      ? walkDecision(obs, new Float64Array(n), SIZES, new ScoreChooser(randomChunkScorer(`trial${trial}`), SIZES, "argmax", chunkHead), undefined, null, true)
+      : walkDecision(obs, new Float64Array(n), SIZES, new ScoreChooser(randomScorer(`trial${trial}`), SIZES));
     assert.deepEqual(rejections(obs, d), [], `trial ${trial}`);
     deployed += d.deploy?.length ?? 0;
     provisioned += d.provision?.length ?? 0;

@@ -9,7 +9,7 @@ import { DEFAULT_MODEL_FILE, LearnerModelError, loadLearnerModel, METADATA_KEY, 
 import { learnerFromModel, scenarioPrior } from "../../learner/policy.ts";
 import { prepareTenantRun } from "../../src/runner.ts";
 import { TwinStepper } from "../../oracle/replay.ts";
-import { FEATURE_LAYOUT } from "../../learner/encoding/layout.ts";
+import { FEATURE_LAYOUT, PASS_LAYOUT } from "../../learner/encoding/layout.ts";
 import { countParams, paramSpecs, type Architecture } from "../../learner/model/architecture.ts";
 import { buildTwinModel, loadTenantScenario } from "../../simulator/scenarios.ts";
 import { cli } from "../helpers/cli.ts";
@@ -55,7 +55,10 @@ test("a model file that is missing, corrupt, not cotwin's or of another layout i
     expect(modelFile(dir, {}, { ...SMALL_SIZES, apps: 4 }), /its weights do not match its metadata's architecture and sizes \(weight embed\.request\.w has \d+ values, expected \d+\)$/);
     // the MLP sees hosts by position: 8 host tokens claimed on a graph built for 12
     const mlp: Architecture = { kind: "mlp", hidden: [8] };
-    expect(modelFile(dir, {}, { ...SMALL_SIZES, hosts: 12 }, mlp), /its weights do not match .*weight mlp\.h0\.w has/);
+    expect(modelFile(dir, { featureLayout: PASS_LAYOUT }, { ...SMALL_SIZES, hosts: 12 }, mlp), /its weights do not match .*weight mlp\.h0\.w has/);
+    // layout 5 is decoded by chunk: metadata that pairs it with a pass-decoded network (or the reverse) is refused
+    expect(modelFile(dir, {}, SMALL_SIZES, mlp), /feature layout "cotwin-learner-features\/5" with a pass-decoded architecture \(layout 5 and decode "chunk" go together\)$/);
+    expect(modelFile(dir, { featureLayout: PASS_LAYOUT }), /feature layout "cotwin-learner-features\/4" with a chunk-decoded architecture/);
     // an attention graph takes any number of tokens up to its sizes: claiming fewer host tokens is harmless
     const fewer = loadLearnerModel(modelFile(dir, {}, { ...SMALL_SIZES, hosts: 12 }));
     assert.equal(fewer.info.sizes.hosts, 8);

@@ -3,7 +3,8 @@ import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs";
 import { initBackend } from "../../workloads/forecast/backend.ts";
 import { RandomStream } from "../../simulator/engine/random.ts";
-import { INPUT_NAMES, inputDims, V, type ModelSizes } from "../../learner/encoding/layout.ts";
+import { DD, DF, DH, DP, ENCODER_INPUT_NAMES, INPUT_NAMES, inputDims, ROW_INPUT_NAMES, V, type ModelSizes } from "../../learner/encoding/layout.ts";
+import { ChunkHead } from "../../learner/decode/step.ts";
 import { paramSpecs, type Architecture } from "../../learner/model/architecture.ts";
 import { forward } from "../../learner/model/tf-forward.ts";
 import { exportOnnx } from "../../learner/model/onnx-export.ts";
@@ -90,4 +91,85 @@ test("the attention graph fed only its real tokens gives the padded pass's outpu
     }
   }
   session.dispose();
+});
+
+test("a chunk-decoded model's encoder run in ONNX Runtime plus its step equals TensorFlow.js on random inputs (max abs difference < 1e-4)", async () => {
+  await initBackend();
+  const arch: Architecture = { kind: "attention", dModel: 16, heads: 4, layers: 2, ffn: 32, decode: "chunk" };
+  const m = 16;
+  const H = SIZES.hosts;
+  const R = SIZES.requests;
+  const batch = 6;
+  for (const seed of [7, 8]) {
+    const specs = paramSpecs(arch, SIZES);
+    const w = randomWeights(arch, SIZES, seed);
+    const rng = new RandomStream(`onnx-chunk:${seed}`);
+    for (const v of w.values()) for (let i = 0; i < v.length; i++) v[i] += rng.uniform(-0.1, 0.1);
+    const d = inputDims(SIZES);
+    const inputs = Object.fromEntries(
+      ROW_INPUT_NAMES.map((k) => [k, Float32Array.from({ length: batch * d[k] }, () => (k.endsWith("Mask") ? (rng.next() < 0.7 ? 1 : 0) : k === "slot" ? 0 : rng.uniform(-2, 2)))]),
+    ) as Record<(typeof ROW_INPUT_NAMES)[number], Float32Array>;
+    const slots: number[] = [];
+    for (let b = 0; b < batch; b++) {
+      slots.push(rng.int(0, R - 1));
+      inputs.slot[b * R + slots[b]] = 1;
+      // most hosts had no placement since the run (the step's fast path), a few had
+      for (let h = 0; h < H; h++) if (rng.next() < 0.6) inputs.delta.fill(0, (b * H + h) * DD, (b * H + h + 1) * DD);
+    }
+    const session: OnnxSession = new OnnxSession(exportOnnx(arch, SIZES, w));
+    assert.deepEqual([...session.inputNames].sort(), [...ENCODER_INPUT_NAMES].sort(), "the graph takes the encoder's inputs only");
+    const ort = session.run(Object.fromEntries(ENCODER_INPUT_NAMES.map((k) => [k, { data: inputs[k], dims: [batch, d[k]] }])));
+    session.dispose();
+    const ref = tf.tidy(() => {
+      const tw = Object.fromEntries(specs.map((s) => [s.name, tf.tensor(w.get(s.name)!, s.shape)]));
+      const tx = Object.fromEntries(ROW_INPUT_NAMES.map((k) => [k, tf.tensor2d(inputs[k], [batch, d[k]])])) as Parameters<typeof forward>[3];
+      const o = forward(arch, SIZES, tw, tx);
+      return { done: o.done.dataSync(), provision: o.provision.dataSync(), variant: o.variant.dataSync(), place: o.place.dataSync() };
+    });
+    const head = new ChunkHead(w, m);
+    let max = 0;
+    let scale = 0;
+    const diff = (a: number, b: number) => {
+      max = Math.max(max, Math.abs(a - b));
+      scale = Math.max(scale, Math.abs(b));
+    };
+    for (let i = 0; i < ref.done.length; i++) diff(ort.done.data[i], ref.done[i]);
+    for (let i = 0; i < ref.provision.length; i++) diff(ort.provision.data[i], ref.provision[i]);
+    const vbuf = new Float64Array(V + 1);
+    const hbuf = new Float64Array(H);
+    for (let b = 0; b < batch; b++) {
+      const scores = {
+        done: ort.done.data.subarray(b, b + 1),
+        provision: ort.provision.data.subarray(b * H * 2, (b + 1) * H * 2),
+        variant: ort.variant.data.subarray(b * R * (V + 1), (b + 1) * R * (V + 1)),
+        placeQuery: ort.placeQuery.data.subarray(b * R * m, (b + 1) * R * m),
+        placeKey: ort.placeKey.data.subarray(b * H * m, (b + 1) * H * m),
+      };
+      for (let s = 0; s < R; s++) {
+        head.variant(scores, s, inputs.progress, b * DP, vbuf);
+        for (let c = 0; c <= V; c++) diff(vbuf[c], ref.variant[(b * R + s) * (V + 1) + c]);
+      }
+      for (let k = 0; k < V; k++) {
+        head.hosts(scores, slots[b], k, inputs.fragment, b * V * DF, inputs.delta, b * H * DD, inputs.hosts, b * H * DH, H, hbuf);
+        for (let h = 0; h < H; h++) diff(hbuf[h], ref.place[(b * V + k) * H + h]);
+      }
+    }
+    assert.ok(scale > 1, `outputs of magnitude ${scale}`);
+    assert.ok(max < 1e-4, `seed ${seed}: ${max}`);
+    // the step's terms matter: without the delta weights the host scores move
+    const noDelta = new Map(w);
+    noDelta.set("head.place.delta.w", new Float32Array(DD * m));
+    const b = batch - 1;
+    const scores = {
+      done: [0],
+      provision: [],
+      variant: ort.variant.data.subarray(b * R * (V + 1), (b + 1) * R * (V + 1)),
+      placeQuery: ort.placeQuery.data.subarray(b * R * m, (b + 1) * R * m),
+      placeKey: ort.placeKey.data.subarray(b * H * m, (b + 1) * H * m),
+    };
+    let moved = 0;
+    new ChunkHead(noDelta, m).hosts(scores, slots[b], 0, inputs.fragment, b * V * DF, inputs.delta, b * H * DD, inputs.hosts, b * H * DH, H, hbuf);
+    for (let h = 0; h < H; h++) moved = Math.max(moved, Math.abs(hbuf[h] - ref.place[(b * V + 0) * H + h]));
+    assert.ok(moved > 1e-3, `dropping the delta term changes the scores (${moved})`);
+  }
 });

@@ -14,7 +14,7 @@ function zeroWeights(): Weights {
 test("the provisioning loss weighs a start label by startWeight, a stop by stopWeight, done by 1 (worked by hand)", async () => {
   await initBackend();
   const states = await expertEpisodes(fleet(), "compressed+least-loaded", [1], 2);
-  const { set } = buildExamples(states, SMALL_SIZES);
+  const { set } = buildExamples(states, SMALL_SIZES, { chunked: true });
   const rows: number[] = [];
   for (let i = 0; i < set.n && rows.length < 2; i++) if (set.provisionWeight[i] === 1) rows.push(i);
   assert.equal(rows.length, 2);
