@@ -89,34 +89,41 @@ export function walkDecision(obs: Observation, bootLeft: Float64Array, sizes: Mo
   for (let r = 0; r < obs.pending.length; r++) {
     const chunkStart = r - (r % R);
     const slot = r - chunkStart;
-    // passes are encoded only when a choice is open: a request that can only wait, or a fragment
-    // that fits on one host, needs no model run (and teaches nothing)
-    let p: Pass | null = null;
-    const current = (fragment: number): Pass => (p ??= pass({ phase: 1, chunkStart, current: { slot, fragment } }, r));
-    draft.variantMask(r, vmask);
-    let open = 0;
-    for (let k = 1; k <= V; k++) open += vmask[k];
-    const choice = open === 0 ? 0 : chooser.variant(current(0), vmask, draft);
-    if (choice <= 0 || vmask[choice] !== 1) {
-      draft.waitRequest(r);
-      continue;
-    }
-    const k = choice - 1;
-    const v = draft.variants[r][k]!;
-    const ram = v.fragments.map((f) => f.ramMB);
-    const hosts: number[] = [];
-    for (let j = 0; j < ram.length; j++) {
-      if (j > 0) p = null;
-      const n = draft.hostMask(ram, j, hmask);
-      if (n === 0) throw new Error(`learner: no host for fragment ${j} of request ${obs.pending[r].id} although its variant was allowed`);
-      const h = n === 1 ? hmask.indexOf(1) : chooser.host(current(j), k, hmask, draft);
-      if (hmask[h] !== 1) throw new Error(`learner: host ${h} chosen for fragment ${j} of request ${obs.pending[r].id} is not allowed`);
-      draft.placeFragment(h, ram[j], v.parallel || j === 0, v.fragments[j].mi * obs.pending[r].size);
-      hosts.push(h);
-    }
-    draft.finishRequest(r, KINDS[k], hosts);
+    deployRequest(draft, r, chooser, (fragment) => pass({ phase: 1, chunkStart, current: { slot, fragment } }, r), vmask, hmask);
   }
   return draft.toDecision();
+}
+
+/**
+ * Decides pending request r: its variant (or wait), then a host per fragment. `passFor(j, hosts)`
+ * encodes the pass of fragment j (`hosts`: those of the fragments before it); passes are made
+ * only when a choice is open - a request that can only wait, or a fragment that fits on one host,
+ * needs no model run (and teaches nothing) - and fragment 0 is placed from the variant's pass.
+ */
+function deployRequest(draft: DecisionDraft, r: number, chooser: Chooser, passFor: (fragment: number, hosts: readonly number[]) => Pass, vmask: Uint8Array, hmask: Uint8Array): void {
+  const obs = draft.obs;
+  draft.variantMask(r, vmask);
+  let open = 0;
+  for (let k = 1; k <= V; k++) open += vmask[k];
+  const hosts: number[] = [];
+  const first = open === 0 ? null : passFor(0, hosts);
+  const choice = first === null ? 0 : chooser.variant(first, vmask, draft);
+  if (choice <= 0 || vmask[choice] !== 1) {
+    draft.waitRequest(r);
+    return;
+  }
+  const k = choice - 1;
+  const v = draft.variants[r][k]!;
+  const ram = v.fragments.map((f) => f.ramMB);
+  for (let j = 0; j < ram.length; j++) {
+    const n = draft.hostMask(ram, j, hmask);
+    if (n === 0) throw new Error(`learner: no host for fragment ${j} of request ${obs.pending[r].id} although its variant was allowed`);
+    const h = n === 1 ? hmask.indexOf(1) : chooser.host(j === 0 ? first! : passFor(j, hosts), k, hmask, draft);
+    if (hmask[h] !== 1) throw new Error(`learner: host ${h} chosen for fragment ${j} of request ${obs.pending[r].id} is not allowed`);
+    draft.placeFragment(h, ram[j], v.parallel || j === 0, v.fragments[j].mi * obs.pending[r].size);
+    hosts.push(h);
+  }
+  draft.finishRequest(r, KINDS[k], hosts);
 }
 
 /** The deployment passes decoded by chunk (see the header); `chunkPass` encodes a chunk's run. */
@@ -134,9 +141,8 @@ function walkChunks(draft: DecisionDraft, sizes: ModelSizes, chooser: Chooser, c
       enc = null;
       base = null;
     }
-    const sameRequest: number[] = [];
     // the chunk's run is made on its first open choice (a chunk that can only wait needs none)
-    const step = (fragment: number): Pass => {
+    const step = (fragment: number, sameRequest: readonly number[]): Pass => {
       if (!enc) {
         enc = chunkPass({ phase: chunkStart > 0 ? 1 : 0, chunkStart, current: null });
         base = new StepBase(draft, chunkStart);
@@ -156,29 +162,6 @@ function walkChunks(draft: DecisionDraft, sizes: ModelSizes, chooser: Chooser, c
       encodeStep(draft, base!, fleet, sizes, chunkStart, r, fragment, sameRequest, inputs, 0);
       return { inputs, ctx: { phase: enc.ctx.phase, chunkStart, current: { slot: r - chunkStart, fragment } }, request: r, encoder: enc };
     };
-    draft.variantMask(r, vmask);
-    let open = 0;
-    for (let k = 1; k <= V; k++) open += vmask[k];
-    let p: Pass | null = null;
-    const choice = open === 0 ? 0 : chooser.variant((p = step(0)), vmask, draft);
-    if (choice <= 0 || vmask[choice] !== 1) {
-      draft.waitRequest(r);
-      continue;
-    }
-    const k = choice - 1;
-    const v = draft.variants[r][k]!;
-    const ram = v.fragments.map((f) => f.ramMB);
-    const hosts: number[] = [];
-    for (let j = 0; j < ram.length; j++) {
-      const n = draft.hostMask(ram, j, hmask);
-      if (n === 0) throw new Error(`learner: no host for fragment ${j} of request ${obs.pending[r].id} although its variant was allowed`);
-      // fragment 0 is placed from the variant's step (as in the pass decode), later ones from their own
-      const h = n === 1 ? hmask.indexOf(1) : chooser.host(j === 0 && p ? p : step(j), k, hmask, draft);
-      if (hmask[h] !== 1) throw new Error(`learner: host ${h} chosen for fragment ${j} of request ${obs.pending[r].id} is not allowed`);
-      draft.placeFragment(h, ram[j], v.parallel || j === 0, v.fragments[j].mi * obs.pending[r].size);
-      hosts.push(h);
-      sameRequest.push(h);
-    }
-    draft.finishRequest(r, KINDS[k], hosts);
+    deployRequest(draft, r, chooser, step, vmask, hmask);
   }
 }

@@ -177,26 +177,8 @@ export function encodePass(draft: DecisionDraft, bootLeft: Float64Array, fleet: 
     out.requestMask[row * R + s] = 1;
   }
   // the fragment being placed, per variant kind
-  const fo = row * V * DF;
-  out.fragment.fill(0, fo, fo + V * DF);
-  if (ctx.current) {
-    const r = ctx.chunkStart + ctx.current.slot;
-    const j = ctx.current.fragment;
-    out.slot[row * R + ctx.current.slot] = 1;
-    const size = obs.pending[r].size;
-    const vs = draft.variants[r];
-    for (let k = 0; k < V; k++) {
-      const v = vs[k];
-      if (!v || j >= v.fragments.length) continue;
-      const o = fo + k * DF;
-      out.fragment[o] = 1;
-      out.fragment[o + 1] = v.fragments[j].ramMB / SCALE.fragmentRamMB;
-      out.fragment[o + 2] = work(v.fragments[j].mi, size);
-      out.fragment[o + 3] = j / sizes.fragments;
-      out.fragment[o + 4] = v.fragments.length / sizes.fragments;
-      out.fragment[o + 5] = v.parallel ? 1 : 0;
-    }
-  }
+  if (ctx.current) out.slot[row * R + ctx.current.slot] = 1;
+  writeFragment(draft, fleet, sizes, ctx.current ? ctx.chunkStart + ctx.current.slot : -1, ctx.current?.fragment ?? 0, out, row);
   // global
   const g = out.global;
   const go = row * DG;
@@ -215,6 +197,27 @@ export function encodePass(draft: DecisionDraft, bootLeft: Float64Array, fleet: 
   if (fc) for (let k = 0; k < FORECAST_STEPS; k++) g[go + 12 + k] = fc.length > k ? log1p(Math.max(0, fc[k])) : 0;
   g[go + 15] = obs.network.latencyS / SCALE.latencyS;
   g[go + 16] = obs.network.bandwidthMBps / SCALE.bandwidthMBps;
+}
+
+/** Writes the features of fragment j of pending request r under each variant kind (all 0 for r = -1). */
+function writeFragment(draft: DecisionDraft, fleet: FleetStats, sizes: ModelSizes, r: number, j: number, out: PassInputs, row: number): void {
+  const fo = row * V * DF;
+  out.fragment.fill(0, fo, fo + V * DF);
+  if (r < 0) return;
+  const size = draft.obs.pending[r].size;
+  const iv = draft.obs.intervalS;
+  const vs = draft.variants[r];
+  for (let k = 0; k < V; k++) {
+    const v = vs[k];
+    if (!v || j >= v.fragments.length) continue;
+    const o = fo + k * DF;
+    out.fragment[o] = 1;
+    out.fragment[o + 1] = v.fragments[j].ramMB / SCALE.fragmentRamMB;
+    out.fragment[o + 2] = (v.fragments[j].mi * size) / (fleet.meanMipsPerVcpu * iv) / SCALE.workIntervals;
+    out.fragment[o + 3] = j / sizes.fragments;
+    out.fragment[o + 4] = v.fragments.length / sizes.fragments;
+    out.fragment[o + 5] = v.parallel ? 1 : 0;
+  }
 }
 
 /**
@@ -253,21 +256,7 @@ export function encodeStep(draft: DecisionDraft, base: StepBase, fleet: FleetSta
   const iv = obs.intervalS;
   out.slot.fill(0, row * R, (row + 1) * R);
   out.slot[row * R + (r - chunkStart)] = 1;
-  const fo = row * V * DF;
-  out.fragment.fill(0, fo, fo + V * DF);
-  const size = obs.pending[r].size;
-  const vs = draft.variants[r];
-  for (let k = 0; k < V; k++) {
-    const v = vs[k];
-    if (!v || fragment >= v.fragments.length) continue;
-    const o = fo + k * DF;
-    out.fragment[o] = 1;
-    out.fragment[o + 1] = v.fragments[fragment].ramMB / SCALE.fragmentRamMB;
-    out.fragment[o + 2] = (v.fragments[fragment].mi * size) / (fleet.meanMipsPerVcpu * iv) / SCALE.workIntervals;
-    out.fragment[o + 3] = fragment / sizes.fragments;
-    out.fragment[o + 4] = v.fragments.length / sizes.fragments;
-    out.fragment[o + 5] = v.parallel ? 1 : 0;
-  }
+  writeFragment(draft, fleet, sizes, r, fragment, out, row);
   const H = sizes.hosts;
   const d = out.delta;
   const dOff = row * H * DD;
