@@ -101,6 +101,8 @@ export function onnxScorer(session: OnnxSession, sizes: ModelSizes, trim = false
  * share their encoder run, scored by `head`, decode/step.ts).
  */
 export class ScoreChooser implements Chooser {
+  /** reads each pass only within the call (walk.ts Chooser.transient) */
+  readonly transient = true;
   private last: { pass: Pass; scores: PassScores } | null = null;
   passes = 0;
   private readonly vbuf = new Float64Array(V + 1);
@@ -142,7 +144,7 @@ export class ScoreChooser implements Chooser {
     const s = this.scores(pass);
     if (this.head) {
       if (this.hbuf.length < mask.length) this.hbuf = new Float64Array(mask.length);
-      const x = this.head.hosts(s as ChunkScores, pass.ctx.current!.slot, kind, pass.inputs.fragment, 0, pass.inputs.delta, 0, pass.inputs.hosts, 0, mask.length, this.hbuf);
+      const x = this.head.hosts(s as ChunkScores, pass.ctx.current!.slot, kind, pass.inputs.fragment, 0, pass.inputs.delta, 0, pass.inputs.hosts, 0, mask.length, this.hbuf, mask);
       return maskedArgmax(x, 0, mask.length, mask);
     }
     return maskedArgmax(s.place!, kind * this.sizes.hosts, mask.length, mask);

@@ -26,7 +26,7 @@ import {
   type Observation,
   type ProvisionAction,
 } from "../../simulator/types.ts";
-import { KINDS, PROVISION_START, PROVISION_STOP, V as V_ } from "../encoding/layout.ts";
+import { KINDS as KINDS_, PROVISION_START, PROVISION_STOP, V as V_ } from "../encoding/layout.ts";
 
 // module-local copies: the masks read them per host and pair of hosts, and an imported binding
 // can be a getter (as the TypeScript loader compiles modules)
@@ -35,6 +35,7 @@ const HOST_DRAINING = HOST_DRAINING_;
 const HOST_OFF = HOST_OFF_;
 const HOST_ON = HOST_ON_;
 const V = V_;
+const KINDS = KINDS_;
 
 const RAM_TOLERANCE = -1e-10;
 

@@ -95,8 +95,9 @@ export class ChunkHead {
    * Host scores for the fragment `fragment` (its DF features under kind `kind`, from offset
    * `fragmentOffset`) of the request in `slot`, for hosts 0..hosts-1, into `out`; `hostRows`:
    * the run's host tokens (DH per host; read once per `s`), `delta` the changes since (DD per host).
+   * With `mask`, only the hosts it allows (1) are scored; the others get -Infinity.
    */
-  hosts(s: ChunkScores, slot: number, kind: number, fragment: ArrayLike<number>, fragmentOffset: number, delta: ArrayLike<number>, deltaOffset: number, hostRows: ArrayLike<number>, hostOffset: number, hosts: number, out: Float64Array): Float64Array {
+  hosts(s: ChunkScores, slot: number, kind: number, fragment: ArrayLike<number>, fragmentOffset: number, delta: ArrayLike<number>, deltaOffset: number, hostRows: ArrayLike<number>, hostOffset: number, hosts: number, out: Float64Array, mask?: Uint8Array): Float64Array {
     const m = this.m;
     const q = this.q;
     const key = this.key;
@@ -118,6 +119,10 @@ export class ChunkHead {
       q[i] = x;
     }
     for (let h = 0; h < hosts; h++) {
+      if (mask !== undefined && mask[h] !== 1) {
+        out[h] = -Infinity;
+        continue;
+      }
       const ko = h * m;
       const dOff = deltaOffset + h * DD;
       let moved = false;

@@ -26,8 +26,12 @@
  */
 import type { Decision, Observation } from "../../simulator/types.ts";
 import { allocInputs, encodePass, encodeStep, fleetStats, sizeMismatch, SizeError, StepBase, type PassContext, type PassInputs } from "../encoding/encode.ts";
-import { inputDims, KINDS, PROVISION_START, PROVISION_STOP, V, type ModelSizes } from "../encoding/layout.ts";
+import { inputDims, KINDS as KINDS_, PROVISION_START, PROVISION_STOP, V as V_, type ModelSizes } from "../encoding/layout.ts";
 import { DecisionDraft } from "./draft.ts";
+
+// module-local copies (read per request; see decode/step.ts)
+const KINDS = KINDS_;
+const V = V_;
 
 /** One pass: its inputs (row 0 of `inputs`) and what it decides. */
 export interface Pass {
@@ -49,6 +53,12 @@ export interface Chooser {
   variant(pass: Pass, mask: Uint8Array, draft: DecisionDraft): number;
   /** a host for fragment `pass.ctx.current.fragment` under variant kind `kind`, within `mask` (at least one allowed) */
   host(pass: Pass, kind: number, mask: Uint8Array, draft: DecisionDraft): number;
+  /**
+   * true when the chooser reads a pass only during the call that receives it (inference): the
+   * chunk walk then writes every step into one set of step rows instead of fresh ones (a chooser
+   * that keeps passes, as the making of training examples does, leaves it unset)
+   */
+  readonly transient?: boolean;
 }
 
 /**
@@ -135,6 +145,14 @@ function walkChunks(draft: DecisionDraft, sizes: ModelSizes, chooser: Chooser, c
   const d = inputDims(sizes);
   let enc: Pass | null = null;
   let base: StepBase | null = null;
+  const stepRows = (): Pick<PassInputs, "slot" | "fragment" | "delta" | "progress"> => ({
+    slot: new Float32Array(d.slot),
+    fragment: new Float32Array(d.fragment),
+    delta: new Float32Array(d.delta),
+    progress: new Float32Array(d.progress),
+  });
+  // encodeStep writes every value of the step rows, so a transient chooser's steps share one set
+  const shared = chooser.transient ? stepRows() : null;
   for (let r = 0; r < obs.pending.length; r++) {
     const chunkStart = r - (r % R);
     if (r === chunkStart) {
@@ -148,17 +166,7 @@ function walkChunks(draft: DecisionDraft, sizes: ModelSizes, chooser: Chooser, c
         base = new StepBase(draft, chunkStart);
       }
       const e = enc.inputs;
-      const inputs: PassInputs = {
-        hosts: e.hosts,
-        hostMask: e.hostMask,
-        requests: e.requests,
-        requestMask: e.requestMask,
-        global: e.global,
-        slot: new Float32Array(d.slot),
-        fragment: new Float32Array(d.fragment),
-        delta: new Float32Array(d.delta),
-        progress: new Float32Array(d.progress),
-      };
+      const inputs: PassInputs = { hosts: e.hosts, hostMask: e.hostMask, requests: e.requests, requestMask: e.requestMask, global: e.global, ...(shared ?? stepRows()) };
       encodeStep(draft, base!, fleet, sizes, chunkStart, r, fragment, sameRequest, inputs, 0);
       return { inputs, ctx: { phase: enc.ctx.phase, chunkStart, current: { slot: r - chunkStart, fragment } }, request: r, encoder: enc };
     };

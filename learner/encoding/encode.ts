@@ -2,11 +2,17 @@
  * Writes one decoding pass (a draft decision over an Observation) into the model's input rows,
  * as laid out in layout.ts, and reads them back (decodePass: the round trip the tests check).
  */
-import { HOST_BOOTING, HOST_ON, type Observation } from "../../simulator/types.ts";
+import { HOST_BOOTING as HOST_BOOTING_, HOST_ON as HOST_ON_, type Observation } from "../../simulator/types.ts";
 import type { DecisionDraft } from "../decode/draft.ts";
-import { DD as DD_, DF as DF_, DG as DG_, DH as DH_, DP as DP_, FORECAST_STEPS, inputDims, KINDS, REQUEST_VARIANT_FEATURES, requestDim, SCALE, V as V_, type InputName, type ModelSizes } from "./layout.ts";
+import { DD as DD_, DF as DF_, DG as DG_, DH as DH_, DP as DP_, FORECAST_STEPS as FORECAST_STEPS_, inputDims, KINDS as KINDS_, REQUEST_VARIANT_FEATURES as REQUEST_VARIANT_FEATURES_, requestDim, SCALE as SCALE_, V as V_, type InputName, type ModelSizes } from "./layout.ts";
 
-// module-local copies of the layout's sizes (read in per-host loops; see decode/step.ts)
+// module-local copies of the layout's constants (read in per-host loops; see decode/step.ts)
+const HOST_BOOTING = HOST_BOOTING_;
+const HOST_ON = HOST_ON_;
+const FORECAST_STEPS = FORECAST_STEPS_;
+const KINDS = KINDS_;
+const REQUEST_VARIANT_FEATURES = REQUEST_VARIANT_FEATURES_;
+const SCALE = SCALE_;
 const DD = DD_;
 const DF = DF_;
 const DG = DG_;

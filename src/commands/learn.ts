@@ -97,7 +97,7 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     .option("seed", { type: "number", default: 1, describe: "seed of the initial weights, the batches and the validation split" })
     .option("validation", { type: "number", default: 0.2, describe: "share of the round-0 episodes held out for validation" })
     .option("architecture", { type: "string", default: "attention", choices: ["attention", "mlp"], describe: "the attention encoder or the MLP baseline" })
-    .option("decode", { type: "string", default: "chunk", choices: ["chunk", "pass"], describe: 'attention: "chunk" runs the encoder once per chunk of requests and places each fragment with a light step on that run (feature layout 5); "pass" runs it once per choice (layout 4)' })
+    .option("decode", { type: "string", choices: ["chunk", "pass"], describe: 'attention: "chunk" (the default) runs the encoder once per chunk of requests and places each fragment with a light step on that run (feature layout 5); "pass" runs it once per choice (layout 4)' })
     .option("width", { type: "number", describe: `attention: token width (default ${(DEFAULT_ATTENTION as { dModel: number }).dModel}); mlp: hidden units per layer (default ${(DEFAULT_MLP as { hidden: number[] }).hidden[0]})` })
     .option("layers", { type: "number", describe: "attention blocks, or MLP hidden layers (default 2)" })
     .option("heads", { type: "number", default: 4, describe: "attention heads" })
@@ -155,13 +155,14 @@ export async function runLearnCommand(argv: string[], io: LearnCommandIo = proce
     const { scenario, source } = scenarios[0];
     let architecture: Architecture;
     if (a.architecture === "mlp") {
+      if (a.decode !== undefined) throw new LearnUsageError(`--decode ${a.decode} applies to --architecture attention only (the MLP baseline decodes every choice with its own pass)`);
       const width = a.width ?? (DEFAULT_MLP as { hidden: number[] }).hidden[0];
       architecture = { kind: "mlp", hidden: Array.from({ length: a.layers ?? 2 }, () => width) };
     } else {
       const base = DEFAULT_ATTENTION as Extract<Architecture, { kind: "attention" }>;
       const dModel = a.width ?? base.dModel;
       if (dModel % a.heads !== 0) throw new LearnUsageError(`--width ${dModel} must be a multiple of --heads ${a.heads}`);
-      architecture = { kind: "attention", dModel, heads: a.heads, layers: a.layers ?? base.layers, ffn: 2 * dModel, ...(a.decode === "chunk" ? { decode: "chunk" as const } : {}) };
+      architecture = { kind: "attention", dModel, heads: a.heads, layers: a.layers ?? base.layers, ffn: 2 * dModel, ...((a.decode ?? "chunk") === "chunk" ? { decode: "chunk" as const } : {}) };
     }
     for (const [flag, name] of [["--expert", a.expert], ["--behaviour", a.behaviour]] as const) {
       if (name === undefined || (flag === "--expert" && name === "oracle")) continue;

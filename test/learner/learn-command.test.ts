@@ -138,6 +138,9 @@ test("bad flags of cotwin learn are one-line errors naming the flag (exit code 2
   const mixed = await cli(["learn", "--scenario", `${FLEET_FILE},scinet-testbed`, "--out", path.join(os.tmpdir(), "never-written")]);
   assert.equal(mixed.code, 2);
   assert.match(mixed.stderr, /scenarios learner-fleet and scinet-testbed have different applications \(classifier \/ resnet18, .*\); one model learns one catalogue/);
+  const mlp = await cli(["learn", "--scenario", FLEET_FILE, "--out", path.join(os.tmpdir(), "never-written"), "--architecture", "mlp", "--decode", "chunk"]);
+  assert.equal(mlp.code, 2, mlp.stderr);
+  assert.match(mlp.stderr, /--decode chunk applies to --architecture attention only/);
   assert.ok(!fs.existsSync(path.join(os.tmpdir(), "never-written")));
 });
 
