@@ -15,8 +15,10 @@
  * picks the host feature each delta is the change of (layout.ts STEP_HOST_FEATURE_OF), so a
  * host's key reads its features as they are now.
  *
- * A host with no placement since the run (delta 0, the common case) costs one pass over the
- * model width, so a step is a few microseconds where an encoder run is a hundred or more.
+ * Each host's key under its delta is kept for the run and recomputed only when the delta changed
+ * (a placement on the host, or a fragment of the current request on it), so a host costs one pass
+ * over the model width per step, a step a few microseconds where an encoder run is a hundred or
+ * more; hosts the mask rules out are not scored.
  */
 import { DD as DD_, DF as DF_, DH as DH_, DP as DP_, STEP_HOST_FEATURE_OF, V as V_ } from "../encoding/layout.ts";
 
@@ -51,7 +53,9 @@ export class ChunkHead {
   private readonly a: Float32Array;
   private readonly ad: Float64Array;
   private readonly q: Float64Array;
-  private readonly key: Float64Array;
+  /** per host, for the run `linearOf`: its key under the delta in `deltas` (the last one scored) */
+  private keys = new Float64Array(0);
+  private deltas = new Float64Array(0);
   /** per host, the linear term of its token as the run saw it (for the run `linearOf`) */
   private linear = new Float64Array(0);
   private linearOf: ChunkScores | null = null;
@@ -78,7 +82,6 @@ export class ChunkHead {
     const ad = get("head.place.linearDelta.w", DD);
     this.ad = Float64Array.from(ad, (x, j) => x + (STEP_HOST_FEATURE_OF[j] >= 0 ? this.a[STEP_HOST_FEATURE_OF[j]] : 0));
     this.q = new Float64Array(m);
-    this.key = new Float64Array(m);
   }
 
   /** Variant scores (0 wait, 1 + k kind k) of the request in `slot`, into `out` [V + 1]. */
@@ -100,19 +103,27 @@ export class ChunkHead {
   hosts(s: ChunkScores, slot: number, kind: number, fragment: ArrayLike<number>, fragmentOffset: number, delta: ArrayLike<number>, deltaOffset: number, hostRows: ArrayLike<number>, hostOffset: number, hosts: number, out: Float64Array, mask?: Uint8Array): Float64Array {
     const m = this.m;
     const q = this.q;
-    const key = this.key;
     const fo = fragmentOffset + kind * DF;
     if (this.linearOf !== s || this.linear.length < hosts) {
-      // the host tokens do not change within a run: their linear term is computed once
-      if (this.linear.length < hosts) this.linear = new Float64Array(hosts);
+      // the host tokens do not change within a run: their linear term is computed once, and
+      // each host's key starts as the run's (no delta)
+      if (this.linear.length < hosts) {
+        this.linear = new Float64Array(hosts);
+        this.keys = new Float64Array(hosts * m);
+        this.deltas = new Float64Array(hosts * DD);
+      }
       for (let h = 0; h < hosts; h++) {
         const ho = hostOffset + h * DH;
         let x = 0;
         for (let f = 0; f < DH; f++) x += hostRows[ho + f] * this.a[f];
         this.linear[h] = x;
       }
+      for (let i = 0; i < hosts * m; i++) this.keys[i] = s.placeKey[i];
+      this.deltas.fill(0, 0, hosts * DD);
       this.linearOf = s;
     }
+    const key = this.keys;
+    const cachedDelta = this.deltas;
     for (let i = 0; i < m; i++) {
       let x = s.placeQuery[slot * m + i];
       for (let f = 0; f < DF; f++) x += fragment[fo + f] * this.wf[f * m + i];
@@ -125,25 +136,29 @@ export class ChunkHead {
       }
       const ko = h * m;
       const dOff = deltaOffset + h * DD;
+      const co = h * DD;
+      // the host's key under its delta: kept per host and recomputed only when its delta changed
+      // since the last step on this run (a placement on it, or it holds a fragment of the request)
       let moved = false;
-      for (let j = 0; j < DD; j++) if (delta[dOff + j] !== 0) moved = true;
-      let score = this.bOut + this.linear[h];
-      if (moved) for (let j = 0; j < DD; j++) score += delta[dOff + j] * this.ad[j];
-      if (!moved) {
-        for (let i = 0; i < m; i++) {
-          const u = q[i] + s.placeKey[ko + i];
-          if (u > 0) score += u * this.wOut[i];
-        }
-      } else {
-        for (let i = 0; i < m; i++) key[i] = s.placeKey[ko + i];
+      let changed = false;
+      for (let j = 0; j < DD; j++) {
+        const dv = delta[dOff + j];
+        if (dv !== 0) moved = true;
+        if (dv !== cachedDelta[co + j]) changed = true;
+      }
+      if (changed) {
+        for (let i = 0; i < m; i++) key[ko + i] = s.placeKey[ko + i];
         for (let j = 0; j < DD; j++) {
           const dv = delta[dOff + j];
-          if (dv !== 0) for (let i = 0; i < m; i++) key[i] += dv * this.wd[j * m + i];
+          cachedDelta[co + j] = dv;
+          if (dv !== 0) for (let i = 0; i < m; i++) key[ko + i] += dv * this.wd[j * m + i];
         }
-        for (let i = 0; i < m; i++) {
-          const u = q[i] + key[i];
-          if (u > 0) score += u * this.wOut[i];
-        }
+      }
+      let score = this.bOut + this.linear[h];
+      if (moved) for (let j = 0; j < DD; j++) score += delta[dOff + j] * this.ad[j];
+      for (let i = 0; i < m; i++) {
+        const u = q[i] + key[ko + i];
+        if (u > 0) score += u * this.wOut[i];
       }
       out[h] = score;
     }

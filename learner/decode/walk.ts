@@ -153,23 +153,26 @@ function walkChunks(draft: DecisionDraft, sizes: ModelSizes, chooser: Chooser, c
   });
   // encodeStep writes every value of the step rows, so a transient chooser's steps share one set
   const shared = chooser.transient ? stepRows() : null;
-  for (let r = 0; r < obs.pending.length; r++) {
-    const chunkStart = r - (r % R);
+  let r = 0;
+  let chunkStart = 0;
+  // one step closure for the whole walk (one made per request would cost the loader's name helper
+  // each time); the chunk's run is made on its first open choice (a chunk that can only wait needs none)
+  const step = (fragment: number, sameRequest: readonly number[]): Pass => {
+    if (!enc) {
+      enc = chunkPass({ phase: chunkStart > 0 ? 1 : 0, chunkStart, current: null });
+      base = new StepBase(draft, chunkStart);
+    }
+    const e = enc.inputs;
+    const inputs: PassInputs = { hosts: e.hosts, hostMask: e.hostMask, requests: e.requests, requestMask: e.requestMask, global: e.global, ...(shared ?? stepRows()) };
+    encodeStep(draft, base!, fleet, sizes, chunkStart, r, fragment, sameRequest, inputs, 0);
+    return { inputs, ctx: { phase: enc.ctx.phase, chunkStart, current: { slot: r - chunkStart, fragment } }, request: r, encoder: enc };
+  };
+  for (; r < obs.pending.length; r++) {
+    chunkStart = r - (r % R);
     if (r === chunkStart) {
       enc = null;
       base = null;
     }
-    // the chunk's run is made on its first open choice (a chunk that can only wait needs none)
-    const step = (fragment: number, sameRequest: readonly number[]): Pass => {
-      if (!enc) {
-        enc = chunkPass({ phase: chunkStart > 0 ? 1 : 0, chunkStart, current: null });
-        base = new StepBase(draft, chunkStart);
-      }
-      const e = enc.inputs;
-      const inputs: PassInputs = { hosts: e.hosts, hostMask: e.hostMask, requests: e.requests, requestMask: e.requestMask, global: e.global, ...(shared ?? stepRows()) };
-      encodeStep(draft, base!, fleet, sizes, chunkStart, r, fragment, sameRequest, inputs, 0);
-      return { inputs, ctx: { phase: enc.ctx.phase, chunkStart, current: { slot: r - chunkStart, fragment } }, request: r, encoder: enc };
-    };
     deployRequest(draft, r, chooser, step, vmask, hmask);
   }
 }
